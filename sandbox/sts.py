@@ -1,0 +1,2 @@
+"""placeholder"""
+class StrictSts: pass
