@@ -1,0 +1,100 @@
+"""``samlcreds decode``: show what a SAMLResponse holds, without secrets."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from samlcreds import errors
+from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.credentials import iso_utc
+
+
+def assertion_summary(assertion: SamlAssertion) -> dict:
+    """A JSON-ready summary of the assertion (no raw XML, no signature values)."""
+
+    def when(value):
+        return iso_utc(value) if value else None
+
+    return {
+        "roles": [{"role_arn": r.role_arn, "principal_arn": r.principal_arn} for r in assertion.roles],
+        "role_session_name": assertion.role_session_name,
+        "session_duration": assertion.session_duration,
+        "source_identity": assertion.source_identity,
+        "principal_tags": dict(assertion.principal_tags),
+        "transitive_tag_keys": list(assertion.transitive_tag_keys),
+        "issuer": assertion.issuer,
+        "destination": assertion.destination,
+        "recipient": assertion.recipient,
+        "audiences": list(assertion.audiences),
+        "name_id": assertion.name_id,
+        "status_code": assertion.status_code,
+        "issue_instant": when(assertion.issue_instant),
+        "not_before": when(assertion.not_before),
+        "not_on_or_after": when(assertion.not_on_or_after),
+        "session_not_on_or_after": when(assertion.session_not_on_or_after),
+        "encrypted": assertion.encrypted,
+        "signed_elements": list(assertion.signed_elements),
+        "attribute_names": list(assertion.attribute_names),
+        "problems": [{"error": type(p).__name__, "message": p.message} for p in assertion.problems],
+        "warnings": list(assertion.warnings),
+    }
+
+
+@click.command(epilog="""\b
+Examples:
+  samlcreds decode response.txt
+  pbpaste | samlcreds decode --output json
+""")
+@click.argument("source", required=False, default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def decode(source, output):
+    """Show what a SAMLResponse (file or stdin) holds, with warnings.
+
+    Exit code 4 when AWS would refuse it for a reason visible locally.
+    """
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise errors.UsageError(f"cannot read {source}: {exc.strerror}") from None
+    assertion = parse_saml_response(data)
+    summary = assertion_summary(assertion)
+    if output == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        _print_text(summary)
+    if assertion.problems:
+        raise click.exceptions.Exit(assertion.problems[0].exit_code)
+
+
+def _print_text(summary: dict) -> None:
+    click.echo("Roles:")
+    for role in summary["roles"] or [{"role_arn": "(none)", "principal_arn": "-"}]:
+        click.echo(f"  {role['role_arn']}  (provider {role['principal_arn']})")
+    labels = [
+        ("role_session_name", "RoleSessionName"), ("session_duration", "SessionDuration"),
+        ("source_identity", "SourceIdentity"), ("issuer", "Issuer"), ("destination", "Destination"),
+        ("recipient", "Recipient"), ("audiences", "Audience"), ("name_id", "NameID"),
+        ("issue_instant", "IssueInstant"), ("not_before", "NotBefore"),
+        ("not_on_or_after", "NotOnOrAfter"), ("session_not_on_or_after", "SessionNotOnOrAfter"),
+        ("signed_elements", "Signed"), ("principal_tags", "PrincipalTags"),
+    ]
+    for key, label in labels:
+        value = summary[key]
+        if value in (None, [], {}):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        click.echo(f"{label}: {value}")
+    for problem in summary["problems"]:
+        click.echo(f"error: {problem['message']}")
+    for warning in summary["warnings"]:
+        click.echo(f"warning: {warning}")

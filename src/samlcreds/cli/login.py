@@ -1,0 +1,66 @@
+"""``samlcreds login``: sign in, pick a role, write or print credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+
+from samlcreds import credfile, flow
+from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
+from samlcreds.cli.terminal import Terminal, info, make_picker, status
+from samlcreds.credentials import SHELLS
+
+
+@click.command(epilog="""\b
+Examples:
+  samlcreds login --profile work
+  samlcreds login --profile work --role 111111111111:Developer --duration 3600
+  echo "$PW" | samlcreds login --url https://idp/sso --username me --password-stdin
+  samlcreds login --saml-file response.txt --print json
+  eval "$(samlcreds login --profile work --print env)"
+""")
+@login_options
+@click.option("--role", help="Role to assume: role ARN, ACCOUNT_ID:ROLE_NAME or role name (saml_role_arn).")
+@click.option("--role-arn", help="Exact role ARN (with --principal-arn: also for encrypted assertions).")
+@click.option("--principal-arn", help="SAML provider (principal) ARN of the role.")
+@click.option("--duration", type=int, help="Session length in seconds, 900-43200 (default 3600).")
+@click.option("--print", "print_format", type=click.Choice(["env", "json"]),
+              help="Print the credentials instead of writing the credentials file.")
+@click.option("--shell", type=click.Choice(SHELLS), default="sh", show_default=True,
+              help="Shell flavour for --print env.")
+@click.option("--overwrite-long-term-keys", is_flag=True,
+              help="Allow replacing long-term access keys in the target profile.")
+@pass_debug
+def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, role, role_arn,
+          principal_arn, duration, print_format, shell, overwrite_long_term_keys, debug):
+    """Sign in at the IdP and get temporary AWS credentials for a role.
+
+    By default the credentials are written to PROFILE in the shared
+    credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials).
+    """
+    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
+                                role=role, duration=duration)
+    terminal = Terminal()
+    inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
+    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug)
+    picker = make_picker(terminal) if terminal.available else None
+    with status(enabled=True) as update:
+        result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
+                            picker=picker, progress=update)
+    for warning in result.assertion.warnings:
+        info(f"samlcreds: warning: {warning}")
+    creds = result.credentials
+    if result.assertion.session_duration and not duration and not settings.duration:
+        info(f"note: the IdP suggests SessionDuration={result.assertion.session_duration} s; "
+             f"pass --duration to use it (the default is 3600 s)")
+    minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
+    if print_format == "json":
+        click.echo(creds.to_json())
+    elif print_format == "env":
+        click.echo(creds.to_shell(shell, region=settings.region or result.region), nl=False)
+    else:
+        path = credfile.write_profile(settings.profile, creds,
+                                      overwrite_long_term=overwrite_long_term_keys)
+        info(f"Wrote credentials for {result.role.role_arn} to profile [{settings.profile}] in {path}")
+    info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {minutes} min).")

@@ -1,0 +1,101 @@
+"""Options shared by the commands that sign in (login, roles), and their plumbing."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from samlcreds import config, errors, paths
+from samlcreds.idp.base import LoginRequest
+from samlcreds.cli.terminal import Terminal
+
+
+def login_options(func):
+    """Decorate a command with the sign-in flags."""
+    decorators = [
+        click.option("--profile", "-p", help="AWS profile to configure/use (default: AWS_PROFILE or default)."),
+        click.option("--provider", help="IdP login provider: form, paste, browser (saml_provider)."),
+        click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
+        click.option("--username", "-u", help="User name at the IdP (saml_username)."),
+        click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),
+        click.option("--saml-file", type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Read the SAMLResponse from this file ('-' for stdin); implies --provider paste."),
+        click.option("--region", help="STS region (default: from the sign-in endpoint / role partition)."),
+        click.option("--timeout", type=float, help="Seconds to wait on the IdP and STS (default 30)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+class Inputs:
+    """Reads the password and pasted input once, from stdin or the terminal."""
+
+    def __init__(self, *, password_stdin: bool, terminal: Terminal) -> None:
+        self.password_stdin = password_stdin
+        self.terminal = terminal
+        self._password: str | None = None
+
+    def password(self, prompt: str) -> str:
+        if self._password is not None:
+            return self._password
+        if self.password_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise errors.UsageError("--password-stdin was given but stdin is empty")
+            self._password = line.rstrip("\r\n")
+        elif self.terminal.available:
+            self._password = self.terminal.ask_secret(prompt)
+        else:
+            raise errors.InteractionRequired(
+                "the IdP asks for a password and there is no terminal to ask on",
+                hint="Pass --password-stdin and pipe the password in, or run in a terminal.",
+            )
+        return self._password
+
+    def pasted(self) -> str:
+        if sys.stdin.isatty():
+            click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
+        return sys.stdin.read()
+
+
+def build_request(settings: config.Settings, *, saml_file: str | None, inputs: Inputs,
+                  debug: bool) -> LoginRequest:
+    """The :class:`LoginRequest` for these settings and flags."""
+    path = None
+    if saml_file and saml_file != "-":
+        path = Path(saml_file)
+    state = paths.sessions_dir()
+    return LoginRequest(
+        url=settings.url,
+        username=settings.username,
+        get_password=inputs.password,
+        read_input=inputs.pasted,
+        saml_file=path,
+        timeout=settings.timeout_seconds,
+        state_dir=state,
+        debug_dir=paths.cache_dir() / "debug" if debug else None,
+        interactive=inputs.terminal.available,
+    )
+
+
+def resolve_settings(profile, provider, url, username, saml_file, region, timeout, **extra) -> config.Settings:
+    """Settings from flags > env > profile; ``--saml-file`` means the paste provider."""
+    if saml_file:
+        provider = provider or "paste"
+    return config.resolve(profile, provider=provider, url=url, username=username,
+                          region=region, timeout=timeout, **extra)
+
+
+def pass_debug(func):
+    """Pass the group's ``--debug`` flag as ``debug``."""
+
+    @functools.wraps(func)
+    @click.pass_context
+    def wrapper(ctx, *args, **kwargs):
+        return func(*args, debug=bool((ctx.obj or {}).get("debug")), **kwargs)
+
+    return wrapper

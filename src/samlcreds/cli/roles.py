@@ -1,0 +1,40 @@
+"""``samlcreds roles``: list the roles an assertion or a login offers."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from samlcreds import flow
+from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
+from samlcreds.cli.terminal import Terminal, status
+from samlcreds.roles import group_by_account
+
+
+@click.command(epilog="""\b
+Examples:
+  samlcreds roles --profile work
+  samlcreds roles --saml-file response.txt --output json
+""")
+@login_options
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_debug
+def roles(profile, provider, url, username, password_stdin, saml_file, region, timeout, output, debug):
+    """List the roles a SAMLResponse grants (signs in unless --saml-file is given)."""
+    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout)
+    inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
+    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug)
+    with status(enabled=True) as update:
+        update("signing in at the IdP")
+        assertion = flow.fetch_assertion(settings, request)
+    assertion.raise_for_problems()
+    if output == "json":
+        click.echo(json.dumps([
+            {"role_arn": r.role_arn, "principal_arn": r.principal_arn, "account_id": r.account_id,
+             "role_name": r.role_name} for r in assertion.roles], indent=2))
+        return
+    for account, pairs in group_by_account(assertion.roles).items():
+        click.echo(f"Account {account}")
+        for pair in pairs:
+            click.echo(f"  {pair.role_arn}  (provider {pair.principal_arn})")

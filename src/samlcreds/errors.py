@@ -1,0 +1,168 @@
+"""The one error root of samlcreds and its families.
+
+Every error a user can cause or fix is a :class:`SamlcredsError`. Each family
+carries the process exit code the CLI uses (documented in the README):
+
+====  ==========================================================
+code  meaning
+====  ==========================================================
+0     success
+1     unexpected error (a bug: the CLI prints a traceback)
+2     usage: a bad flag, setting or choice
+3     authentication at the IdP failed or needs the user
+4     the SAMLResponse / assertion is unusable
+5     STS refused the request or could not be reached
+6     a local file or cache problem
+130   interrupted (Ctrl-C)
+====  ==========================================================
+
+Messages never contain a password, a SAMLResponse or a secret key.
+"""
+
+from __future__ import annotations
+
+
+class SamlcredsError(Exception):
+    """Root of every error samlcreds reports to a user.
+
+    ``message`` says what is wrong; ``hint`` (optional) says what to do.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+# --- 2: usage -------------------------------------------------------------
+class UsageError(SamlcredsError):
+    """A flag, a setting or a choice is invalid."""
+
+    exit_code = 2
+
+
+class RoleSelectionError(UsageError):
+    """The wanted role is not among those the assertion grants, or a choice is needed."""
+
+    def __init__(self, message: str, *, roles=(), hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.roles = tuple(roles)
+
+
+# --- 3: IdP authentication ------------------------------------------------
+class AuthenticationError(SamlcredsError):
+    """Signing in at the IdP failed."""
+
+    exit_code = 3
+
+
+class InvalidCredentials(AuthenticationError):
+    """The IdP showed its login form again after the password was sent."""
+
+
+class InteractionRequired(AuthenticationError):
+    """Input from the user is needed but there is no terminal to ask on."""
+
+
+class IdpUnreachable(AuthenticationError):
+    """The IdP could not be reached, timed out or answered with a server error."""
+
+
+class LoginFlowError(AuthenticationError):
+    """The IdP's pages did not lead to a SAMLResponse (no form found, error page)."""
+
+
+# --- 4: the assertion ------------------------------------------------------
+class SamlAssertionError(SamlcredsError):
+    """The SAMLResponse cannot be used; raised before any STS call."""
+
+    exit_code = 4
+
+
+class NotSamlResponse(SamlAssertionError):
+    """The input is not a SAML 2.0 Response (e.g. an HTML login page)."""
+
+
+class DamagedEncoding(SamlAssertionError):
+    """The base64 was damaged in transit (``+`` turned into spaces)."""
+
+
+class TruncatedSamlResponse(SamlAssertionError):
+    """The base64 or the XML ends early: the SAMLResponse was cut off."""
+
+
+class AssertionTooLarge(SamlAssertionError):
+    """The base64 SAMLResponse is over AWS's 100,000 character limit."""
+
+
+class UnsafeXml(SamlAssertionError):
+    """The XML carries a DTD or entity declarations, which SAML forbids."""
+
+
+class StatusNotSuccess(SamlAssertionError):
+    """The IdP's Response carries a non-Success StatusCode."""
+
+
+class NoRoleAttribute(SamlAssertionError):
+    """The assertion has no ``https://aws.amazon.com/SAML/Attributes/Role`` attribute."""
+
+
+class AttributeNameCase(SamlAssertionError):
+    """An AWS attribute name is spelled in the wrong letter case."""
+
+
+class BadRoleValue(SamlAssertionError):
+    """A Role attribute value is not exactly one role ARN and one provider ARN."""
+
+
+class BadRoleSessionName(SamlAssertionError):
+    """RoleSessionName is missing or breaks AWS's rule."""
+
+
+class EncryptedAssertion(SamlAssertionError):
+    """The assertion is encrypted for AWS: its roles cannot be read locally."""
+
+
+# --- 5: STS ---------------------------------------------------------------
+class StsError(SamlcredsError):
+    """STS refused AssumeRoleWithSAML; ``code`` and ``request_id`` are AWS's."""
+
+    exit_code = 5
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        request_id: str | None = None,
+        aws_message: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.request_id = request_id
+        self.aws_message = aws_message
+
+
+class StsUnreachable(StsError):
+    """The STS endpoint could not be reached."""
+
+
+# --- 6: local files --------------------------------------------------------
+class LocalFileError(SamlcredsError):
+    """A local file (config, credentials, cache) cannot be read or written."""
+
+    exit_code = 6
+
+
+class FileParseError(LocalFileError):
+    """An AWS ini file does not parse; nothing was changed."""
+
+
+class CacheError(LocalFileError):
+    """The credential cache or its lock is unusable."""

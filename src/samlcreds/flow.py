@@ -1,0 +1,126 @@
+"""The login flow: IdP → SAMLResponse → role choice → STS → :class:`Credentials`.
+
+One direction: each step takes the previous step's value. Nothing here prints,
+prompts or exits; the caller supplies callables for the password, pasted
+input, the role picker and progress messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from samlcreds import errors
+from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.config import DEFAULT_PROVIDER, Settings
+from samlcreds.credentials import Credentials
+from samlcreds.idp.base import LoginRequest, get_provider
+from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
+from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
+
+Picker = Callable[[Sequence[RolePair]], RolePair]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login: credentials, the role used, the assertion and the STS region."""
+
+    credentials: Credentials
+    role: RolePair
+    assertion: SamlAssertion
+    region: str
+
+
+def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
+    """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
+    provider = get_provider(settings.provider or DEFAULT_PROVIDER)
+    return parse_saml_response(provider.fetch_saml_response(request))
+
+
+def select_role(
+    assertion: SamlAssertion,
+    *,
+    wanted: str | None = None,
+    role_arn: str | None = None,
+    principal_arn: str | None = None,
+    picker: Picker | None = None,
+) -> RolePair:
+    """The role to assume.
+
+    ``role_arn`` + ``principal_arn`` given: that pair (it must be one the
+    assertion grants, unless the assertion is encrypted and its roles cannot
+    be read). Else ``wanted`` (ARN, ``ACCOUNT:NAME`` or name), a single role,
+    or ``picker(roles)``. Without a picker and several roles:
+    :class:`~samlcreds.errors.RoleSelectionError` listing them.
+    Assertion problems are raised first (:class:`~samlcreds.errors.SamlAssertionError`).
+    """
+    if role_arn and principal_arn:
+        if not is_role_arn(role_arn):
+            raise errors.UsageError(f"--role-arn {role_arn!r} is not an IAM role ARN")
+        if not is_provider_arn(principal_arn):
+            raise errors.UsageError(f"--principal-arn {principal_arn!r} is not an IAM saml-provider ARN")
+        explicit = RolePair(role_arn, principal_arn)
+        if assertion.encrypted:
+            return explicit
+        assertion.raise_for_problems()
+        if explicit not in assertion.roles:
+            raise errors.RoleSelectionError(
+                f"the assertion does not grant {role_arn} with provider {principal_arn}; it grants:\n"
+                + describe_roles(assertion.roles),
+                roles=assertion.roles,
+                hint="Pass one of the roles above.",
+            )
+        return explicit
+    if assertion.encrypted and (role_arn or principal_arn):
+        raise errors.UsageError("an encrypted assertion needs both --role-arn and --principal-arn")
+    assertion.raise_for_problems()
+    chosen = choose_role(assertion.roles, role_arn or wanted, principal_arn=principal_arn)
+    if chosen is not None:
+        return chosen
+    if picker is None:
+        raise errors.RoleSelectionError(
+            "the assertion grants several roles and no terminal is available to choose:\n"
+            + describe_roles(assertion.roles),
+            roles=assertion.roles,
+            hint="Pass --role ROLE_ARN (or ACCOUNT_ID:ROLE_NAME), or set saml_role_arn in the profile.",
+        )
+    return picker(assertion.roles)
+
+
+def login(
+    settings: Settings,
+    request: LoginRequest,
+    *,
+    role_arn: str | None = None,
+    principal_arn: str | None = None,
+    picker: Picker | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    assertion: SamlAssertion | None = None,
+) -> LoginResult:
+    """Run the whole flow and return a :class:`LoginResult`.
+
+    ``assertion`` skips the IdP step (already read). Errors: any
+    :class:`~samlcreds.errors.SamlcredsError` subclass.
+    """
+    duration = check_duration(settings.duration)
+    if assertion is None:
+        progress("signing in at the IdP")
+        assertion = fetch_assertion(settings, request)
+    role = select_role(
+        assertion,
+        wanted=settings.role,
+        role_arn=role_arn,
+        principal_arn=principal_arn or settings.principal_arn,
+        picker=picker,
+    )
+    region = choose_region(role, assertion.signin_url, settings.region)
+    progress(f"calling STS AssumeRoleWithSAML in {region}")
+    credentials = assume_role_with_saml(
+        assertion.to_base64(),
+        role,
+        region=region,
+        duration=duration,
+        optional_attributes=assertion.optional_attributes,
+        profile=settings.profile,
+    )
+    return LoginResult(credentials=credentials, role=role, assertion=assertion, region=region)

@@ -1,0 +1,91 @@
+"""The provider protocol and its registry.
+
+A provider is addressed by its ``METHOD`` name (``saml_provider`` in a
+profile, ``--provider`` on the command line) and returns the base64
+SAMLResponse the IdP would have posted to AWS. Providers never print; they
+ask for input only through the callables in :class:`LoginRequest`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, ClassVar, Protocol, runtime_checkable
+
+from samlcreds import errors
+
+
+def _no_password(prompt: str) -> str:
+    raise errors.InteractionRequired("a password is needed but no way to ask for it was given")
+
+
+def _no_input() -> str:
+    raise errors.InteractionRequired("a SAMLResponse is needed but no input was given")
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    """What a provider needs to sign in.
+
+    ``url``: the IdP's SSO URL. ``get_password(prompt)`` returns the password
+    (from a no-echo prompt or stdin; never argv). ``read_input()`` returns text
+    the user supplies (the paste provider's SAMLResponse). ``timeout`` in
+    seconds per request. ``state_dir``: where a provider may keep session state
+    (cookies, browser profile), 0700. ``debug_dir``: where to save pages
+    (secrets removed) when debugging, or ``None``.
+    """
+
+    url: str | None = None
+    username: str | None = None
+    get_password: Callable[[str], str] = _no_password
+    read_input: Callable[[], str] = _no_input
+    saml_file: Path | None = None
+    timeout: float = 30.0
+    state_dir: Path | None = None
+    debug_dir: Path | None = None
+    interactive: bool = True
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Something that can produce a SAMLResponse for a :class:`LoginRequest`."""
+
+    METHOD: ClassVar[str]
+
+    def fetch_saml_response(self, request: LoginRequest) -> str:
+        """Return the base64 SAMLResponse; raise a SamlcredsError on failure."""
+        ...
+
+
+#: METHOD name -> "module:Class", imported on first use (keeps startup cheap).
+_REGISTRY: dict[str, str] = {
+    "paste": "samlcreds.idp.paste:PasteProvider",
+    "form": "samlcreds.idp.form:FormProvider",
+}
+
+
+def register(method: str, target: str) -> None:
+    """Register a provider class by ``"module:Class"`` under ``method``."""
+    _REGISTRY[method] = target
+
+
+def provider_names() -> list[str]:
+    """Names of the registered providers, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get_provider(method: str) -> Provider:
+    """An instance of the provider registered as ``method``.
+
+    Raises :class:`~samlcreds.errors.UsageError` naming the known providers.
+    """
+    target = _REGISTRY.get(method)
+    if target is None:
+        raise errors.UsageError(
+            f"unknown provider {method!r}",
+            hint=f"Choose one of: {', '.join(provider_names())}.",
+        )
+    module_name, _, class_name = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls()

@@ -1,0 +1,151 @@
+"""Role pairs granted by an assertion and matching a user's choice among them.
+
+AWS's Role attribute holds values of the form ``ROLE_ARN,PRINCIPAL_ARN`` (either
+order): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from samlcreds.errors import RoleSelectionError
+
+#: Partitions whose IAM ARNs samlcreds accepts (botocore's partition ids).
+_PARTITION = r"aws(?:-[a-z]+(?:-[a-z]+)*)?"
+ROLE_ARN_RE = re.compile(
+    rf"^arn:(?P<partition>{_PARTITION}):iam::(?P<account>\d{{12}}):role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{{1,64}})$"
+)
+PROVIDER_ARN_RE = re.compile(
+    rf"^arn:(?P<partition>{_PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$"
+)
+
+
+@dataclass(frozen=True, order=True)
+class RolePair:
+    """A role the assertion grants and the SAML provider (principal) to assume it with.
+
+    ``role_arn``: ``arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME``;
+    ``principal_arn``: ``arn:PARTITION:iam::ACCOUNT:saml-provider/NAME``.
+    """
+
+    role_arn: str
+    principal_arn: str
+
+    @property
+    def _role_match(self) -> re.Match:
+        match = ROLE_ARN_RE.match(self.role_arn)
+        if match is None:  # constructed only from validated ARNs
+            raise ValueError(f"not a role ARN: {self.role_arn}")
+        return match
+
+    @property
+    def partition(self) -> str:
+        """The role ARN's partition: ``aws``, ``aws-us-gov``, ``aws-cn``..."""
+        return self._role_match["partition"]
+
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account ID of the role."""
+        return self._role_match["account"]
+
+    @property
+    def role_name(self) -> str:
+        """The role's name without its path (``Admin`` for ``role/team/ops/Admin``)."""
+        return self._role_match["name"]
+
+    @property
+    def path_name(self) -> str:
+        """The role's path and name (``team/ops/Admin``)."""
+        match = self._role_match
+        return match["path"] + match["name"]
+
+
+def is_role_arn(text: str) -> bool:
+    """True when ``text`` is an IAM role ARN (paths allowed)."""
+    return ROLE_ARN_RE.match(text) is not None
+
+
+def is_provider_arn(text: str) -> bool:
+    """True when ``text`` is an IAM SAML provider ARN."""
+    return PROVIDER_ARN_RE.match(text) is not None
+
+
+def describe_roles(roles: Iterable[RolePair]) -> str:
+    """One line per role, grouped by account, for error messages."""
+    lines = []
+    for account, pairs in group_by_account(roles).items():
+        lines.append(f"  account {account}:")
+        lines.extend(f"    {pair.role_arn}" for pair in pairs)
+    return "\n".join(lines)
+
+
+def group_by_account(roles: Iterable[RolePair]) -> dict[str, list[RolePair]]:
+    """Roles grouped by account ID, accounts and roles in their first-seen order."""
+    groups: dict[str, list[RolePair]] = {}
+    for pair in roles:
+        groups.setdefault(pair.account_id, []).append(pair)
+    return groups
+
+
+def match_roles(roles: Sequence[RolePair], wanted: str) -> list[RolePair]:
+    """Roles matching ``wanted``: a role ARN, ``ACCOUNT_ID:ROLE_NAME`` or a role name.
+
+    A name matches the role's name or its ``path/name``; matching is exact
+    (IAM role names are case-insensitive for uniqueness but AWS compares ARNs
+    as given, so a case-insensitive match is used only when nothing exact
+    matches).
+    """
+    wanted = wanted.strip()
+    if wanted.startswith("arn:"):
+        return [pair for pair in roles if pair.role_arn == wanted]
+    account, sep, name = wanted.partition(":")
+    if sep and account.isdigit() and len(account) == 12:
+        candidates = [pair for pair in roles if pair.account_id == account]
+    else:
+        candidates, name = list(roles), wanted
+    exact = [pair for pair in candidates if name in (pair.role_name, pair.path_name)]
+    if exact:
+        return exact
+    folded = name.casefold()
+    return [p for p in candidates if folded in (p.role_name.casefold(), p.path_name.casefold())]
+
+
+def choose_role(
+    roles: Sequence[RolePair],
+    wanted: str | None = None,
+    *,
+    principal_arn: str | None = None,
+) -> RolePair | None:
+    """Pick the role to assume, or ``None`` when the user must choose.
+
+    - ``wanted`` given: the one role it matches; several matches or none raise
+      :class:`RoleSelectionError` listing the roles offered.
+    - nothing wanted and one role: that role.
+    - nothing wanted and several roles: ``None`` (the caller asks the user or fails).
+
+    ``principal_arn``, when given, must be the provider of the chosen role.
+    """
+    if not roles:
+        raise RoleSelectionError("the assertion grants no roles")
+    if wanted:
+        found = match_roles(roles, wanted)
+        if principal_arn:
+            found = [pair for pair in found if pair.principal_arn == principal_arn]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise RoleSelectionError(
+                f"role {wanted!r} is not among the roles the assertion grants:\n{describe_roles(roles)}",
+                roles=roles,
+                hint="Pass --role with one of the role ARNs above (or ACCOUNT_ID:ROLE_NAME).",
+            )
+        raise RoleSelectionError(
+            f"role {wanted!r} matches several roles:\n{describe_roles(found)}",
+            roles=found,
+            hint="Pass the full role ARN, or ACCOUNT_ID:ROLE_NAME.",
+        )
+    if len(roles) == 1:
+        return roles[0]
+    return None

@@ -1,0 +1,343 @@
+"""The STS exchange: AssumeRoleWithSAML through botocore, unsigned.
+
+- The client uses ``Config(signature_version=UNSIGNED)``, so botocore never
+  resolves credentials for it: a profile whose ``credential_process`` is
+  samlcreds itself cannot recurse.
+- Endpoints, partitions, ``AWS_ENDPOINT_URL_STS`` / ``AWS_ENDPOINT_URL``,
+  proxies and ``AWS_CA_BUNDLE`` are botocore's own behaviour; no STS URL is
+  written here.
+- Region choice: :func:`choose_region`.
+
+AWS reference: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from datetime import timezone
+
+from samlcreds import errors
+from samlcreds.credentials import Credentials
+from samlcreds.roles import RolePair
+
+#: DurationSeconds bounds (STS API reference); the default is STS's own.
+MIN_DURATION = 900
+MAX_DURATION = 43_200
+DEFAULT_DURATION = 3_600
+
+#: AWS sign-in hosts that receive SAML, per partition (IAM user guide,
+#: "Configure your SAML 2.0 IdP with relying party trust").
+SIGNIN_HOSTS = {
+    "signin.aws.amazon.com": "aws",
+    "signin.amazonaws-us-gov.com": "aws-us-gov",
+    "signin.amazonaws.cn": "aws-cn",
+}
+#: The region of each partition's global sign-in endpoint, used when neither a
+#: regional sign-in host nor a configured region says otherwise.
+PARTITION_DEFAULT_REGION = {
+    "aws": "us-east-1",
+    "aws-us-gov": "us-gov-west-1",
+    "aws-cn": "cn-north-1",
+}
+
+
+@dataclass(frozen=True)
+class SigninEndpoint:
+    """An AWS sign-in SAML endpoint: its partition and region (``None`` when global)."""
+
+    partition: str
+    region: str | None
+
+
+def parse_signin_url(url: str | None) -> SigninEndpoint | None:
+    """Recognise an AWS sign-in SAML endpoint (ACS) URL.
+
+    ``https://signin.aws.amazon.com/saml`` → (aws, None);
+    ``https://us-west-2.signin.aws.amazon.com/saml[/acs/ID]`` → (aws, us-west-2);
+    ``https://signin.amazonaws-us-gov.com/saml`` → (aws-us-gov, None);
+    ``https://signin.amazonaws.cn/saml`` → (aws-cn, None). Anything else → ``None``.
+    """
+    if not url:
+        return None
+    parsed = urllib.parse.urlsplit(url.strip())
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme != "https" or not parsed.path.startswith("/saml"):
+        return None
+    for base, partition in SIGNIN_HOSTS.items():
+        if host == base:
+            return SigninEndpoint(partition, None)
+        if host.endswith("." + base):
+            region = host[: -len(base) - 1]
+            if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
+                return SigninEndpoint(partition, region)
+    return None
+
+
+def is_signin_url(url: str | None) -> bool:
+    """True when ``url`` is an AWS sign-in SAML endpoint of any partition."""
+    return parse_signin_url(url) is not None
+
+
+def partition_of_region(region: str) -> str | None:
+    """The partition botocore's endpoint data puts ``region`` in (``None`` if unknown)."""
+    import botocore.session
+
+    try:
+        return botocore.session.get_session().get_partition_for_region(region)
+    except Exception:  # botocore raises UnknownRegionError (name varies by version)
+        return None
+
+
+def choose_region(role: RolePair, signin_url: str | None = None, configured: str | None = None) -> str:
+    """The region whose STS endpoint to call.
+
+    1. ``configured`` (flag, ``SAMLCREDS_REGION``/profile ``region``), which
+       must be in the role's partition (else :class:`~samlcreds.errors.UsageError`);
+    2. the region of a regional sign-in host in the same partition;
+    3. the partition's default region (us-east-1, us-gov-west-1, cn-north-1).
+    """
+    partition = role.partition
+    if configured:
+        found = partition_of_region(configured)
+        if found is not None and found != partition:
+            raise errors.UsageError(
+                f"region {configured} is in partition {found}, but role {role.role_arn} is in {partition}",
+                hint=f"Pass --region with a region of {partition} (e.g. {PARTITION_DEFAULT_REGION.get(partition, '?')}).",
+            )
+        return configured
+    endpoint = parse_signin_url(signin_url)
+    if endpoint and endpoint.partition == partition and endpoint.region:
+        return endpoint.region
+    try:
+        return PARTITION_DEFAULT_REGION[partition]
+    except KeyError:
+        raise errors.UsageError(
+            f"no default region is known for partition {partition}",
+            hint="Pass --region (or set region in the profile).",
+        ) from None
+
+
+def check_duration(duration: int | str | None) -> int:
+    """Validate DurationSeconds: an integer 900-43,200 (default 3,600).
+
+    The role's own MaxSessionDuration (≤ 43,200) is only known to STS, which
+    answers ValidationError above it. Raises :class:`~samlcreds.errors.UsageError`.
+    """
+    if duration is None or duration == "":
+        return DEFAULT_DURATION
+    try:
+        seconds = int(str(duration).strip())
+    except ValueError:
+        raise errors.UsageError(
+            f"duration {duration!r} is not a whole number of seconds",
+            hint=f"Use a number from {MIN_DURATION} to {MAX_DURATION} (e.g. 3600 for one hour).",
+        ) from None
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise errors.UsageError(
+            f"duration {seconds} is outside AWS's range {MIN_DURATION}-{MAX_DURATION} seconds",
+            hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
+        )
+    return seconds
+
+
+def botocore_session(profile: str | None = None):
+    """A fresh botocore session using ``profile`` when the config file has it.
+
+    When it does not (a new profile, or a stale ``AWS_PROFILE``), the session
+    is pinned to no profile instead of raising ProfileNotFound: the STS call
+    is unsigned and needs no credentials. A config file that does not parse
+    raises :class:`~samlcreds.errors.FileParseError`.
+    """
+    import botocore.session
+    from botocore.exceptions import ConfigParseError
+
+    try:
+        available = botocore.session.Session().available_profiles
+    except ConfigParseError as exc:
+        raise errors.FileParseError(f"the AWS config file does not parse: {exc}",
+                                    hint="Fix the line it names; samlcreds changed nothing.") from None
+    if profile in available:
+        return botocore.session.Session(profile=profile)
+    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+
+
+def make_client(region: str, *, profile: str | None = None, endpoint_url: str | None = None,
+                timeout: float = 15.0):
+    """An unsigned botocore STS client for ``region``.
+
+    ``profile`` selects config-file settings (endpoint_url, ca_bundle...) when
+    that profile exists; credentials are never resolved.
+    """
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    session = botocore_session(profile)
+    config = Config(
+        signature_version=UNSIGNED,
+        region_name=region,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"mode": "standard", "max_attempts": 3},
+        user_agent_extra="samlcreds",
+    )
+    return session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def assume_role_with_saml(
+    saml_assertion_b64: str,
+    role: RolePair,
+    *,
+    region: str,
+    duration: int = DEFAULT_DURATION,
+    optional_attributes: tuple[str, ...] = (),
+    client=None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> Credentials:
+    """Call STS AssumeRoleWithSAML and return the :class:`Credentials`.
+
+    ``saml_assertion_b64``: single-line standard base64 of the SAMLResponse.
+    ``optional_attributes``: names of attributes the assertion carried that
+    need extra trust-policy permissions (worded into AccessDenied messages).
+    Raises :class:`~samlcreds.errors.StsError` (with AWS's code and RequestId)
+    or :class:`~samlcreds.errors.StsUnreachable`.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+    if client is None:
+        client = make_client(region, profile=profile, endpoint_url=endpoint_url)
+    try:
+        answer = client.assume_role_with_saml(
+            RoleArn=role.role_arn,
+            PrincipalArn=role.principal_arn,
+            SAMLAssertion=saml_assertion_b64,
+            DurationSeconds=duration,
+        )
+    except ClientError as exc:
+        raise translate_client_error(exc, role=role, duration=duration,
+                                     optional_attributes=optional_attributes) from None
+    except EndpointConnectionError as exc:
+        raise errors.StsUnreachable(
+            f"could not reach STS at {exc.kwargs.get('endpoint_url', '?')}",
+            hint="Check the network, proxy settings (HTTPS_PROXY) and --region / AWS_ENDPOINT_URL_STS.",
+        ) from None
+    except BotoCoreError as exc:
+        raise errors.StsUnreachable(
+            f"the STS request failed: {exc}",
+            hint="Check the network, proxy and CA bundle (AWS_CA_BUNDLE) settings.",
+        ) from None
+    creds = answer["Credentials"]
+    assumed = (answer.get("AssumedRoleUser") or {}).get("Arn")
+    return Credentials(
+        access_key_id=creds["AccessKeyId"],
+        secret_access_key=creds["SecretAccessKey"],
+        session_token=creds["SessionToken"],
+        expiration=creds["Expiration"].astimezone(timezone.utc),
+        account_id=role.account_id,
+        role_arn=role.role_arn,
+        assumed_role_arn=assumed,
+    )
+
+
+def translate_client_error(exc, *, role: RolePair, duration: int,
+                           optional_attributes: tuple[str, ...] = ()) -> errors.StsError:
+    """Word a botocore ``ClientError`` from AssumeRoleWithSAML for a person.
+
+    Covers every error code in botocore's STS model plus AccessDenied,
+    ValidationError and throttling; unknown codes keep AWS's own message.
+    """
+    err = exc.response.get("Error", {})
+    code = err.get("Code") or "Unknown"
+    aws_message = err.get("Message") or ""
+    request_id = (exc.response.get("ResponseMetadata") or {}).get("RequestId")
+    message, hint = explain_sts_error(code, aws_message, role=role, duration=duration,
+                                      optional_attributes=optional_attributes)
+    suffix = f" (AWS {code}: {aws_message}" + (f"; RequestId {request_id})" if request_id else ")")
+    return errors.StsError(message + suffix, code=code, request_id=request_id,
+                           aws_message=aws_message, hint=hint)
+
+
+def explain_sts_error(code: str, aws_message: str, *, role: RolePair, duration: int,
+                      optional_attributes: tuple[str, ...] = ()) -> tuple[str, str]:
+    """``(what is wrong, what to do)`` for an STS error code and message."""
+    lower = aws_message.lower()
+    if code == "ValidationError" and "maxsessionduration" in lower:
+        return (f"the requested duration of {duration} s is longer than role {role.role_name}'s "
+                "maximum session duration",
+                "Use a shorter --duration (e.g. 3600), or raise the role's MaxSessionDuration in IAM.")
+    if code in ("ExpiredTokenException", "ExpiredToken") or ("expired" in lower and "token" in code.lower()):
+        return ("the SAML assertion has expired (AWS accepts it only within 5 minutes of issue, "
+                "and before its NotOnOrAfter)",
+                "Sign in again to get a fresh SAMLResponse; check that this computer's clock is right.")
+    if code == "AccessDenied":
+        extra = ""
+        if optional_attributes:
+            extra = (" The assertion also carried " + ", ".join(optional_attributes)
+                     + "; the role's trust policy must allow those actions too.")
+        return (f"AWS refused to let this SAML provider assume {role.role_arn}",
+                "Check the role's trust policy: it must allow sts:AssumeRoleWithSAML for principal "
+                f"{role.principal_arn} with a SAML:aud condition matching the sign-in endpoint." + extra)
+    if code == "InvalidIdentityToken" and ("provider" in lower and ("exist" in lower or "not found" in lower)):
+        return (f"the SAML provider {role.principal_arn} does not exist where STS looked",
+                "Check the provider ARN's account, name and partition, and that --region is in the "
+                "same partition (GovCloud/China roles need their own regions).")
+    table = {
+        "InvalidIdentityToken": (
+            "AWS could not validate the SAML assertion (signature, issuer, audience, recipient or "
+            "attributes do not match the SAML provider in IAM)",
+            "Run 'samlcreds decode' to see what the assertion holds; ask the IdP administrator to "
+            "check that the IdP metadata uploaded to IAM is current."),
+        "IDPRejectedClaim": (
+            "AWS rejected a claim in the assertion",
+            "Check the Role, RoleSessionName and other AWS attributes the IdP sends."),
+        "IDPCommunicationError": (
+            "AWS could not communicate with the identity provider",
+            "Try again later; if it persists, ask the IdP administrator."),
+        "MalformedPolicyDocument": (
+            "a session policy or tag in the request is malformed",
+            "Check PrincipalTag attributes sent by the IdP."),
+        "PackedPolicyTooLarge": (
+            "the session tags or policies are too large for AWS",
+            "Ask the IdP administrator to send fewer or shorter PrincipalTag attributes."),
+        "RegionDisabledException": (
+            "STS is not activated in the chosen region for this account",
+            "Pass --region with an activated region (e.g. us-east-1), or activate STS in IAM's "
+            "account settings."),
+        "ValidationError": (
+            "AWS refused a request parameter",
+            "Check --duration (900-43200 and not above the role's maximum) and the role ARN."),
+        "InvalidParameterValue": (
+            "AWS refused a request parameter",
+            "Check --duration and the role and provider ARNs."),
+        "Throttling": (
+            "STS is throttling requests",
+            "Wait a moment and try again."),
+        "ThrottlingException": (
+            "STS is throttling requests",
+            "Wait a moment and try again."),
+        "InsufficientSessionLifetime": (
+            "the session lifetime is too short for this request",
+            "Use a longer --duration."),
+        "SessionDurationEscalationException": (
+            "the requested session duration is longer than allowed for this chained session",
+            "Use a shorter --duration (role chaining is limited to 3600 s)."),
+        "ExpiredTradeInTokenException": (
+            "the trade-in token has expired", "Sign in again."),
+        "InvalidAuthorizationMessageException": (
+            "AWS reported an invalid authorization message", "Sign in again."),
+        "InvalidContextAssertion": (
+            "AWS refused a context assertion in the request", "Sign in again."),
+        "InvalidSubjectCredentials": (
+            "AWS refused the subject credentials", "Sign in again."),
+        "JWTPayloadSizeExceededException": (
+            "a token in the request is too large", "Ask the IdP administrator to send fewer claims."),
+        "OutboundWebIdentityFederationDisabledException": (
+            "outbound identity federation is disabled for this account",
+            "Ask an account administrator to enable it, or use another role."),
+    }
+    if code in table:
+        return table[code]
+    return (f"STS refused the request ({aws_message or code})",
+            "See the AWS message; run 'samlcreds decode' to inspect the assertion.")
