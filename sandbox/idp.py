@@ -85,13 +85,15 @@ def provider_arn(account: str, name: str = PROVIDER_NAME, partition: str = "aws"
     return f"arn:{partition}:iam::{account}:saml-provider/{name}"
 
 
-def default_users(partition: str = "aws", session_duration: int = 3600) -> dict:
-    """The three standard sandbox users, with ARNs in ``partition``.
+def default_users(partition: str = "aws", session_duration: int = 3600,
+                  provider_name: str = PROVIDER_NAME) -> dict:
+    """The three standard sandbox users, with ARNs in ``partition`` and SAML provider ``provider_name``.
 
     Structure: ``{username: {"password": str, "attributes": {name: [values]}}}``.
     alice's first Role value is ``role,provider`` and her second ``provider,role``.
     """
-    pa, pb = provider_arn(ACCOUNT_A, partition=partition), provider_arn(ACCOUNT_B, partition=partition)
+    pa = provider_arn(ACCOUNT_A, provider_name, partition)
+    pb = provider_arn(ACCOUNT_B, provider_name, partition)
 
     def user(name: str, roles: list[str]) -> dict:
         return {
@@ -149,6 +151,15 @@ class SimpleSamlIdp:
     ``<Audience>``, so a different audience is produced by registering the SP
     (same ACS) under the entity ID ``audience`` and using that as
     ``spentityid`` in :attr:`sso_url`.
+
+    ``provider_name`` (extra): the IAM SAML provider name the default users'
+    Role values point to (``SandboxIdP``); an extra IdP needs its own name,
+    since AWS binds one provider to one IdP entity ID and certificate.
+
+    ``workers`` (extra): ``PHP_CLI_SERVER_WORKERS``.  The default 1 is a single
+    process (requests are served one at a time) and stops cleanly; with more,
+    php's master does not reap its workers, so after :meth:`stop` they remain
+    as zombies until init reaps them.
     """
 
     def __init__(
@@ -162,13 +173,18 @@ class SimpleSamlIdp:
         users: dict | None = None,
         session_duration: int = 3600,
         assertion_lifetime: int = 300,
+        provider_name: str = PROVIDER_NAME,
+        workers: int = 1,
     ) -> None:
         self.workdir = Path(workdir)
         self.port = port or free_port()
         self.acs_url = acs_url
         self.sp_entity_id = audience or sp_entity_id
         self.audience = self.sp_entity_id
-        self.users = users if users is not None else default_users(session_duration=session_duration)
+        self.provider_name = provider_name
+        self.workers = workers
+        self.users = users if users is not None else default_users(
+            session_duration=session_duration, provider_name=provider_name)
         self.session_duration = session_duration
         self.assertion_lifetime = assertion_lifetime
         self._proc: subprocess.Popen | None = None
@@ -284,7 +300,8 @@ class SimpleSamlIdp:
     def _spawn(self) -> None:
         env = dict(os.environ)
         env["SIMPLESAMLPHP_CONFIG_DIR"] = str(self.config_dir)
-        env["PHP_CLI_SERVER_WORKERS"] = "4"
+        if self.workers > 1:
+            env["PHP_CLI_SERVER_WORKERS"] = str(self.workers)
         self.server_log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.server_log, "ab")
         cmd = ["php", "-d", "variables_order=EGPCS", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_WWW)]

@@ -399,6 +399,22 @@ class StrictSts:
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def client(self, service: str, credentials: dict | None = None, region: str = "us-east-1"):
+        """A boto3 client for this endpoint: signed with STS ``Credentials`` dict, or unsigned if None."""
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        if credentials is None:
+            return boto3.session.Session().client(
+                service, endpoint_url=self.endpoint_url, region_name=region,
+                config=Config(signature_version=UNSIGNED), aws_access_key_id="unused",
+                aws_secret_access_key="unused")
+        return boto3.session.Session().client(
+            service, endpoint_url=self.endpoint_url, region_name=region,
+            aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials.get("SessionToken"))
+
     # ------------------------------------------------------------- test hooks
     @property
     def assume_role_with_saml_calls(self) -> int:
@@ -463,12 +479,15 @@ class StrictSts:
                             tags=[], max_session_duration=str(max_session_duration))
             iam.put_role_policy(name, "AllowAll", ALLOW_ALL_POLICY)
 
-    def setup_from_idp(self, idp, provider_name: str = "SandboxIdP") -> None:
+    def setup_from_idp(self, idp, provider_name: str | None = None) -> None:
         """Register ``idp`` as provider in each account its users' roles mention, and create those roles.
 
+        ``provider_name`` defaults to ``idp.provider_name`` (``SandboxIdP``);
+        Role values naming other providers only get their roles created.
         MaxSessionDuration: ``max_session_duration[role_arn]``, else 43200 for
         roles named ``Admin``, else 3600.
         """
+        provider_name = provider_name or getattr(idp, "provider_name", "SandboxIdP")
         pairs = set()
         for spec in idp.users.values():
             for value in spec.get("attributes", {}).get(ATTR_ROLE, []):
@@ -477,7 +496,7 @@ class StrictSts:
                     pairs.add(pair)
         for provider in sorted({p for _, p in pairs}):
             m = PROVIDER_ARN_RE.match(provider)
-            if m.group(3) == provider_name and provider not in self.providers:
+            if m.group(3) == provider_name:
                 self.register_saml_provider(m.group(2), provider_name, idp.metadata_xml, partition=m.group(1))
         for role, provider in sorted(pairs):
             default = 43200 if role.endswith("/Admin") else 3600
