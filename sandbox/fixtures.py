@@ -4,7 +4,7 @@
 
 * ``sandbox_idp`` (session): a started :class:`~sandbox.idp.SimpleSamlIdp` (users alice/bob/carol).
 * ``sandbox_sts`` (session): a :class:`~sandbox.sts.StrictSts` set up from ``sandbox_idp``,
-  with moto's IAM auth enforcement ON (restored on teardown).
+  with moto's IAM auth enforcement ON for requests to it (not process-wide).
 * ``sandbox_env`` (function): isolated environment (HOME, AWS config/credentials files,
   XDG dirs in a per-test tmp dir, AWS_ENDPOINT_URL, SAMLCREDS_URL); yields the dict.
 * ``make_idp`` (function): factory starting extra IdPs (other ACS URL, users,
@@ -52,9 +52,6 @@ def sandbox_idp(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sandbox_sts(sandbox_idp):
-    from moto import settings as moto_settings
-
-    previous = moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
     sts = StrictSts().start()
     try:
         sts.setup_from_idp(sandbox_idp)
@@ -62,7 +59,6 @@ def sandbox_sts(sandbox_idp):
         yield sts
     finally:
         sts.stop()
-        StrictSts.reset_auth(previous)
 
 
 @pytest.fixture

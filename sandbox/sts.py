@@ -20,8 +20,13 @@ AssumeRoleWithSAML is unsigned in AWS (the assertion is the credential), and it
 never reaches moto's request handlers here, so IAM auth enforcement does not
 apply to it.
 
-Caveat: moto's backends and its auth switch are process-global; a
-``moto.mock_aws`` started in the same process resets them.
+IAM auth enforcement is scoped to this server: :meth:`StrictSts.reset_auth`
+(or ``POST /moto-api/reset-auth`` to this endpoint) turns it on only for
+requests served by this instance's threads, so ``moto.mock_aws`` tests in the
+same process are not affected.  moto's *backends* are process-global, though:
+``mock_aws`` resets them on start/stop; StrictSts notices a missing SAML
+provider and re-creates its providers and roles, but credentials issued
+before such a reset are gone.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ import hashlib
 import io
 import json
 import re
+import sys
 import threading
+import types
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
@@ -44,9 +51,8 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 from werkzeug.serving import make_server
 
-from moto import settings as moto_settings
+import moto.settings
 from moto.backends import get_backend
-from moto.core.authorization import ActionAuthenticatorMixin
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -86,6 +92,35 @@ ALLOW_ALL_POLICY = json.dumps({"Version": "2012-10-17",
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=False)
+
+
+_AUTH_SCOPE = threading.local()
+
+
+class _ThreadScopedAuthSettings(types.ModuleType):
+    """``moto.settings`` whose INITIAL_NO_AUTH_ACTION_COUNT can be overridden per thread.
+
+    moto reads ``settings.INITIAL_NO_AUTH_ACTION_COUNT`` on every request to
+    decide whether to enforce IAM auth; StrictSts sets a thread-local override
+    while it serves a request, everybody else sees the ordinary global value.
+    """
+
+    @property
+    def INITIAL_NO_AUTH_ACTION_COUNT(self):  # noqa: N802 - moto's name
+        override = getattr(_AUTH_SCOPE, "count", None)
+        return self.__dict__["_sandbox_global_no_auth_count"] if override is None else override
+
+    @INITIAL_NO_AUTH_ACTION_COUNT.setter
+    def INITIAL_NO_AUTH_ACTION_COUNT(self, value):  # noqa: N802
+        self.__dict__["_sandbox_global_no_auth_count"] = value
+
+
+def _install_thread_scoped_auth() -> None:
+    module = sys.modules["moto.settings"]
+    if not isinstance(module, _ThreadScopedAuthSettings):
+        value = module.__dict__.pop("INITIAL_NO_AUTH_ACTION_COUNT", float("inf"))
+        module.__class__ = _ThreadScopedAuthSettings
+        module.INITIAL_NO_AUTH_ACTION_COUNT = value
 
 
 class StsError(Exception):
@@ -362,6 +397,10 @@ class StrictSts:
         self._initial_metadata = dict(idp_metadata or {})
         self._forced: list[StsError] = []
         self._lock = threading.Lock()
+        self._no_auth_count: float = float("inf")  # moto semantics: enforce after this many requests
+        self._request_count = 0
+        self._roles: dict[tuple[str, str], int] = {}  # (role_arn, principal_arn) -> max duration, for replay
+        _install_thread_scoped_auth()
         self._moto_app = DomainDispatcherApplication(create_backend_app)
         self._server = None
         self._thread: threading.Thread | None = None
@@ -371,7 +410,8 @@ class StrictSts:
         self._server = make_server("127.0.0.1", self.port, self, threaded=True,
                                    request_handler=_QuietHandler)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="StrictSts", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,),
+                                        name="StrictSts", daemon=True)
         self._thread.start()
         for arn, xml in self._initial_metadata.items():
             m = PROVIDER_ARN_RE.match(arn)
@@ -434,19 +474,27 @@ class StrictSts:
         with self._lock:
             self._forced.clear()
 
-    @staticmethod
-    def reset_auth(initial_no_auth_action_count: float = 0) -> None:
-        """Turn moto's IAM auth enforcement on after ``initial_no_auth_action_count`` requests.
+    def reset_auth(self, initial_no_auth_action_count: float = 0) -> float:
+        """Enforce moto's IAM auth on this endpoint after ``initial_no_auth_action_count`` requests.
 
-        Same effect as ``POST /moto-api/reset-auth`` with the count as body;
-        pass ``float('inf')`` to turn enforcement off again.
+        Like moto's ``POST /moto-api/reset-auth`` (which this endpoint also
+        accepts), but only for requests served by this instance; pass
+        ``float('inf')`` to turn enforcement off.  Returns the previous count.
         """
-        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = initial_no_auth_action_count
-        ActionAuthenticatorMixin.request_count = 0
+        with self._lock:
+            previous, self._no_auth_count = self._no_auth_count, float(initial_no_auth_action_count)
+            self._request_count = 0
+        return previous
 
-    @staticmethod
-    def auth_enforced() -> bool:
-        return ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
+    def auth_enforced(self) -> bool:
+        return self._request_count >= self._no_auth_count
+
+    def _next_request_enforced(self) -> bool:
+        with self._lock:
+            if self._request_count >= self._no_auth_count:
+                return True
+            self._request_count += 1
+            return False
 
     # ------------------------------------------------------------------ setup
     def register_saml_provider(self, account_id: str, name: str, metadata_xml: str,
@@ -463,6 +511,7 @@ class StrictSts:
         m = ROLE_ARN_RE.match(role_arn)
         if not m:
             raise ValueError(f"not a role ARN: {role_arn}")
+        self._roles[(role_arn, principal_arn)] = max_session_duration
         partition, account, path, name = m.groups()
         iam = _iam(account, partition)
         trust = {"Version": "2012-10-17", "Statement": [{
@@ -478,6 +527,17 @@ class StrictSts:
                             path="/" + path, permissions_boundary=None, description="samlcreds sandbox",
                             tags=[], max_session_duration=str(max_session_duration))
             iam.put_role_policy(name, "AllowAll", ALLOW_ALL_POLICY)
+
+    def _ensure_backends(self) -> None:
+        """Re-create providers and roles if moto's backends were reset (e.g. by ``mock_aws``)."""
+        missing = [p for p in list(self.providers.values())
+                   if p.name not in _iam(p.account_id, p.arn.split(":")[1]).saml_providers]
+        if not missing:
+            return
+        for p in list(self.providers.values()):
+            _iam(p.account_id, p.arn.split(":")[1]).create_saml_provider(p.name, p.metadata_xml)
+        for (role_arn, principal_arn), max_duration in list(self._roles.items()):
+            self.create_role(role_arn, principal_arn, max_duration)
 
     def setup_from_idp(self, idp, provider_name: str | None = None) -> None:
         """Register ``idp`` as provider in each account its users' roles mention, and create those roles.
@@ -505,15 +565,32 @@ class StrictSts:
     # ---------------------------------------------------------------- WSGI
     def __call__(self, environ, start_response):
         body, fields = _parse_form(environ)
+        self._ensure_backends()
+        path = environ.get("PATH_INFO", "")
         if fields.get("Action") == "AssumeRoleWithSAML":
-            status, payload = self._assume_role_with_saml(fields)
-            reason = {200: "OK", 400: "Bad Request", 403: "Forbidden"}.get(status, "Error")
-            start_response(f"{status} {reason}", [("Content-Type", "text/xml"),
-                                                   ("Content-Length", str(len(payload)))])
-            return [payload]
+            return self._respond(start_response, *self._assume_role_with_saml(fields), "text/xml")
+        if path.rstrip("/") == "/moto-api/reset-auth" and environ.get("REQUEST_METHOD") == "POST":
+            previous = self.reset_auth(float(body.decode() or 0))
+            payload = json.dumps({"status": "ok", "PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT": str(previous)})
+            return self._respond(start_response, 200, payload.encode(), "application/json")
+        enforce = not path.startswith("/moto-api") and self._next_request_enforced()
+        if enforce and "HTTP_AUTHORIZATION" not in environ and "X-Amz-Signature" not in fields:
+            # AWS answers 403 MissingAuthenticationToken; moto would crash with a 500.
+            err = StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+            return self._respond(start_response, 403, error_xml(err, str(uuid.uuid4())), "text/xml")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        return self._moto_app(environ, start_response)
+        _AUTH_SCOPE.count = 0 if enforce else float("inf")
+        try:
+            return self._moto_app(environ, start_response)
+        finally:
+            _AUTH_SCOPE.count = None
+
+    @staticmethod
+    def _respond(start_response, status: int, payload: bytes, content_type: str):
+        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden"}.get(status, "Error")
+        start_response(f"{status} {reason}", [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def _assume_role_with_saml(self, fields: dict[str, str]) -> tuple[int, bytes]:
         request_id = str(uuid.uuid4())

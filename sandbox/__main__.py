@@ -1,0 +1,101 @@
+"""``python -m sandbox``: run the SAML IdP and the strict STS/moto endpoint until SIGTERM/SIGINT.
+
+Prints shell exports (and writes them to ``--env-file``) for trying samlcreds or
+the AWS CLI against the sandbox, plus the users and their passwords.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sandbox.idp import ACS_GLOBAL, SimpleSamlIdp
+from sandbox.sts import ATTR_ROLE, StrictSts
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    p.add_argument("--workdir", type=Path, help="directory for IdP config, logs and AWS files (default: temp dir)")
+    p.add_argument("--idp-port", type=int, default=0, help="IdP port (default: free port)")
+    p.add_argument("--sts-port", type=int, default=0, help="STS/moto port (default: free port)")
+    p.add_argument("--acs-url", default=ACS_GLOBAL, help=f"AssertionConsumerService URL (default {ACS_GLOBAL})")
+    p.add_argument("--env-file", type=Path, help="also write the export lines to this file")
+    p.add_argument("--auth", action="store_true", help="turn on moto IAM auth enforcement after setup")
+    return p.parse_args(argv)
+
+
+def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, str]:
+    aws = workdir / "aws"
+    aws.mkdir(parents=True, exist_ok=True)
+    return {
+        "AWS_ENDPOINT_URL": sts.endpoint_url,
+        "SAMLCREDS_URL": idp.sso_url,
+        "AWS_CONFIG_FILE": str(aws / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+def export_lines(env: dict[str, str]) -> list[str]:
+    unset = "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE"
+    return [unset] + [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+
+
+def describe_users(idp: SimpleSamlIdp) -> list[str]:
+    lines = []
+    for name, spec in idp.users.items():
+        lines.append(f"#   {name} / {spec['password']}")
+        lines += [f"#       Role: {v}" for v in spec.get("attributes", {}).get(ATTR_ROLE, [])]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    tmp = None
+    if args.workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="samlcreds-sandbox-")
+        args.workdir = Path(tmp.name)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    started = time.monotonic()
+    idp = SimpleSamlIdp(args.workdir / "idp", port=args.idp_port, acs_url=args.acs_url)
+    sts = StrictSts(port=args.sts_port)
+    try:
+        idp.start()
+        sts.start()
+        sts.setup_from_idp(idp)
+        if args.auth:
+            sts.reset_auth()
+        env = environment(args.workdir, idp, sts)
+        lines = export_lines(env)
+        if args.env_file:
+            args.env_file.write_text("\n".join(lines) + "\n")
+        print(f"# samlcreds sandbox ready in {time.monotonic() - started:.1f}s "
+              f"(IdP {idp.base_url}, STS/moto {sts.endpoint_url}, IAM auth {'ON' if args.auth else 'off'})")
+        print(f"# IdP entity ID: {idp.entity_id}; workdir: {args.workdir}")
+        print("# users:")
+        print("\n".join(describe_users(idp)))
+        print("\n".join(lines), flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sts.stop()
+        idp.stop()
+        if tmp is not None:
+            tmp.cleanup()
+        print("# sandbox stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
