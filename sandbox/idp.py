@@ -71,6 +71,10 @@ class IdpError(RuntimeError):
     """The sandbox IdP could not be set up or started."""
 
 
+class _PortTaken(Exception):
+    """php -S could not bind its port (someone took the free port first)."""
+
+
 class IdpLoginError(RuntimeError):
     """Login at the sandbox IdP failed (wrong password, unknown user, ...)."""
 
@@ -177,6 +181,7 @@ class SimpleSamlIdp:
         workers: int = 1,
     ) -> None:
         self.workdir = Path(workdir)
+        self._auto_port = not port
         self.port = port or free_port()
         self.acs_url = acs_url
         self.sp_entity_id = audience or sp_entity_id
@@ -266,9 +271,16 @@ class SimpleSamlIdp:
         problems = check_prerequisites()
         if problems:
             raise IdpError("; ".join(problems))
-        self._write_everything()
-        self._spawn()
-        self._wait_ready(timeout)
+        for attempt in range(3):
+            self._write_everything()
+            self._spawn()
+            try:
+                self._wait_ready(timeout)
+                return self
+            except _PortTaken:
+                if not self._auto_port or attempt == 2:
+                    raise IdpError(f"port {self.port} is in use; see {self.server_log}") from None
+                self.port = free_port()  # lost the race for the free port: pick another one
         return self
 
     def stop(self) -> None:
@@ -314,9 +326,12 @@ class SimpleSamlIdp:
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
+            rc = self._proc.poll()
+            if rc is not None:
                 self.stop()
-                raise IdpError(f"php -S exited with {self._proc_rc()}; see {self.server_log}:\n{self._log_tail()}")
+                if "Address already in use" in self._log_tail(5):
+                    raise _PortTaken()
+                raise IdpError(f"php -S exited with {rc}; see {self.server_log}:\n{self._log_tail()}")
             try:
                 resp = requests.get(self.entity_id, timeout=2)
                 if resp.status_code == 200 and b"EntityDescriptor" in resp.content:
@@ -328,9 +343,6 @@ class SimpleSamlIdp:
             time.sleep(0.1)
         self.stop()
         raise IdpError(f"IdP not ready after {timeout}s ({last}); see {self.server_log}:\n{self._log_tail()}")
-
-    def _proc_rc(self):
-        return None if self._proc is None else self._proc.returncode
 
     def _log_tail(self, n: int = 30) -> str:
         try:

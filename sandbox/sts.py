@@ -51,7 +51,7 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 from werkzeug.serving import make_server
 
-import moto.settings
+import moto.settings  # noqa: F401 - patched by _install_thread_scoped_auth
 from moto.backends import get_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
