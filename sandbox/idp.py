@@ -135,6 +135,11 @@ def check_prerequisites() -> list[str]:
     for tool in ("php", "openssl", "xmlsec1"):
         if shutil.which(tool) is None:
             problems.append(f"'{tool}' not found on PATH (apt-get install php-cli php-xml php-mbstring xmlsec1 openssl)")
+    if shutil.which("php"):
+        modules = subprocess.run(["php", "-m"], capture_output=True, text=True).stdout.lower().split()
+        missing = [m for m in ("dom", "openssl", "mbstring") if m not in modules]
+        if missing:
+            problems.append(f"PHP extensions missing: {', '.join(missing)} (apt-get install php-xml php-mbstring)")
     if not (SSP_WWW / "saml2" / "idp" / "SSOService.php").exists():
         problems.append(f"SimpleSAMLphp not found at {SSP_ROOT} (apt-get install simplesamlphp)")
     return problems
