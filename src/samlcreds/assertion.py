@@ -201,9 +201,21 @@ def _check_encoded_length(length: int) -> None:
         )
 
 
+def _looks_like_damaged_base64(compact: str) -> bool:
+    """True when putting '+' back for the spaces gives base64 of XML."""
+    repaired = compact.replace(" ", "+")
+    if not _BASE64_RE.match(repaired) or len(repaired) > MAX_BASE64_LENGTH:
+        return False
+    try:
+        head = base64.b64decode(repaired[:64] + "=" * (-len(repaired[:64]) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 def _from_base64(text: str) -> bytes:
     lines = [line.strip() for line in text.strip().splitlines()]
-    if any(" " in line for line in lines):
+    if any(" " in line for line in lines) and _looks_like_damaged_base64("".join(lines)):
         raise errors.DamagedEncoding(
             "the SAMLResponse contains spaces: its '+' signs were probably turned into spaces "
             "(URL-decoded twice, or copied from a decoded form body)",
@@ -280,7 +292,9 @@ def parse_xml(raw: bytes):
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
         text = str(exc)
-        if any(s in text for s in ("Premature end", "EndTag", "not properly terminated", "end of data")):
+        line = (getattr(exc, "position", None) or (0, 0))[0]
+        at_end = line >= raw.rstrip().count(b"\n") + 1
+        if at_end or any(s in text for s in ("Premature end", "not properly terminated", "end of data")):
             raise errors.TruncatedSamlResponse(
                 f"the SAMLResponse XML ends early ({text})",
                 hint="Copy the whole SAMLResponse value again; it was cut off.",

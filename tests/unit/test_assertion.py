@@ -1,0 +1,240 @@
+"""Reading SAMLResponses: encodings, namespaces, role pairs, and each bad input's error."""
+
+from __future__ import annotations
+
+import base64
+import html
+import textwrap
+import time
+import urllib.parse
+
+import pytest
+
+from samlcreds import errors
+from samlcreds.assertion import (
+    MAX_BASE64_LENGTH,
+    decode_saml_response,
+    parse_saml_response,
+    read_saml_response,
+)
+from samlcreds.roles import RolePair
+from tests.samples import AWS, PROV_1, PROV_2, ROLE_A, ROLE_B, ROLE_C, attribute, b64, response_xml
+
+
+def test_reads_pairs_in_either_order_with_paths_and_fields():
+    a = read_saml_response(b64(response_xml()))
+    assert a.roles == (RolePair(ROLE_A, PROV_1), RolePair(ROLE_B, PROV_1))
+    assert a.roles[1].path_name == "team/ops/Admin" and a.roles[1].role_name == "Admin"
+    assert a.role_session_name == "alice@example.com"
+    assert a.session_duration == 3600
+    assert a.issuer == "http://idp.example/metadata"
+    assert a.destination == a.recipient == "https://signin.aws.amazon.com/saml"
+    assert a.audiences == ("urn:amazon:webservices",)
+    assert a.name_id == "alice"
+    assert a.status_code.endswith(":Success")
+    assert a.not_on_or_after > a.not_before
+    assert a.session_not_on_or_after is not None and a.issue_instant is not None
+
+
+@pytest.mark.parametrize("prefix,pprefix", [("saml", "samlp"), ("saml2", "saml2p"), ("x", "y")])
+def test_namespace_prefixes_do_not_matter(prefix, pprefix):
+    a = read_saml_response(response_xml(prefix=prefix, pprefix=pprefix))
+    assert len(a.roles) == 2
+
+
+def test_default_namespace():
+    xml = response_xml()
+    xml = xml.replace('xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"', "")
+    xml = xml.replace("<saml:Assertion ", '<Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion" ')
+    xml = xml.replace("<saml:Issuer>", '<Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">', 1)
+    xml = xml.replace("</saml:Issuer>", "</Issuer>", 1)
+    xml = xml.replace("saml:", "")
+    a = read_saml_response(xml)
+    assert a.roles == (RolePair(ROLE_A, PROV_1), RolePair(ROLE_B, PROV_1))
+
+
+def test_whitespace_newlines_duplicates_and_two_accounts():
+    roles = (f"\n  {ROLE_A} ,\n {PROV_1}  \n", f"{ROLE_A},{PROV_1}", f"{PROV_2},{ROLE_C}")
+    a = read_saml_response(response_xml(roles=roles))
+    assert a.roles == (RolePair(ROLE_A, PROV_1), RolePair(ROLE_C, PROV_2))
+
+
+def test_several_role_attributes_are_merged():
+    extra = attribute(AWS + "Role", f"{ROLE_C},{PROV_2}")
+    a = read_saml_response(response_xml(roles=(f"{ROLE_A},{PROV_1}",), extra_attributes=extra))
+    assert [r.role_arn for r in a.roles] == [ROLE_A, ROLE_C]
+
+
+@pytest.mark.parametrize("partition,host", [("aws-us-gov", "signin.amazonaws-us-gov.com"),
+                                            ("aws-cn", "signin.amazonaws.cn")])
+def test_other_partitions(partition, host):
+    role = f"arn:{partition}:iam::111111111111:role/Dev"
+    prov = f"arn:{partition}:iam::111111111111:saml-provider/Idp"
+    a = read_saml_response(response_xml(roles=(f"{role},{prov}",), destination=f"https://{host}/saml"))
+    assert a.roles[0].partition == partition
+
+
+def test_optional_attributes():
+    extra = (attribute(AWS + "SourceIdentity", "alice") + attribute(AWS + "PrincipalTag:team", "ops")
+             + attribute(AWS + "TransitiveTagKeys", "team"))
+    a = read_saml_response(response_xml(extra_attributes=extra))
+    assert a.source_identity == "alice"
+    assert a.principal_tags == (("team", "ops"),)
+    assert a.transitive_tag_keys == ("team",)
+    assert len(a.optional_attributes) == 2
+
+
+def test_comment_inside_value_does_not_truncate_it():
+    value = f"{ROLE_A}<!-- x -->,{PROV_1}"
+    a = read_saml_response(response_xml(roles=(value,)))
+    assert a.roles == (RolePair(ROLE_A, PROV_1),)
+
+
+# ---- encodings -------------------------------------------------------------
+def _encodings(xml: bytes) -> dict[str, str | bytes]:
+    one_line = base64.b64encode(xml).decode()
+    return {
+        "one line": one_line,
+        "wrapped": "\n".join(textwrap.wrap(one_line, 76)) + "\n",
+        "crlf wrapped": "\r\n".join(textwrap.wrap(one_line, 64)),
+        "form body": "SAMLResponse=" + urllib.parse.quote_plus(one_line) + "&RelayState=abc",
+        "percent-encoded": urllib.parse.quote(one_line, safe=""),
+        "html-escaped": one_line.replace("+", "&#43;").replace("=", "&#x3D;").replace("/", "&#x2F;"),
+        "html page": f'<!DOCTYPE html><html><body><form method="post" action="https://signin.aws.amazon.com/saml">'
+                     f'<input type="hidden" name="SAMLResponse" value="{html.escape(one_line)}"/></form></body></html>',
+        "raw xml": xml,
+        "raw xml text": xml.decode(),
+    }
+
+
+def _xml_with_plus_and_slash() -> bytes:
+    """A response whose base64 holds '+' and '/', so damage and escaping matter."""
+    for i in range(1000):
+        xml = response_xml(session_name=f"alice{i}@example.com",
+                           extra_attributes=attribute(AWS + "PrincipalTag:k", "\u00fb\u00ff~?>" * 3)).encode()
+        encoded = base64.b64encode(xml).decode()
+        if "+" in encoded and "/" in encoded:
+            return xml
+    raise AssertionError("no sample with + and /")
+
+
+def test_every_encoding_gives_the_exact_bytes():
+    xml = _xml_with_plus_and_slash()
+    for name, text in _encodings(xml).items():
+        assert decode_saml_response(text) == xml, name
+
+
+def test_plus_turned_into_space_is_refused():
+    xml = _xml_with_plus_and_slash()
+    damaged = base64.b64encode(xml).decode().replace("+", " ")
+    with pytest.raises(errors.DamagedEncoding, match=r"'\+' signs"):
+        decode_saml_response(damaged)
+    with pytest.raises(errors.DamagedEncoding):
+        decode_saml_response("SAMLResponse=" + base64.b64encode(xml).decode())  # + not form-encoded
+
+
+# ---- bad inputs: exact error classes ----------------------------------------
+def test_html_login_page():
+    page = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form><input type=password name=p></form></body></html>"
+    with pytest.raises(errors.NotSamlResponse, match="login"):
+        parse_saml_response(page)
+    with pytest.raises(errors.NotSamlResponse, match="login page"):
+        parse_saml_response(b64("<html><body>hi</body></html>"))
+
+
+def test_not_base64():
+    with pytest.raises(errors.NotSamlResponse, match="not a base64"):
+        parse_saml_response("this is not it!")
+
+
+def test_base64_of_non_xml():
+    with pytest.raises(errors.NotSamlResponse, match="does not decode to XML"):
+        parse_saml_response(b64("hello world, plain text"))
+
+
+def test_truncated_base64():
+    text = b64(response_xml())
+    with pytest.raises(errors.TruncatedSamlResponse):
+        parse_saml_response(text[: (len(text) // 4) * 4 - 3])
+
+
+def test_truncated_xml():
+    with pytest.raises(errors.TruncatedSamlResponse, match="ends early"):
+        parse_saml_response(b64(response_xml()[:-200]))
+
+
+def test_other_xml_root():
+    with pytest.raises(errors.NotSamlResponse, match="AuthnRequest"):
+        parse_saml_response('<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>')
+
+
+def test_status_not_success_is_shown():
+    xml = response_xml(status="urn:oasis:names:tc:SAML:2.0:status:Responder")
+    with pytest.raises(errors.StatusNotSuccess, match="status:Responder"):
+        parse_saml_response(xml)
+
+
+def test_no_role_attribute_lists_present_names():
+    with pytest.raises(errors.NoRoleAttribute, match="RoleSessionName"):
+        read_saml_response(response_xml(roles=()))
+
+
+def test_wrong_case_attribute_name():
+    xml = response_xml().replace(AWS + "Role\"", "https://aws.amazon.com/SAML/Attributes/role\"")
+    with pytest.raises(errors.AttributeNameCase, match="wrong case"):
+        read_saml_response(xml)
+
+
+@pytest.mark.parametrize("value", [
+    ROLE_A,
+    f"{ROLE_A},{ROLE_B}",
+    f"{ROLE_A},{PROV_1},{PROV_2}",
+    f"{ROLE_A};{PROV_1}",
+    f"arn:aws:iam::1111:role/X,{PROV_1}",
+    f"{ROLE_A},arn:aws-cn:iam::111111111111:saml-provider/P",
+])
+def test_bad_role_value_is_quoted(value):
+    with pytest.raises(errors.BadRoleValue) as info:
+        read_saml_response(response_xml(roles=(value,)))
+    assert value.strip() in info.value.message
+
+
+@pytest.mark.parametrize("name", [None, "a", "x" * 65, "alice smith", "al/ice"])
+def test_role_session_name_rule(name):
+    with pytest.raises(errors.BadRoleSessionName):
+        read_saml_response(response_xml(session_name=name))
+
+
+def test_too_large_is_refused_before_decoding():
+    big = "A" * (MAX_BASE64_LENGTH + 4)
+    started = time.perf_counter()
+    with pytest.raises(errors.AssertionTooLarge, match="100,000"):
+        parse_saml_response(big)
+    assert time.perf_counter() - started < 0.1
+    with pytest.raises(errors.AssertionTooLarge):
+        parse_saml_response(response_xml(extra_attributes=attribute(AWS + "PrincipalTag:x", "y" * 80_000)))
+
+
+def test_encrypted_assertion_is_a_problem_until_roles_are_given():
+    xml = response_xml(assertion_override=(
+        '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/>'
+        "</saml:EncryptedAssertion>"))
+    a = parse_saml_response(xml)
+    assert a.encrypted and a.roles == ()
+    with pytest.raises(errors.EncryptedAssertion, match="--role-arn"):
+        a.raise_for_problems()
+
+
+def test_doctype_and_entities_are_refused():
+    evil = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&b;</samlp:Response>')
+    with pytest.raises(errors.UnsafeXml):
+        parse_saml_response(evil)
+    with pytest.raises(errors.UnsafeXml):
+        parse_saml_response(b64(evil))
+
+
+def test_repr_hides_the_raw_bytes():
+    a = read_saml_response(response_xml())
+    assert "Developer" in repr(a.roles)
+    assert "raw=" not in repr(a)
