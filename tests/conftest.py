@@ -1,0 +1,1 @@
+from sandbox.fixtures import *  # noqa: F401,F403
