@@ -15,6 +15,9 @@ profile key            environment variable         meaning
 ``saml_duration``      ``SAMLCREDS_DURATION``       DurationSeconds, 900-43200
 ``saml_timeout``       ``SAMLCREDS_TIMEOUT``        IdP/STS timeout in seconds
 ``region``             ``SAMLCREDS_REGION``         STS region (also used by the SDKs)
+``saml_autofill``      ``SAMLCREDS_AUTOFILL``       browser: fill plain login forms
+``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
+``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
 =====================  ===========================  ===========================
 """
 
@@ -36,6 +39,11 @@ KEYS = {
     "duration": ("saml_duration", "SAMLCREDS_DURATION"),
     "timeout": ("saml_timeout", "SAMLCREDS_TIMEOUT"),
     "region": ("region", "SAMLCREDS_REGION"),
+    "autofill": ("saml_autofill", "SAMLCREDS_AUTOFILL"),
+    "username_selector": ("saml_username_selector", "SAMLCREDS_USERNAME_SELECTOR"),
+    "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
+    "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
+    "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
 }
 DEFAULT_PROVIDER = "form"
 
@@ -53,6 +61,16 @@ class Settings:
     duration: str | None = None
     timeout: str | None = None
     region: str | None = None
+    autofill: str | None = None
+    username_selector: str | None = None
+    password_selector: str | None = None
+    submit_selector: str | None = None
+    browser: str | None = None
+
+    @property
+    def autofill_enabled(self) -> bool:
+        """``autofill`` read as a boolean (true/yes/1/on)."""
+        return str(self.autofill or "").strip().lower() in ("1", "true", "yes", "on")
 
     def merged(self, **overrides) -> "Settings":
         """A copy with the non-``None`` ``overrides`` applied."""

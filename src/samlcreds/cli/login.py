@@ -32,18 +32,18 @@ Examples:
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
 @pass_debug
-def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, role, role_arn,
-          principal_arn, duration, print_format, shell, overwrite_long_term_keys, debug):
+def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
+          browser, role, role_arn, principal_arn, duration, print_format, shell, overwrite_long_term_keys, debug):
     """Sign in at the IdP and get temporary AWS credentials for a role.
 
     By default the credentials are written to PROFILE in the shared
     credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials).
     """
     settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
-                                role=role, duration=duration)
+                                autofill=autofill, browser=browser, role=role, duration=duration)
     terminal = Terminal()
     inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
-    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug)
+    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
     picker = make_picker(terminal) if terminal.available else None
     with status(enabled=True) as update:
         result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,

@@ -25,6 +25,11 @@ def login_options(func):
                      help="Read the SAMLResponse from this file ('-' for stdin); implies --provider paste."),
         click.option("--region", help="STS region (default: from the sign-in endpoint / role partition)."),
         click.option("--timeout", type=float, help="Seconds to wait on the IdP and STS (default 30)."),
+        click.option("--headless/--no-headless", default=None,
+                     help="Browser provider: force headless or a window (default: headless when the IdP session is live)."),
+        click.option("--autofill", is_flag=True, default=None,
+                     help="Browser provider: fill the user name and password into plain login forms."),
+        click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -63,7 +68,7 @@ class Inputs:
 
 
 def build_request(settings: config.Settings, *, saml_file: str | None, inputs: Inputs,
-                  debug: bool) -> LoginRequest:
+                  debug: bool, headless: bool | None = None) -> LoginRequest:
     """The :class:`LoginRequest` for these settings and flags."""
     path = None
     if saml_file and saml_file != "-":
@@ -79,15 +84,22 @@ def build_request(settings: config.Settings, *, saml_file: str | None, inputs: I
         state_dir=state,
         debug_dir=paths.cache_dir() / "debug" if debug else None,
         interactive=inputs.terminal.available,
+        headless=headless,
+        autofill=settings.autofill_enabled,
+        username_selector=settings.username_selector,
+        password_selector=settings.password_selector,
+        submit_selector=settings.submit_selector,
+        browser=settings.browser,
     )
 
 
-def resolve_settings(profile, provider, url, username, saml_file, region, timeout, **extra) -> config.Settings:
+def resolve_settings(profile, provider, url, username, saml_file, region, timeout, *, autofill=None,
+                     browser=None, **extra) -> config.Settings:
     """Settings from flags > env > profile; ``--saml-file`` means the paste provider."""
     if saml_file:
         provider = provider or "paste"
-    return config.resolve(profile, provider=provider, url=url, username=username,
-                          region=region, timeout=timeout, **extra)
+    return config.resolve(profile, provider=provider, url=url, username=username, region=region,
+                          timeout=timeout, autofill="true" if autofill else None, browser=browser, **extra)
 
 
 def pass_debug(func):

@@ -20,11 +20,13 @@ Examples:
 @login_options
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_debug
-def roles(profile, provider, url, username, password_stdin, saml_file, region, timeout, output, debug):
+def roles(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
+          browser, output, debug):
     """List the roles a SAMLResponse grants (signs in unless --saml-file is given)."""
-    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout)
+    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
+                                autofill=autofill, browser=browser)
     inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
-    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug)
+    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
     with status(enabled=True) as update:
         update("signing in at the IdP")
         assertion = flow.fetch_assertion(settings, request)

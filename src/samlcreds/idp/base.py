@@ -45,6 +45,18 @@ class LoginRequest:
     state_dir: Path | None = None
     debug_dir: Path | None = None
     interactive: bool = True
+    #: browser provider: ``None`` = headless when the IdP session is live, else
+    #: a window; ``True``/``False`` force it.
+    headless: bool | None = None
+    #: browser provider: fill the user name/password into plain HTML forms.
+    autofill: bool = False
+    #: browser provider: CSS selectors overriding auto-fill's choices.
+    username_selector: str | None = None
+    password_selector: str | None = None
+    submit_selector: str | None = None
+    #: browser provider: path of a Chrome/Chromium/Edge executable, or a
+    #: Playwright channel name (``chrome``, ``msedge``, ``chromium``).
+    browser: str | None = None
 
 
 @runtime_checkable
@@ -62,6 +74,7 @@ class Provider(Protocol):
 _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
+    "browser": "samlcreds.idp.browser:BrowserProvider",
 }
 
 
