@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(PY) -m sandbox.demo
+	$(PY) scripts/demo.py
 
 test: setup
 	$(PY) -m pytest -q

@@ -51,8 +51,9 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     for warning in result.assertion.warnings:
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
-    if result.assertion.session_duration and not duration and not settings.duration:
-        info(f"note: the IdP suggests SessionDuration={result.assertion.session_duration} s; "
+    suggested = result.assertion.session_duration
+    if suggested and suggested != 3600 and not duration and not settings.duration:
+        info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is 3600 s)")
     minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
     if print_format == "json":
