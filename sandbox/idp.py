@@ -321,7 +321,11 @@ class SimpleSamlIdp:
             env["PHP_CLI_SERVER_WORKERS"] = str(self.workers)
         self.server_log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.server_log, "ab")
-        cmd = ["php", "-d", "variables_order=EGPCS", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_WWW)]
+        cmd = ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_WWW)]
+        if shutil.which("setpriv"):
+            # php -S runs in its own session (so stop() can kill its group); make it die
+            # with us too, even if the test runner is SIGKILLed and stop() never runs.
+            cmd = ["setpriv", "--pdeathsig", "TERM", "--", *cmd]
         self._proc = subprocess.Popen(
             cmd, cwd=SSP_WWW, env=env, stdin=subprocess.DEVNULL,
             stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True,
