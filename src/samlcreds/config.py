@@ -106,20 +106,43 @@ def section_name(profile: str) -> str:
 
 
 def read_profile(profile: str, environ: dict | None = None) -> dict[str, str]:
-    """The profile's keys from the config file, via botocore's loader ({} if absent)."""
-    from botocore.configloader import load_config
-    from botocore.exceptions import ConfigNotFound, ConfigParseError
+    """The profile's keys from the config file ({} if absent).
 
+    Uses the standard library's ``configparser`` the way botocore's
+    ``configloader`` does (``[default]``, ``[profile NAME]``, values with
+    continuation lines as nested blocks), so that the credential_process cache
+    hit path does not import botocore; ``tests/unit/test_config.py`` checks it
+    against botocore's own loader. Raises
+    :class:`~samlcreds.errors.FileParseError` (with the line) for a file that
+    does not parse.
+    """
     path = config_path(environ)
-    try:
-        loaded = load_config(str(path))
-    except ConfigNotFound:
+    text = inifile.read_text(path)
+    if text is None:
         return {}
-    except ConfigParseError:
-        text = inifile.read_text(path) or ""
-        inifile.validate(text, path)  # raises FileParseError with the line
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error:
+        inifile.validate(text, path)  # raises FileParseError naming the line
         raise errors.FileParseError(f"{path} does not parse") from None
-    return dict(loaded.get("profiles", {}).get(profile, {}))
+    found: dict[str, str] = {}
+    for section in parser.sections():
+        if profile_of_section(section) == profile:
+            found.update(parser.items(section))
+    return found
+
+
+def profile_of_section(section: str) -> str | None:
+    """Profile a config-file section defines, botocore's way (``None`` if none)."""
+    if section == "default":
+        return "default"
+    parts = section.split()
+    if len(parts) > 1 and parts[0] == "profile":
+        return section[len("profile"):].strip()
+    return None
 
 
 def resolve(profile: str | None = None, *, environ: dict | None = None, **flags) -> Settings:

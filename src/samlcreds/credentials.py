@@ -89,6 +89,19 @@ class Credentials:
             raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
         return "\n".join(lines) + "\n"
 
+    @classmethod
+    def from_process_json(cls, document: dict) -> "Credentials":
+        """Inverse of :meth:`to_process_json`. Raises ``KeyError``/``ValueError`` on bad input."""
+        text = document["Expiration"]
+        expiration = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return cls(
+            access_key_id=document["AccessKeyId"],
+            secret_access_key=document["SecretAccessKey"],
+            session_token=document.get("SessionToken", ""),
+            expiration=expiration.astimezone(timezone.utc),
+            account_id=document.get("AccountId"),
+        )
+
     def to_botocore_metadata(self) -> dict[str, str]:
         """The dict botocore's RefreshableCredentials ``refresh_using`` must return."""
         return {

@@ -13,11 +13,9 @@ readers see the old or the new file, never a mix.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -40,6 +38,8 @@ def read_text(path: Path) -> str | None:
 
 def validate(text: str, path: Path) -> None:
     """Raise :class:`~samlcreds.errors.FileParseError` if ``text`` is not a valid ini file."""
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
@@ -63,6 +63,8 @@ def validate(text: str, path: Path) -> None:
 
 def section_keys(text: str, section: str) -> dict[str, str]:
     """Keys and values of ``section`` (the last one if repeated), lower-cased keys."""
+    import configparser
+
     parser = configparser.RawConfigParser(strict=False)
     parser.read_string(text)
     if not parser.has_section(section):
@@ -152,6 +154,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     On any failure the original file is untouched and the temp file removed.
     Raises :class:`~samlcreds.errors.LocalFileError`.
     """
+    import tempfile
+
     ensure_private_dir(path.parent)
     fd, tmp = -1, None
     try:

@@ -1,5 +1,20 @@
 """The command-line interface: the only layer that prints, prompts or exits.
 
 One module per command; :mod:`samlcreds.cli.main` holds the group and the
-mapping of errors to exit codes.
+mapping of errors to exit codes. :func:`main` is the console script: a
+``process`` cache hit is answered before click or any AWS library is loaded.
 """
+
+import sys
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if sys.argv[1:2] == ["process"]:
+        from samlcreds.cli.process import serve_from_cache
+
+        if serve_from_cache(sys.argv[2:]):
+            sys.exit(0)
+    from samlcreds.cli.main import run
+
+    run()

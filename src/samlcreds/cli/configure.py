@@ -34,7 +34,14 @@ Examples:
 @click.option("--duration", type=int, help="DurationSeconds, 900-43200 (saml_duration).")
 @click.option("--timeout", type=float, help="IdP/STS timeout in seconds (saml_timeout).")
 @click.option("--region", help="Region (region).")
-def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region):
+@click.option("--credential-process", "credential_process", is_flag=True,
+              help="Also set credential_process so every AWS tool gets fresh credentials from samlcreds.")
+@click.option("--remove-static-keys", is_flag=True,
+              help="With --credential-process: delete static keys of the profile from the credentials file.")
+@click.option("--google-idp-id", help="Google Workspace: the idpid (builds saml_url with --google-sp-id).")
+@click.option("--google-sp-id", help="Google Workspace: the spid of the AWS SAML app.")
+def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region,
+              credential_process, remove_static_keys, google_idp_id, google_sp_id):
     """Write SAML settings into [profile NAME] of the AWS config file.
 
     Every setting can be given by flag; with none given and a terminal,
@@ -43,10 +50,19 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     import os
 
     name = profile or os.environ.get("AWS_PROFILE") or "default"
+    if google_idp_id or google_sp_id:
+        if not (google_idp_id and google_sp_id):
+            raise errors.UsageError("--google-idp-id and --google-sp-id go together")
+        if url:
+            raise errors.UsageError("--url and --google-idp-id/--google-sp-id are exclusive")
+        from samlcreds.idp.google import google_sso_url
+
+        url = google_sso_url(google_idp_id, google_sp_id)
+        provider = provider or "browser"
     given = {"provider": provider, "url": url, "username": username, "role": role,
              "principal_arn": principal_arn, "duration": duration, "timeout": timeout, "region": region}
     values = {k: str(v) for k, v in given.items() if v is not None}
-    if not values:
+    if not values and not credential_process:
         terminal = Terminal()
         if not terminal.available:
             raise errors.UsageError("no settings were given and there is no terminal to ask on",
@@ -64,5 +80,61 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     if "duration" in values:
         check_duration(values["duration"])
     stored = {config.KEYS[key][0]: value for key, value in values.items()}
+    if credential_process:
+        stored["credential_process"] = credential_process_command(name)
     path = config.write_profile_settings(name, stored)
     info(f"Saved {', '.join(stored)} in [{config.section_name(name)}] of {path}")
+    if credential_process:
+        _check_shadowing_keys(name, remove_static_keys)
+
+
+def credential_process_command(profile: str) -> str:
+    """``"/abs/path/samlcreds" process --profile P``, quoted for botocore's shlex split."""
+    import os
+    import shlex
+    import shutil
+    import sys
+    from pathlib import Path
+
+    # absolute but not resolved: a venv's bin/python is a symlink that must stay one
+    exe = Path(os.path.abspath(sys.argv[0])) if Path(sys.argv[0]).name == "samlcreds" else None
+    if exe is None or not exe.exists():
+        found = shutil.which("samlcreds")
+        exe = Path(os.path.abspath(found)) if found else None
+    if exe is not None and exe.exists():
+        command = [str(exe)]
+    else:  # run as python -m samlcreds
+        command = [os.path.abspath(sys.executable), "-m", "samlcreds"]
+    return " ".join(_quote(part) for part in command) + " process --profile " + shlex.quote(profile)
+
+
+def _quote(part: str) -> str:
+    return f'"{part}"' if any(c in part for c in " '\t") else part
+
+
+def _check_shadowing_keys(profile: str, remove: bool) -> None:
+    """Warn (or remove) static keys that botocore would prefer over credential_process."""
+    from samlcreds import credfile, inifile
+
+    path = credfile.credentials_path()
+    text = inifile.read_text(path)
+    if not text:
+        return
+    try:
+        keys = inifile.section_keys(text, profile)
+    except Exception:  # noqa: BLE001 - unparsable file: botocore will say so itself
+        return
+    if not keys.get("aws_access_key_id"):
+        return
+    terminal = Terminal()
+    if not remove and terminal.available:
+        answer = terminal.ask(f"[{profile}] in {path} has static keys, which AWS tools use instead of "
+                              "credential_process. Remove them? [y/N] ")
+        remove = answer.strip().lower() in ("y", "yes")
+    if remove:
+        inifile.remove_keys(path, profile, credfile.WRITTEN_KEYS + credfile.STALE_KEYS)
+        info(f"Removed the static keys of [{profile}] from {path}.")
+    else:
+        info(f"warning: [{profile}] in {path} holds static keys; botocore and the AWS CLI use them instead "
+             "of credential_process, so samlcreds would never run. Remove them with "
+             f"'samlcreds configure --profile {profile} --credential-process --remove-static-keys'.")

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 
-from samlcreds import credfile, flow
+from samlcreds import config, credfile, fetcher, flow
 from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
 from samlcreds.cli.terminal import Terminal, info, make_picker, status
 from samlcreds.credentials import SHELLS
@@ -40,7 +40,8 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials).
     """
     settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
-                                autofill=autofill, browser=browser, role=role, duration=duration)
+                                autofill=autofill, browser=browser, role=role_arn or role,
+                                principal_arn=principal_arn, duration=duration)
     terminal = Terminal()
     inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
     request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
@@ -48,6 +49,7 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     with status(enabled=True) as update:
         result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
                             picker=picker, progress=update)
+    fetcher.remember(settings, result.credentials)
     for warning in result.assertion.warnings:
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
@@ -60,6 +62,9 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
         click.echo(creds.to_json())
     elif print_format == "env":
         click.echo(creds.to_shell(shell, region=settings.region or result.region), nl=False)
+    elif "samlcreds" in config.read_profile(settings.profile).get("credential_process", ""):
+        info(f"Cached credentials for {result.role.role_arn}; profile [{settings.profile}] gets them "
+             "through credential_process.")
     else:
         path = credfile.write_profile(settings.profile, creds,
                                       overwrite_long_term=overwrite_long_term_keys)

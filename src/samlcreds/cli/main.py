@@ -27,6 +27,10 @@ COMMANDS = {
     "configure": "samlcreds.cli.configure:configure",
     "roles": "samlcreds.cli.roles:roles",
     "decode": "samlcreds.cli.decode:decode",
+    "process": "samlcreds.cli.process:process",
+    "exec": "samlcreds.cli.exec_:exec_",
+    "env": "samlcreds.cli.env:env",
+    "logout": "samlcreds.cli.logout:logout",
 }
 
 
@@ -83,6 +87,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-def main() -> None:
-    """Console-script entry point."""
+def run() -> None:
+    """Run the click group on ``sys.argv``."""
     cli(prog_name="samlcreds")

@@ -1,0 +1,113 @@
+"""The Python API: a self-refreshing ``boto3.Session`` for scripts and notebooks.
+
+The credentials are botocore refreshable credentials from a credential
+provider (``METHOD = "custom-saml"``) plugged in through botocore's public
+``credential_provider`` component. botocore refreshes them 15 minutes before
+expiry (advisory) by calling :meth:`SamlCredentialProvider.refresh`, which goes
+through the same cache, single-flight lock and IdP session reuse as
+``samlcreds process``; when the IdP needs a password it is asked with
+``getpass`` (works in Jupyter).
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Callable
+
+from samlcreds import config, errors, paths
+from samlcreds.credentials import Credentials
+from samlcreds.fetcher import CachingFetcher
+from samlcreds.idp.base import LoginRequest
+
+
+def _request_factory(settings: config.Settings, get_password: Callable[[str], str]):
+    def build() -> LoginRequest:
+        return LoginRequest(
+            url=settings.url,
+            username=settings.username,
+            get_password=get_password,
+            timeout=settings.timeout_seconds,
+            state_dir=paths.sessions_dir(),
+            interactive=True,
+            autofill=settings.autofill_enabled,
+            username_selector=settings.username_selector,
+            password_selector=settings.password_selector,
+            submit_selector=settings.submit_selector,
+            browser=settings.browser,
+        )
+
+    return build
+
+
+def _fetcher(profile: str | None, overrides: dict, get_password) -> CachingFetcher:
+    settings = config.resolve(profile, **overrides)
+    if (settings.provider or "") == "paste":
+        raise errors.UsageError("the Python API cannot use the paste provider",
+                                hint="Use --provider form or browser for the profile.")
+    return CachingFetcher(settings, _request_factory(settings, get_password))
+
+
+class SamlCredentialProvider:
+    """A botocore credential provider (``METHOD = "custom-saml"``) backed by samlcreds.
+
+    ``load()`` returns ``DeferredRefreshableCredentials`` whose refresh runs
+    :meth:`refresh` (cache → single-flight login).
+    """
+
+    METHOD = "custom-saml"
+    CANONICAL_NAME = "custom-saml"
+
+    def __init__(self, fetcher: CachingFetcher) -> None:
+        self._fetcher = fetcher
+
+    def refresh(self) -> dict[str, str]:
+        """botocore's refresh callback: ``{access_key, secret_key, token, expiry_time}``."""
+        return self._fetcher.fetch().to_botocore_metadata()
+
+    def load(self):
+        from botocore.credentials import DeferredRefreshableCredentials
+
+        return DeferredRefreshableCredentials(refresh_using=self.refresh, method=self.METHOD)
+
+
+def botocore_session(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass,
+                     **overrides):
+    """A fresh ``botocore.session.Session`` whose only credential provider is samlcreds'.
+
+    ``overrides``: settings by name (``role``, ``duration``, ``region``,
+    ``url``, ``username``, ``provider``...), as on the command line.
+    """
+    import botocore.credentials
+    import botocore.session
+
+    fetcher = _fetcher(profile, overrides, get_password)
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    resolver = botocore.credentials.CredentialResolver(providers=[SamlCredentialProvider(fetcher)])
+    session.register_component("credential_provider", resolver)
+    region = fetcher.settings.region
+    if region:
+        session.set_config_variable("region", region)
+    return session
+
+
+def session(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass, **overrides):
+    """A ``boto3.Session`` with self-refreshing credentials from a SAML login.
+
+    ``profile``: the samlcreds profile (default ``AWS_PROFILE`` or ``default``);
+    ``overrides``: settings (``role``, ``duration``, ``region``, ...).
+    Raises :class:`~samlcreds.errors.SamlcredsError` subclasses on the first
+    credential use if the login fails.
+    """
+    import boto3
+
+    return boto3.Session(botocore_session=botocore_session(profile, get_password=get_password, **overrides))
+
+
+def credentials(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass,
+                **overrides) -> Credentials:
+    """Credentials for ``profile`` now (cached, or from a fresh login).
+
+    Returns a frozen :class:`~samlcreds.credentials.Credentials` with a
+    tz-aware UTC ``expiration``.
+    """
+    return _fetcher(profile, overrides, get_password).fetch()

@@ -1,0 +1,160 @@
+"""The credential cache and its single-flight lock.
+
+One JSON file per cache key under ``<cache dir>/credentials/`` (0600 files in
+a 0700 directory, written atomically). The key is made of the profile, role,
+principal, duration, IdP URL/user and STS endpoint — never the assertion. A
+corrupt or mismatching entry is a miss. Importing this module costs only the
+standard library: the cache-hit path of ``samlcreds process`` must stay cheap.
+
+Single flight: :func:`single_flight` holds ``<cache dir>/locks/<key>.lock``
+(an OS file lock via ``filelock``: released by the kernel if the holder dies),
+so N processes needing the same credentials cause one login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+#: botocore's advisory refresh window: hand out credentials with at least this
+#: many seconds left (botocore.credentials.RefreshableCredentials).
+REFRESH_WINDOW = 15 * 60
+#: Never hand out credentials with less than this left, even fresh ones.
+MIN_VALIDITY = 60
+DEFAULT_LOCK_TIMEOUT = 300.0
+
+
+def cache_key(settings, environ: dict | None = None) -> dict[str, str]:
+    """The fields that identify cached credentials for ``settings``."""
+    env = os.environ if environ is None else environ
+    return {
+        "profile": settings.profile,
+        "provider": settings.provider or "",
+        "url": settings.url or "",
+        "username": settings.username or "",
+        "role": settings.role or "",
+        "principal_arn": settings.principal_arn or "",
+        "duration": str(settings.duration or ""),
+        "region": settings.region or "",
+        "endpoint": env.get("AWS_ENDPOINT_URL_STS") or env.get("AWS_ENDPOINT_URL") or "",
+    }
+
+
+def key_name(key: dict[str, str]) -> str:
+    """File-name stem for ``key``: the profile name (sanitised) and a checksum.
+
+    The entry stores the whole key and is checked on load, so a checksum
+    collision can only cause a miss, never wrong credentials.
+    """
+    blob = json.dumps(key, sort_keys=True).encode()
+    digest = f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
+    profile = re.sub(r"[^A-Za-z0-9_.-]", "_", key.get("profile", ""))[:40] or "profile"
+    return f"{profile}-{digest}"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A cached credential_process document and when it expires (tz-aware UTC)."""
+
+    document: dict
+    expiration: datetime
+
+    def seconds_left(self, now: datetime | None = None) -> float:
+        return (self.expiration - (now or datetime.now(timezone.utc))).total_seconds()
+
+
+class CredentialCache:
+    """Cached credentials on disk. ``directory`` is created 0700 on first write."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, key: dict[str, str]) -> Path:
+        return self.directory / (key_name(key) + ".json")
+
+    def load(self, key: dict[str, str]) -> CacheEntry | None:
+        """The entry for ``key``, or ``None`` when missing, corrupt or for another key."""
+        try:
+            with open(self.path(key), "rb") as handle:
+                stored = json.loads(handle.read())
+            if stored.get("key") != key:
+                return None
+            document = stored["credentials"]
+            if document.get("Version") != 1 or not document.get("AccessKeyId"):
+                return None
+            expiration = _parse_utc(document["Expiration"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return CacheEntry(document=document, expiration=expiration)
+
+    def store(self, key: dict[str, str], document: dict) -> Path:
+        """Write the credential_process ``document`` for ``key`` (atomic, 0600)."""
+        from samlcreds.inifile import atomic_write
+
+        path = self.path(key)
+        data = json.dumps({"key": key, "credentials": document}).encode()
+        atomic_write(path, data, mode=0o600)
+        return path
+
+    def clear(self, profile: str | None = None) -> int:
+        """Delete entries (of ``profile``, or all); returns how many."""
+        count = 0
+        if not self.directory.is_dir():
+            return 0
+        for path in self.directory.glob("*.json"):
+            if profile is not None:
+                try:
+                    stored = json.loads(path.read_bytes())
+                    if stored.get("key", {}).get("profile") != profile:
+                        continue
+                except (OSError, ValueError, AttributeError):
+                    pass  # corrupt: remove it too
+            with contextlib.suppress(OSError):
+                path.unlink()
+                count += 1
+        return count
+
+    @contextlib.contextmanager
+    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
+        """Hold the lock for ``key``; raise :class:`~samlcreds.errors.CacheError` on timeout."""
+        import filelock
+
+        from samlcreds import errors
+        from samlcreds.inifile import ensure_private_dir
+
+        locks = self.directory.parent / "locks"
+        ensure_private_dir(locks)
+        lock = filelock.FileLock(str(locks / (key_name(key) + ".lock")), timeout=timeout, mode=0o600)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise errors.CacheError(
+                f"another samlcreds process has been signing in for profile {key.get('profile')} "
+                f"for over {timeout:.0f} s",
+                hint="Finish or cancel that sign-in (it may be waiting for a password in another "
+                "terminal), then try again.",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _parse_utc(text: str) -> datetime:
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("expiration without a zone")
+    return moment.astimezone(timezone.utc)
+
+
+def usable(entry: CacheEntry | None, window: float = REFRESH_WINDOW, now: datetime | None = None) -> bool:
+    """True when ``entry`` has at least ``window`` seconds of validity left."""
+    return entry is not None and entry.seconds_left(now) >= max(window, MIN_VALIDITY)

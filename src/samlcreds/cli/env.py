@@ -1,0 +1,24 @@
+"""``samlcreds env``: print shell exports of a profile's credentials."""
+
+from __future__ import annotations
+
+import click
+
+from samlcreds.cli.fetching import fetch_credentials
+from samlcreds.cli.options import pass_debug
+from samlcreds.credentials import SHELLS
+
+
+@click.command(epilog="""\b
+Examples:
+  eval "$(samlcreds env --profile work)"
+  samlcreds env --profile work --shell fish | source
+  samlcreds env --profile work --shell powershell | Invoke-Expression
+""")
+@click.option("--profile", "-p", help="Profile whose credentials to print.")
+@click.option("--shell", type=click.Choice(SHELLS), default="sh", show_default=True)
+@pass_debug
+def env(profile, shell, debug):
+    """Print AWS_* export statements for a profile (cached; signs in when needed)."""
+    settings, creds = fetch_credentials(profile, debug=debug)
+    click.echo(creds.to_shell(shell, region=settings.region), nl=False)

@@ -1,0 +1,60 @@
+"""``samlcreds exec``: run a command with a profile's credentials in its environment."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from samlcreds import errors
+from samlcreds.cli.fetching import fetch_credentials
+from samlcreds.cli.options import pass_debug
+
+#: Variables that would make the child pick other credentials or a profile.
+REMOVED = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+)
+#: Set in the child so that a nested ``samlcreds exec`` refuses to run.
+MARKER = "SAMLCREDS_EXEC_PROFILE"
+
+
+def child_environment(environ: dict, credentials, region: str | None, profile: str) -> dict:
+    """``environ`` without other credential variables, plus these credentials."""
+    env = {k: v for k, v in environ.items() if k not in REMOVED}
+    env.update(credentials.to_env(region))
+    env[MARKER] = profile
+    return env
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+               epilog="""\b
+Examples:
+  samlcreds exec --profile work -- aws s3 ls
+  samlcreds exec -p work -- terraform plan
+""")
+@click.option("--profile", "-p", help="Profile whose credentials to use.")
+@click.option("--region", help="Region for the child (default: the profile's region).")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@pass_debug
+def exec_(profile, region, command, debug):
+    """Run COMMAND (no shell) with AWS_* credential variables set.
+
+    The command replaces samlcreds (exec), so its exit status is returned and
+    signals reach it directly.
+    """
+    if os.environ.get(MARKER):
+        raise errors.UsageError(
+            f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
+            hint="Run the command directly, or exit the outer samlcreds exec first.")
+    settings, creds = fetch_credentials(profile, debug=debug, region=region)
+    env = child_environment(dict(os.environ), creds, settings.region or os.environ.get("AWS_REGION")
+                            or os.environ.get("AWS_DEFAULT_REGION"), settings.profile)
+    try:
+        os.execvpe(command[0], list(command), env)
+    except FileNotFoundError:
+        raise errors.UsageError(f"command not found: {command[0]}") from None
+    except PermissionError:
+        raise errors.UsageError(f"command not executable: {command[0]}") from None

@@ -1,0 +1,120 @@
+"""``samlcreds process``: the command a profile's ``credential_process`` runs.
+
+stdout carries only the credential_process JSON; messages go to stderr and
+never hold secrets; prompts use the terminal (``/dev/tty``). The cache-hit
+path (:func:`serve_from_cache`) imports neither click, boto3, botocore,
+requests nor lxml: ``samlcreds.cli.main.main`` calls it before loading the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from samlcreds.cache import REFRESH_WINDOW
+
+USAGE_HINT = "samlcreds login --profile {profile}"
+
+
+def _parse_fast_args(argv: list[str]) -> tuple[str | None, float] | None:
+    """``(profile, window)`` from ``--profile P [--refresh-window S]``; ``None`` if anything else."""
+    profile, window = None, float(REFRESH_WINDOW)
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in ("--profile", "-p", "--refresh-window"):
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            if name == "--refresh-window":
+                try:
+                    window = float(value)
+                except ValueError:
+                    return None
+            else:
+                profile = value
+        else:
+            return None
+    return profile, window
+
+
+def serve_from_cache(argv: list[str]) -> bool:
+    """Print cached credentials and return True on a cache hit; False otherwise.
+
+    Any problem (odd arguments, unreadable config) returns False so that the
+    full command runs and reports it properly.
+    """
+    parsed = _parse_fast_args(argv)
+    if parsed is None:
+        return False
+    profile, window = parsed
+    try:
+        from samlcreds import config, paths
+        from samlcreds.cache import CredentialCache, cache_key, usable
+
+        settings = config.resolve(profile)
+        entry = CredentialCache(paths.credentials_cache_dir()).load(cache_key(settings))
+    except Exception:  # noqa: BLE001 - the slow path reports errors properly
+        return False
+    if not usable(entry, window):
+        return False
+    sys.stdout.write(json.dumps(entry.document) + "\n")
+    sys.stdout.flush()
+    return True
+
+
+def _command():
+    import click
+
+    from samlcreds import config, errors
+    from samlcreds.cache import MIN_VALIDITY
+    from samlcreds.cli.options import Inputs, build_request
+    from samlcreds.cli.terminal import Terminal, make_picker
+    from samlcreds.fetcher import CachingFetcher
+
+    @click.command(epilog="""\b
+In ~/.aws/config (samlcreds configure --credential-process writes it):
+  [profile work]
+  credential_process = samlcreds process --profile work
+""")
+    @click.option("--profile", "-p", help="Profile whose saml_* settings to use.")
+    @click.option("--refresh-window", type=float, default=float(REFRESH_WINDOW), show_default=True,
+                  help="Serve cached credentials only while at least this many seconds remain.")
+    @click.option("--lock-timeout", type=float, default=300.0, show_default=True,
+                  help="Seconds to wait for another samlcreds process that is signing in.")
+    def process(profile, refresh_window, lock_timeout):
+        """Print credential_process JSON for a profile (cached; signs in when needed)."""
+        settings = config.resolve(profile)
+        name = settings.profile
+        if (settings.provider or "") == "paste":
+            raise errors.UsageError(f"profile {name} uses the paste provider, which credential_process cannot run",
+                                    hint=f"Run: {USAGE_HINT.format(profile=name)}")
+        terminal = Terminal()
+        inputs = Inputs(password_stdin=False, terminal=terminal)
+        fetcher = CachingFetcher(
+            settings,
+            lambda: build_request(settings, saml_file=None, inputs=inputs, debug=False),
+            picker=make_picker(terminal) if terminal.available else None,
+            window=refresh_window,
+            lock_timeout=lock_timeout,
+        )
+        try:
+            creds = fetcher.fetch()
+        except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
+            raise type(exc)(f"profile {name} needs you to sign in: {exc.message}",
+                            hint=f"Run this in a terminal: {USAGE_HINT.format(profile=name)}") from None
+        if creds.seconds_left() < MIN_VALIDITY:
+            raise errors.StsError(
+                f"STS issued credentials that expire in under {MIN_VALIDITY} s; refusing to hand them out",
+                hint="Check this computer's clock.")
+        click.echo(json.dumps(creds.to_process_json()))
+
+    return process
+
+
+def __getattr__(name: str):
+    if name == "process":
+        return _command()
+    raise AttributeError(name)

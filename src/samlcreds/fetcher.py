@@ -1,0 +1,85 @@
+"""Credentials for a profile, served from the cache or fetched by a (single-flight) login.
+
+The decorator around the login flow used by ``samlcreds process``, ``exec``,
+``env`` and the Python API: cache hit → no IdP, no STS; miss or stale → one
+process signs in (reusing the IdP session when it can) while others wait on
+the lock and then read what it cached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from samlcreds import flow, paths
+from samlcreds.cache import REFRESH_WINDOW, CredentialCache, cache_key, usable
+from samlcreds.config import Settings
+from samlcreds.credentials import Credentials
+from samlcreds.idp.base import LoginRequest
+
+
+class CachingFetcher:
+    """Fetch :class:`Credentials` for ``settings`` through the cache.
+
+    ``request_factory()`` builds the :class:`LoginRequest` only when a login
+    is needed. ``window``: seconds of validity a cached entry must still have
+    (botocore's 15-minute advisory window by default). ``clock`` returns
+    tz-aware UTC now (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        request_factory: Callable[[], LoginRequest],
+        *,
+        picker: flow.Picker | None = None,
+        cache: CredentialCache | None = None,
+        window: float = REFRESH_WINDOW,
+        lock_timeout: float = 300.0,
+        progress: Callable[[str], None] = lambda message: None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.settings = settings
+        self.request_factory = request_factory
+        self.picker = picker
+        self.cache = cache or CredentialCache(paths.credentials_cache_dir())
+        self.window = window
+        self.lock_timeout = lock_timeout
+        self.progress = progress
+        self.clock = clock
+        self.last_result: flow.LoginResult | None = None
+
+    @property
+    def key(self) -> dict[str, str]:
+        return cache_key(self.settings)
+
+    def cached(self) -> Credentials | None:
+        """Cached credentials with at least ``window`` seconds left, else ``None``."""
+        entry = self.cache.load(self.key)
+        if usable(entry, self.window, self.clock()):
+            return Credentials.from_process_json(entry.document)
+        return None
+
+    def fetch(self) -> Credentials:
+        """Cached credentials, or a fresh login's (stored in the cache).
+
+        Raises any :class:`~samlcreds.errors.SamlcredsError` of the flow, or
+        :class:`~samlcreds.errors.CacheError` when the lock is not obtained.
+        """
+        found = self.cached()
+        if found is not None:
+            return found
+        with self.cache.single_flight(self.key, timeout=self.lock_timeout):
+            found = self.cached()  # another process may have just signed in
+            if found is not None:
+                return found
+            result = flow.login(self.settings, self.request_factory(), picker=self.picker,
+                                progress=self.progress)
+            self.last_result = result
+            self.cache.store(self.key, result.credentials.to_process_json())
+            return result.credentials
+
+
+def remember(settings: Settings, credentials: Credentials) -> None:
+    """Store ``credentials`` (from ``samlcreds login``) in the cache for ``settings``."""
+    CredentialCache(paths.credentials_cache_dir()).store(cache_key(settings), credentials.to_process_json())

@@ -1,0 +1,143 @@
+"""credential_process, the cache, IdP session reuse and single flight, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+import botocore.session
+
+from tests.helpers import run_cli
+
+BOB_ARN = "arn:aws:sts::111111111111:assumed-role/ReadOnly/bob@example.com"
+
+
+def sso_requests(idp) -> int:
+    """Requests the IdP's SSO endpoint has answered (each is one sign-in attempt)."""
+    return sum("SSOService.php" in line for line in idp.server_log.read_text(errors="replace").splitlines())
+
+
+def cache_dir(env) -> Path:
+    return Path(env["XDG_CACHE_HOME"]) / "samlcreds" / "credentials"
+
+
+def configure(profile: str, *extra: str) -> None:
+    result = run_cli(["configure", "--profile", profile, "--provider", "form", "--url", os.environ["SAMLCREDS_URL"],
+                      "--username", "bob", "--credential-process", *extra])
+    assert result.returncode == 0, result.stderr
+    assert "credential_process" in Path(os.environ["AWS_CONFIG_FILE"]).read_text()
+
+
+def test_botocore_and_aws_cli_use_process_output_then_the_cache(sandbox_env, sandbox_idp, sandbox_sts):
+    configure("cp")
+    result = run_cli(["login", "--profile", "cp", "--password-stdin"], input="bob-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert "credential_process" in result.stderr
+    assert not Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"]).exists()  # nothing to shadow the process
+    logins, sts_calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
+
+    creds = botocore.session.Session(profile="cp").get_credentials()
+    assert creds.method == "custom-process"
+    assert creds.get_frozen_credentials().token
+    identity = boto3.Session(profile_name="cp").client("sts").get_caller_identity()
+    assert identity["Arn"] == BOB_ARN
+    aws = Path(sys.executable).with_name("aws")
+    cli = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "cp", "--output", "json"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["Arn"] == BOB_ARN
+    # all of it served from the cache: no new login, no new STS call
+    assert (sandbox_idp.login_count(), len(sandbox_sts.calls)) == (logins, sts_calls)
+    files = list(cache_dir(sandbox_env).iterdir())
+    assert files and all(oct(f.stat().st_mode & 0o777) == "0o600" for f in files)
+    assert oct(cache_dir(sandbox_env).stat().st_mode & 0o777) == "0o700"
+
+
+def test_stale_cache_logs_in_again_silently_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
+    configure("short", "--duration", "900")  # 900 s sessions are always inside the 15 min window
+    assert run_cli(["login", "--profile", "short", "--password-stdin"], input="bob-pw\n").returncode == 0
+    logins, sts_calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
+    outputs = []
+    for _ in range(2):
+        result = run_cli(["process", "--profile", "short"])
+        assert result.returncode == 0, result.stderr
+        outputs.append(json.loads(result.stdout))
+    assert len(sandbox_sts.calls) == sts_calls + 2  # refreshed each time
+    assert sandbox_idp.login_count() == logins  # no password: the IdP session was reused
+    assert outputs[0]["AccessKeyId"] != outputs[1]["AccessKeyId"]
+    assert sandbox_sts.calls[-1]["DurationSeconds"] == "900"
+
+
+def test_corrupt_cache_entry_is_a_miss(sandbox_env, sandbox_sts):
+    configure("corrupt")
+    assert run_cli(["login", "--profile", "corrupt", "--password-stdin"], input="bob-pw\n").returncode == 0
+    for path in cache_dir(sandbox_env).iterdir():
+        path.write_text("{not json")
+    before = len(sandbox_sts.calls)
+    result = run_cli(["process", "--profile", "corrupt"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Version"] == 1
+    assert len(sandbox_sts.calls) == before + 1
+
+
+def test_32_parallel_cold_calls_make_one_login_and_one_sts_call(sandbox_env, sandbox_idp, sandbox_sts):
+    configure("par")
+    assert run_cli(["login", "--profile", "par", "--password-stdin"], input="bob-pw\n").returncode == 0
+    shutil.rmtree(cache_dir(sandbox_env))  # cold cache, live IdP session
+    sso, sts_calls, logins = sso_requests(sandbox_idp), len(sandbox_sts.calls), sandbox_idp.login_count()
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(lambda _: run_cli(["process", "--profile", "par"]), range(32)))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
+    assert len({r.stdout for r in results}) == 1
+    doc = json.loads(results[0].stdout)
+    assert doc["Expiration"].endswith("Z") and doc["SessionToken"]
+    assert sso_requests(sandbox_idp) - sso == 1
+    assert len(sandbox_sts.calls) - sts_calls == 1
+    assert sandbox_idp.login_count() == logins
+
+
+def test_no_terminal_and_no_idp_session_names_the_command(sandbox_env, sandbox_sts):
+    configure("cold")
+    result = run_cli(["process", "--profile", "cold"])
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert "samlcreds login --profile cold" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_static_keys_shadowing_credential_process_are_reported_and_removed(sandbox_env):
+    creds = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
+    creds.write_text("[sh]\naws_access_key_id = ASIAOLD\naws_secret_access_key = x\naws_session_token = t\n"
+                     "[keep]\naws_access_key_id = AKIAKEEP\n")
+    result = run_cli(["configure", "--profile", "sh", "--url", "u", "--credential-process"])
+    assert result.returncode == 0 and "instead of credential_process" in result.stderr
+    result = run_cli(["configure", "--profile", "sh", "--credential-process", "--remove-static-keys"])
+    assert result.returncode == 0, result.stderr
+    assert creds.read_text() == "[sh]\n[keep]\naws_access_key_id = AKIAKEEP\n"
+
+
+def test_exec_env_and_logout(sandbox_env, sandbox_sts):
+    configure("ex")
+    assert run_cli(["login", "--profile", "ex", "--password-stdin"], input="bob-pw\n").returncode == 0
+    env = dict(os.environ, AWS_PROFILE="other", AWS_ACCESS_KEY_ID="AKIAOUTER")
+    code = ("import os,sys,boto3;"
+            "assert 'AWS_PROFILE' not in os.environ;"
+            "print(boto3.client('sts').get_caller_identity()['Arn']);sys.exit(7)")
+    result = run_cli(["exec", "--profile", "ex", "--", sys.executable, "-c", code], env=env)
+    assert result.returncode == 7, result.stderr
+    assert result.stdout.strip() == BOB_ARN
+    nested = run_cli(["exec", "--profile", "ex", "--", sys.executable, "-m", "samlcreds", "exec", "-p", "ex", "--",
+                      "true"])
+    assert nested.returncode == 2 and "refusing to nest" in nested.stderr
+    result = run_cli(["env", "--profile", "ex"])
+    assert result.returncode == 0 and "export AWS_SECRET_ACCESS_KEY=" in result.stdout
+    result = run_cli(["logout", "--profile", "ex"])
+    assert result.returncode == 0, result.stderr
+    result = run_cli(["process", "--profile", "ex"])
+    assert result.returncode == 3 and "samlcreds login --profile ex" in result.stderr
