@@ -26,7 +26,7 @@ def session(profile: str | None = None, **overrides):
 
 
 def credentials(profile: str | None = None, **overrides):
-    """Return :class:`samlcreds.credentials.Credentials` from a SAML login.
+    """Return :class:`samlcreds.creds.Credentials` from a SAML login.
 
     See :func:`samlcreds.api.credentials`.
     """

@@ -15,7 +15,7 @@ import getpass
 from typing import Callable
 
 from samlcreds import config, errors, paths
-from samlcreds.credentials import Credentials
+from samlcreds.creds import Credentials
 from samlcreds.fetcher import CachingFetcher
 from samlcreds.idp.base import LoginRequest
 
@@ -107,7 +107,7 @@ def credentials(profile: str | None = None, *, get_password: Callable[[str], str
                 **overrides) -> Credentials:
     """Credentials for ``profile`` now (cached, or from a fresh login).
 
-    Returns a frozen :class:`~samlcreds.credentials.Credentials` with a
+    Returns a frozen :class:`~samlcreds.creds.Credentials` with a
     tz-aware UTC ``expiration``.
     """
     return _fetcher(profile, overrides, get_password).fetch()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from samlcreds import errors, inifile
-from samlcreds.credentials import Credentials, iso_utc
+from samlcreds.creds import Credentials, iso_utc
 
 #: Keys samlcreds writes.
 WRITTEN_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token",

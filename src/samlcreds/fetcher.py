@@ -14,7 +14,7 @@ from typing import Callable
 from samlcreds import flow, paths
 from samlcreds.cache import REFRESH_WINDOW, CredentialCache, cache_key, usable
 from samlcreds.config import Settings
-from samlcreds.credentials import Credentials
+from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest
 
 

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from samlcreds import errors
 from samlcreds.assertion import SamlAssertion, parse_saml_response
 from samlcreds.config import DEFAULT_PROVIDER, Settings
-from samlcreds.credentials import Credentials
+from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
 from samlcreds.sts import assume_role_with_saml, check_duration, choose_region

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timezone
 
 from samlcreds import errors
-from samlcreds.credentials import Credentials
+from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
 
 #: DurationSeconds bounds (STS API reference); the default is STS's own.

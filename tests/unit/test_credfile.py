@@ -9,7 +9,7 @@ import botocore.session
 import pytest
 
 from samlcreds import credfile, errors
-from samlcreds.credentials import Credentials
+from samlcreds.creds import Credentials
 
 CREDS = Credentials("ASIANEWKEY", "new/secret+key", "new-token", datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
 NEW = ("aws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\n"

@@ -9,7 +9,7 @@ import click
 
 from samlcreds import errors
 from samlcreds.assertion import SamlAssertion, parse_saml_response
-from samlcreds.credentials import iso_utc
+from samlcreds.creds import iso_utc
 
 
 def assertion_summary(assertion: SamlAssertion) -> dict:

@@ -6,7 +6,7 @@ import click
 
 from samlcreds.cli.fetching import fetch_credentials
 from samlcreds.cli.options import pass_debug
-from samlcreds.credentials import SHELLS
+from samlcreds.creds import SHELLS
 
 
 @click.command(epilog="""\b

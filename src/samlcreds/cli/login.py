@@ -9,7 +9,7 @@ import click
 from samlcreds import config, credfile, fetcher, flow
 from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
 from samlcreds.cli.terminal import Terminal, info, make_picker, status
-from samlcreds.credentials import SHELLS
+from samlcreds.creds import SHELLS
 
 
 @click.command(epilog="""\b
