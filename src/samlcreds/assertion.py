@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from samlcreds import errors
-from samlcreds.roles import RolePair, is_provider_arn, is_role_arn
+from samlcreds.roles import PARTITION, PROVIDER_RESOURCE, ROLE_RESOURCE, RolePair
 
 NS_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 NS_ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -214,6 +214,29 @@ def _looks_like_damaged_base64(compact: str) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
+_URLSAFE = str.maketrans("-_", "+/")
+
+
+def _base64_error(compact: str) -> errors.SamlAssertionError:
+    """The precise error for base64 that did not decode."""
+    if len(compact) < MIN_BASE64_LENGTH or not _BASE64_RE.match(compact):
+        bad = next((c for c in compact if not (c.isascii() and (c.isalnum() or c in "+/="))), None)
+        detail = f" (found {bad!r})" if bad else ""
+        return errors.NotSamlResponse(
+            f"the input is not a base64 SAMLResponse{detail}",
+            hint="Paste the SAMLResponse value exactly as the IdP sent it, or the raw XML.",
+        )
+    if len(compact) % 4 == 1:
+        return errors.TruncatedSamlResponse(
+            "the base64 SAMLResponse is cut off (its length is impossible for base64)",
+            hint="Copy the whole value again; terminals and chat tools sometimes cut long lines.",
+        )
+    return errors.TruncatedSamlResponse(
+        "the base64 SAMLResponse does not decode (its padding is wrong: probably cut off)",
+        hint="Copy the whole value again.",
+    )
+
+
 def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
     lines = [line.strip() for line in text.strip().splitlines()]
     if any(" " in line for line in lines) and _looks_like_damaged_base64("".join(lines)):
@@ -227,29 +250,12 @@ def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes
     if "\t" in compact:
         compact = compact.replace("\t", "")
     _check_encoded_length(len(compact), max_length)
-    if len(compact) < MIN_BASE64_LENGTH or not _BASE64_RE.match(compact):
-        bad = next((c for c in compact if not (c.isascii() and (c.isalnum() or c in "+/=-_"))), None)
-        detail = f" (found {bad!r})" if bad else ""
-        raise errors.NotSamlResponse(
-            f"the input is not a base64 SAMLResponse{detail}",
-            hint="Paste the SAMLResponse value exactly as the IdP sent it, or the raw XML.",
-        )
-    if len(compact) % 4 == 1:
-        raise errors.TruncatedSamlResponse(
-            "the base64 SAMLResponse is cut off (its length is impossible for base64)",
-            hint="Copy the whole value again; terminals and chat tools sometimes cut long lines.",
-        )
-    padded = compact + "=" * (-len(compact) % 4)
+    if "-" in compact or "_" in compact:  # URL-safe alphabet: AWS wants the standard one
+        compact = compact.translate(_URLSAFE)
     try:
-        if "-" in padded or "_" in padded:
-            raw = base64.urlsafe_b64decode(padded)
-        else:
-            raw = base64.b64decode(padded, validate=True)
+        raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)  # checks the alphabet in C
     except (binascii.Error, ValueError):
-        raise errors.TruncatedSamlResponse(
-            "the base64 SAMLResponse does not decode (its padding is wrong: probably cut off)",
-            hint="Copy the whole value again.",
-        ) from None
+        raise _base64_error(compact) from None
     if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise errors.NotSamlResponse(
             "the base64 input does not decode to XML",
@@ -318,6 +324,8 @@ def _text(element) -> str:
     Concatenates every text node, so a comment inside a value cannot hide part
     of it (the 2018 SAML comment-truncation class of bugs).
     """
+    if len(element) == 0:  # no child nodes at all (comments and PIs count): the fast path
+        return (element.text or "").strip()
     return "".join(element.xpath(".//text()")).strip()
 
 
@@ -587,14 +595,36 @@ def _read_roles(values: list[str], names: list[str], problems: list) -> tuple[Ro
                 )
             )
         return ()
-    pairs: dict[RolePair, None] = {}  # ordered set: document order, duplicates dropped
+    if "\x00" not in "".join(values):  # NUL cannot occur in XML text; guard anyway
+        found = _ROLE_VALUES_RE.findall("\x00" + "\x00".join(values) + "\x00")
+        if len(found) == len(values):  # every value well-formed: the fast path, one regex pass in C
+            pairs = []
+            for r1, rp1, p1, pp1, p2, pp2, r2, rp2 in found:
+                if (rp1 or rp2) != (pp1 or pp2):
+                    break
+                pairs.append(RolePair(r1, p1) if r1 else RolePair(r2, p2))
+            else:
+                return tuple(dict.fromkeys(pairs))  # document order, duplicates dropped
+    ordered: dict[RolePair, None] = {}
     for value in values:
         pair = parse_role_value(value)
         if isinstance(pair, errors.BadRoleValue):
             problems.append(pair)
         else:
-            pairs.setdefault(pair)
-    return tuple(pairs)
+            ordered.setdefault(pair)
+    return tuple(ordered)
+
+
+# In a Role value the comma separates the two ARNs, so it is left out of names here.
+_ROLE = rf"arn:({PARTITION}):iam::\d{{12}}:" + ROLE_RESOURCE.replace("[\\w+=,.@-]", "[\\w+=.@-]")
+_PROVIDER = rf"arn:({PARTITION}):iam::\d{{12}}:{PROVIDER_RESOURCE}"
+#: A well-formed Role value, role first / provider first; groups: ARN, partition, ARN, partition.
+_ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER})\s*")
+_PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE})\s*")
+#: Many NUL-separated Role values at once (either order); 8 groups per match.
+_ROLE_VALUES_RE = re.compile(
+    rf"(?<=\x00)\s*(?:({_ROLE})\s*,\s*({_PROVIDER})|({_PROVIDER})\s*,\s*({_ROLE}))\s*(?=\x00)"
+)
 
 
 def parse_role_value(value: str) -> RolePair | errors.BadRoleValue:
@@ -602,18 +632,22 @@ def parse_role_value(value: str) -> RolePair | errors.BadRoleValue:
 
     Either order is accepted; whitespace and newlines around each ARN are
     trimmed. Returns (does not raise) :class:`~samlcreds.errors.BadRoleValue`
-    quoting the value when it is not exactly one role ARN and one provider ARN.
+    quoting the value when it is not exactly one role ARN and one provider ARN
+    of the same partition.
     """
-    parts = [part.strip() for part in value.split(",")]
-    roles = [p for p in parts if is_role_arn(p)]
-    providers = [p for p in parts if is_provider_arn(p)]
-    if len(parts) == 2 and len(roles) == 1 and len(providers) == 1:
-        role, provider = roles[0], providers[0]
-        if role.split(":")[1] != provider.split(":")[1]:
-            return errors.BadRoleValue(
-                f"Role value {value.strip()!r} pairs a role and a provider from different partitions"
-            )
-        return RolePair(role, provider)
+    match = _ROLE_FIRST_RE.fullmatch(value)
+    if match is not None:
+        role, role_partition, provider, provider_partition = match.groups()
+    else:
+        match = _PROVIDER_FIRST_RE.fullmatch(value)
+        if match is not None:
+            provider, provider_partition, role, role_partition = match.groups()
+    if match is not None:
+        if role_partition == provider_partition:
+            return RolePair(role, provider)
+        return errors.BadRoleValue(
+            f"Role value {value.strip()!r} pairs a role and a provider from different partitions"
+        )
     return errors.BadRoleValue(
         f"Role value {value.strip()!r} is not exactly one role ARN and one saml-provider ARN "
         "separated by a comma",

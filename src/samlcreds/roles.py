@@ -7,27 +7,30 @@ order): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_crea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from samlcreds.errors import RoleSelectionError
 
-#: Partitions whose IAM ARNs samlcreds accepts (botocore's partition ids).
-_PARTITION = r"aws(?:-[a-z]+(?:-[a-z]+)*)?"
+#: Partition ids in ARNs (``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso-b``...).
+PARTITION = r"aws(?:-[a-z]+)*"
+#: Role resource with an optional path (IAM identifiers reference).
+ROLE_RESOURCE = r"role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
+#: SAML provider resource.
+PROVIDER_RESOURCE = r"saml-provider/[\w.-]{1,128}"
 ROLE_ARN_RE = re.compile(
-    rf"^arn:(?P<partition>{_PARTITION}):iam::(?P<account>\d{{12}}):role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{{1,64}})$"
+    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{{1,64}})$"
 )
 PROVIDER_ARN_RE = re.compile(
-    rf"^arn:(?P<partition>{_PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$"
+    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$"
 )
 
 
-@dataclass(frozen=True, order=True)
-class RolePair:
+class RolePair(NamedTuple):
     """A role the assertion grants and the SAML provider (principal) to assume it with.
 
     ``role_arn``: ``arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME``;
     ``principal_arn``: ``arn:PARTITION:iam::ACCOUNT:saml-provider/NAME``.
+    An immutable named tuple (cheap to build: assertions may grant 1,000 roles).
     """
 
     role_arn: str
