@@ -16,11 +16,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
+import time
 import zlib
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
 
 #: botocore's advisory refresh window: hand out credentials with at least this
 #: many seconds left (botocore.credentials.RefreshableCredentials).
@@ -30,20 +27,22 @@ MIN_VALIDITY = 60
 DEFAULT_LOCK_TIMEOUT = 300.0
 
 
+_KEY_FIELDS = ("provider", "url", "username", "role", "principal_arn", "duration", "region")
+
+
 def cache_key(settings, environ: dict | None = None) -> dict[str, str]:
-    """The fields that identify cached credentials for ``settings``."""
+    """The fields that identify cached credentials for ``settings`` (a config.Settings)."""
+    return key_from_values(settings.profile, settings._asdict(), environ)
+
+
+def key_from_values(profile: str, values: dict, environ: dict | None = None) -> dict[str, str]:
+    """:func:`cache_key` from a profile name and a ``{setting: value}`` dict."""
     env = os.environ if environ is None else environ
-    return {
-        "profile": settings.profile,
-        "provider": settings.provider or "",
-        "url": settings.url or "",
-        "username": settings.username or "",
-        "role": settings.role or "",
-        "principal_arn": settings.principal_arn or "",
-        "duration": str(settings.duration or ""),
-        "region": settings.region or "",
-        "endpoint": env.get("AWS_ENDPOINT_URL_STS") or env.get("AWS_ENDPOINT_URL") or "",
-    }
+    key = {"profile": profile}
+    for name in _KEY_FIELDS:
+        key[name] = str(values.get(name) or "")
+    key["endpoint"] = env.get("AWS_ENDPOINT_URL_STS") or env.get("AWS_ENDPOINT_URL") or ""
+    return key
 
 
 def key_name(key: dict[str, str]) -> str:
@@ -54,29 +53,33 @@ def key_name(key: dict[str, str]) -> str:
     """
     blob = json.dumps(key, sort_keys=True).encode()
     digest = f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
-    profile = re.sub(r"[^A-Za-z0-9_.-]", "_", key.get("profile", ""))[:40] or "profile"
+    profile = "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else "_"
+                      for c in key.get("profile", ""))[:40] or "profile"
     return f"{profile}-{digest}"
 
 
-@dataclass(frozen=True)
 class CacheEntry:
-    """A cached credential_process document and when it expires (tz-aware UTC)."""
+    """A cached credential_process document and its expiry (seconds since the epoch)."""
 
-    document: dict
-    expiration: datetime
+    __slots__ = ("document", "expires_at")
 
-    def seconds_left(self, now: datetime | None = None) -> float:
-        return (self.expiration - (now or datetime.now(timezone.utc))).total_seconds()
+    def __init__(self, document: dict, expires_at: float) -> None:
+        self.document = document
+        self.expires_at = expires_at
+
+    def seconds_left(self, now: float | None = None) -> float:
+        """Seconds of validity left at ``now`` (epoch seconds; default: the current time)."""
+        return self.expires_at - (time.time() if now is None else now)
 
 
 class CredentialCache:
-    """Cached credentials on disk. ``directory`` is created 0700 on first write."""
+    """Cached credentials on disk. ``directory`` (str or Path) is created 0700 on first write."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, directory) -> None:
+        self.directory = str(directory)
 
-    def path(self, key: dict[str, str]) -> Path:
-        return self.directory / (key_name(key) + ".json")
+    def path(self, key: dict[str, str]) -> str:
+        return os.path.join(self.directory, key_name(key) + ".json")
 
     def load(self, key: dict[str, str]) -> CacheEntry | None:
         """The entry for ``key``, or ``None`` when missing, corrupt or for another key."""
@@ -88,26 +91,34 @@ class CredentialCache:
             document = stored["credentials"]
             if document.get("Version") != 1 or not document.get("AccessKeyId"):
                 return None
-            expiration = _parse_utc(document["Expiration"])
+            expires_at = stored.get("expires_at")
+            if not isinstance(expires_at, (int, float)):
+                expires_at = _epoch(document["Expiration"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return CacheEntry(document=document, expiration=expiration)
+        return CacheEntry(document=document, expires_at=float(expires_at))
 
-    def store(self, key: dict[str, str], document: dict) -> Path:
+    def store(self, key: dict[str, str], document: dict):
         """Write the credential_process ``document`` for ``key`` (atomic, 0600)."""
+        from pathlib import Path
+
         from samlcreds.inifile import atomic_write
 
-        path = self.path(key)
-        data = json.dumps({"key": key, "credentials": document}).encode()
+        path = Path(self.path(key))
+        data = json.dumps({"key": key, "credentials": document,
+                           "expires_at": _epoch(document["Expiration"])}).encode()
         atomic_write(path, data, mode=0o600)
         return path
 
     def clear(self, profile: str | None = None) -> int:
         """Delete entries (of ``profile``, or all); returns how many."""
+        from pathlib import Path
+
         count = 0
-        if not self.directory.is_dir():
+        directory = Path(self.directory)
+        if not directory.is_dir():
             return 0
-        for path in self.directory.glob("*.json"):
+        for path in directory.glob("*.json"):
             if profile is not None:
                 try:
                     stored = json.loads(path.read_bytes())
@@ -128,7 +139,9 @@ class CredentialCache:
         from samlcreds import errors
         from samlcreds.inifile import ensure_private_dir
 
-        locks = self.directory.parent / "locks"
+        from pathlib import Path
+
+        locks = Path(self.directory).parent / "locks"
         ensure_private_dir(locks)
         lock = filelock.FileLock(str(locks / (key_name(key) + ".lock")), timeout=timeout, mode=0o600)
         try:
@@ -146,15 +159,18 @@ class CredentialCache:
             lock.release()
 
 
-def _parse_utc(text: str) -> datetime:
+def _epoch(text: str) -> float:
+    """Epoch seconds of an ISO-8601 time with a zone (``...Z``); ``ValueError`` otherwise."""
+    from datetime import datetime
+
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("expiration without a zone")
-    return moment.astimezone(timezone.utc)
+    return moment.timestamp()
 
 
-def usable(entry: CacheEntry | None, window: float = REFRESH_WINDOW, now: datetime | None = None) -> bool:
-    """True when ``entry`` has at least ``window`` seconds of validity left."""
+def usable(entry: CacheEntry | None, window: float = REFRESH_WINDOW, now: float | None = None) -> bool:
+    """True when ``entry`` has at least ``window`` seconds of validity left at ``now`` (epoch)."""
     return entry is not None and entry.seconds_left(now) >= max(window, MIN_VALIDITY)

@@ -2,7 +2,8 @@
 
 Settings live in the AWS config file (``AWS_CONFIG_FILE`` or ``~/.aws/config``)
 in ``[profile NAME]`` (``[default]`` for the default profile), as keys prefixed
-``saml_``, read with botocore's own config loader.
+``saml_``, parsed the way botocore's config loader parses them (see
+:mod:`samlcreds.profile`; a test checks both agree).
 
 =====================  ===========================  ===========================
 profile key            environment variable         meaning
@@ -24,61 +25,40 @@ profile key            environment variable         meaning
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from collections import namedtuple
 from pathlib import Path
 
 from samlcreds import errors, inifile
+from samlcreds.profile import KEYS, profile_of_section, read_profile, resolve_values
 
-#: setting name -> (profile key, environment variable)
-KEYS = {
-    "provider": ("saml_provider", "SAMLCREDS_PROVIDER"),
-    "url": ("saml_url", "SAMLCREDS_URL"),
-    "username": ("saml_username", "SAMLCREDS_USERNAME"),
-    "role": ("saml_role_arn", "SAMLCREDS_ROLE"),
-    "principal_arn": ("saml_principal_arn", "SAMLCREDS_PRINCIPAL_ARN"),
-    "duration": ("saml_duration", "SAMLCREDS_DURATION"),
-    "timeout": ("saml_timeout", "SAMLCREDS_TIMEOUT"),
-    "region": ("region", "SAMLCREDS_REGION"),
-    "autofill": ("saml_autofill", "SAMLCREDS_AUTOFILL"),
-    "username_selector": ("saml_username_selector", "SAMLCREDS_USERNAME_SELECTOR"),
-    "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
-    "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
-    "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
-}
+__all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
+           "section_name", "write_profile_settings"]
+
 DEFAULT_PROVIDER = "form"
+_FIELDS = ("profile",) + tuple(KEYS)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings for one profile; ``None`` means unset."""
+class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) * len(KEYS))):
+    """Resolved settings for one profile (immutable); ``None`` means unset.
 
-    profile: str = "default"
-    provider: str | None = None
-    url: str | None = None
-    username: str | None = None
-    role: str | None = None
-    principal_arn: str | None = None
-    duration: str | None = None
-    timeout: str | None = None
-    region: str | None = None
-    autofill: str | None = None
-    username_selector: str | None = None
-    password_selector: str | None = None
-    submit_selector: str | None = None
-    browser: str | None = None
+    Fields: ``profile`` and one per entry of :data:`KEYS` (``provider``,
+    ``url``, ``username``, ``role``, ``principal_arn``, ``duration`` (str,
+    seconds), ``timeout``, ``region``, browser options...).
+    """
+
+    __slots__ = ()
+
+    def merged(self, **overrides) -> "Settings":
+        """A copy with the non-``None`` ``overrides`` applied."""
+        unknown = set(overrides) - set(self._fields)
+        if unknown:
+            raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return self._replace(**{k: v for k, v in overrides.items() if v is not None})
 
     @property
     def autofill_enabled(self) -> bool:
         """``autofill`` read as a boolean (true/yes/1/on)."""
         return str(self.autofill or "").strip().lower() in ("1", "true", "yes", "on")
-
-    def merged(self, **overrides) -> "Settings":
-        """A copy with the non-``None`` ``overrides`` applied."""
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        if unknown:
-            raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     @property
     def timeout_seconds(self) -> float:
@@ -105,67 +85,17 @@ def section_name(profile: str) -> str:
     return "default" if profile == "default" else f"profile {profile}"
 
 
-def read_profile(profile: str, environ: dict | None = None) -> dict[str, str]:
-    """The profile's keys from the config file ({} if absent).
-
-    Uses the standard library's ``configparser`` the way botocore's
-    ``configloader`` does (``[default]``, ``[profile NAME]``, values with
-    continuation lines as nested blocks), so that the credential_process cache
-    hit path does not import botocore; ``tests/unit/test_config.py`` checks it
-    against botocore's own loader. Raises
-    :class:`~samlcreds.errors.FileParseError` (with the line) for a file that
-    does not parse.
-    """
-    path = config_path(environ)
-    text = inifile.read_text(path)
-    if text is None:
-        return {}
-    import configparser
-
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error:
-        inifile.validate(text, path)  # raises FileParseError naming the line
-        raise errors.FileParseError(f"{path} does not parse") from None
-    found: dict[str, str] = {}
-    for section in parser.sections():
-        if profile_of_section(section) == profile:
-            found.update(parser.items(section))
-    return found
-
-
-def profile_of_section(section: str) -> str | None:
-    """Profile a config-file section defines, botocore's way (``None`` if none)."""
-    if section == "default":
-        return "default"
-    parts = section.split()
-    if len(parts) > 1 and parts[0] == "profile":
-        return section[len("profile"):].strip()
-    return None
-
-
 def resolve(profile: str | None = None, *, environ: dict | None = None, **flags) -> Settings:
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
     ``profile`` defaults to ``AWS_PROFILE`` then ``default``. Raises
-    :class:`~samlcreds.errors.FileParseError` for an unparsable config file.
+    :class:`~samlcreds.errors.FileParseError` for an unparsable config file and
+    :class:`~samlcreds.errors.UsageError` for an unknown setting name.
     """
-    env = os.environ if environ is None else environ
-    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
-    stored = read_profile(name, env)
-    values: dict[str, str | None] = {}
-    for setting, (key, var) in KEYS.items():
-        flag = flags.get(setting)
-        if flag is not None:
-            values[setting] = str(flag)
-        elif env.get(var):
-            values[setting] = env[var]
-        elif stored.get(key) not in (None, ""):
-            values[setting] = str(stored[key]).strip()
     unknown = set(flags) - set(KEYS)
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    name, values = resolve_values(profile, environ, flags)
     return Settings(profile=name, **values)
 
 

@@ -56,7 +56,7 @@ class CachingFetcher:
     def cached(self) -> Credentials | None:
         """Cached credentials with at least ``window`` seconds left, else ``None``."""
         entry = self.cache.load(self.key)
-        if usable(entry, self.window, self.clock()):
+        if usable(entry, self.window, self.clock().timestamp()):
             return Credentials.from_process_json(entry.document)
         return None
 

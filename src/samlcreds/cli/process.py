@@ -51,11 +51,12 @@ def serve_from_cache(argv: list[str]) -> bool:
         return False
     profile, window = parsed
     try:
-        from samlcreds import config, paths
-        from samlcreds.cache import CredentialCache, cache_key, usable
+        from samlcreds import paths
+        from samlcreds.cache import CredentialCache, key_from_values, usable
+        from samlcreds.profile import resolve_values
 
-        settings = config.resolve(profile)
-        entry = CredentialCache(paths.credentials_cache_dir()).load(cache_key(settings))
+        name, values = resolve_values(profile)
+        entry = CredentialCache(paths.credentials_cache_dir_str()).load(key_from_values(name, values))
     except Exception:  # noqa: BLE001 - the slow path reports errors properly
         return False
     if not usable(entry, window):

@@ -1,0 +1,103 @@
+"""Reading a profile's samlcreds settings: the light layer under :mod:`samlcreds.config`.
+
+Standard library only and no ``pathlib``/``dataclasses`` at import time:
+``samlcreds process`` reads settings on every AWS call (cache-hit path).
+
+The file is the AWS config file (``AWS_CONFIG_FILE`` or ``~/.aws/config``);
+sections ``[default]`` and ``[profile NAME]``, parsed with ``configparser``
+the way botocore's ``configloader`` does.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: setting name -> (profile key, environment variable)
+KEYS = {
+    "provider": ("saml_provider", "SAMLCREDS_PROVIDER"),
+    "url": ("saml_url", "SAMLCREDS_URL"),
+    "username": ("saml_username", "SAMLCREDS_USERNAME"),
+    "role": ("saml_role_arn", "SAMLCREDS_ROLE"),
+    "principal_arn": ("saml_principal_arn", "SAMLCREDS_PRINCIPAL_ARN"),
+    "duration": ("saml_duration", "SAMLCREDS_DURATION"),
+    "timeout": ("saml_timeout", "SAMLCREDS_TIMEOUT"),
+    "region": ("region", "SAMLCREDS_REGION"),
+    "autofill": ("saml_autofill", "SAMLCREDS_AUTOFILL"),
+    "username_selector": ("saml_username_selector", "SAMLCREDS_USERNAME_SELECTOR"),
+    "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
+    "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
+    "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
+}
+
+
+def config_file(environ=None) -> str:
+    """Path of the AWS config file botocore reads (a string)."""
+    env = os.environ if environ is None else environ
+    return os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
+
+
+def profile_of_section(section: str) -> str | None:
+    """Profile a config-file section defines, botocore's way (``None`` if none)."""
+    if section == "default":
+        return "default"
+    parts = section.split()
+    if len(parts) > 1 and parts[0] == "profile":
+        return section[len("profile"):].strip()
+    return None
+
+
+def read_profile(profile: str, environ=None) -> dict[str, str]:
+    """The profile's keys from the config file ({} if the file or profile is absent).
+
+    Raises :class:`~samlcreds.errors.FileParseError` (naming the line) for a
+    file that does not parse.
+    """
+    import configparser
+
+    path = config_file(environ)
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        from samlcreds import errors
+
+        raise errors.LocalFileError(f"cannot read {path}: {exc.strerror}") from None
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error:
+        from pathlib import Path
+
+        from samlcreds import errors, inifile
+
+        inifile.validate(text, Path(path))  # raises FileParseError naming the line
+        raise errors.FileParseError(f"{path} does not parse") from None
+    found: dict[str, str] = {}
+    for section in parser.sections():
+        if profile_of_section(section) == profile:
+            found.update(parser.items(section))
+    return found
+
+
+def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, dict[str, str]]:
+    """``(profile name, {setting: value})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
+
+    ``profile`` defaults to ``AWS_PROFILE``, then ``AWS_DEFAULT_PROFILE``, then ``default``.
+    Unset settings are absent from the dict.
+    """
+    env = os.environ if environ is None else environ
+    flags = flags or {}
+    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    stored = read_profile(name, env)
+    values: dict[str, str] = {}
+    for setting, (key, var) in KEYS.items():
+        flag = flags.get(setting)
+        if flag is not None:
+            values[setting] = str(flag)
+        elif env.get(var):
+            values[setting] = env[var]
+        elif stored.get(key) not in (None, ""):
+            values[setting] = str(stored[key]).strip()
+    return name, values
