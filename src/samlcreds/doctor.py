@@ -171,7 +171,9 @@ def parse_idp_metadata(metadata_xml: str | bytes) -> list[IdpMetadata]:
     try:
         root = parse_xml(raw)
     except errors.SamlAssertionError as exc:
-        raise errors.UsageError(f"the metadata file is not usable XML: {exc.message}") from None
+        detail = exc.message.replace("the SAMLResponse XML", "it").replace("the SAMLResponse", "it")
+        raise errors.UsageError(f"the metadata is not usable XML: {detail}",
+                                hint="Pass the IdP's SAML metadata XML file.") from None
     if root.tag == f"{{{_MD}}}EntityDescriptor":
         entities = [root]
     else:

@@ -27,6 +27,7 @@ COMMANDS = {
     "configure": "samlcreds.cli.configure:configure",
     "roles": "samlcreds.cli.roles:roles",
     "decode": "samlcreds.cli.decode:decode",
+    "doctor": "samlcreds.cli.doctor:doctor",
     "process": "samlcreds.cli.process:process",
     "exec": "samlcreds.cli.exec_:exec_",
     "env": "samlcreds.cli.env:env",
