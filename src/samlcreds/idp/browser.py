@@ -470,7 +470,7 @@ class _Runner:
         request = self.request
         if request.headless is None:
             try:
-                return self._attempt(headless=True, detect=True)
+                return self._attempt(headless=True, detect=True, idle_limit=True)
             except _NeedsUser as need:
                 if not request.interactive:
                     raise errors.InteractionRequired(
@@ -481,11 +481,11 @@ class _Runner:
                                                             "(--autofill) can sign in without a window."),
                     ) from None
                 self._require_display(need.reason)
-            return self._attempt(headless=False, detect=False)
+            return self._attempt(headless=False, detect=False, idle_limit=False)
         if request.headless is False:
             self._require_display("a window was asked for (--no-headless)")
         try:
-            return self._attempt(headless=bool(request.headless), detect=bool(request.headless))
+            return self._attempt(headless=bool(request.headless), detect=bool(request.headless), idle_limit=False)
         except _NeedsUser as need:
             raise errors.InteractionRequired(
                 f"the IdP needs you to sign in ({need.reason}), but headless mode (--headless) allows no window",
@@ -501,13 +501,13 @@ class _Runner:
                      "sign-ins reuse the IdP session headless.",
             )
 
-    def _attempt(self, *, headless: bool, detect: bool) -> str:
+    def _attempt(self, *, headless: bool, detect: bool, idle_limit: bool) -> str:
         context = self._launch(headless)
         flow = None
         try:
             _restore_session_cookies(context, self.profile)
             flow = _Flow(context, self.request, self.secrets, headless=headless, detect=detect,
-                         on_request=self.provider._on_request)
+                         idle_limit=idle_limit, on_request=self.provider._on_request)
             return flow.run()
         except KeyboardInterrupt:
             context = None  # the driver may be gone mid-call: pw.stop() and the /proc sweep end the browser
@@ -665,12 +665,13 @@ class _Flow:
     """Watches one browser context until the SAMLResponse is captured (or it fails)."""
 
     def __init__(self, context, request: LoginRequest, secrets: _Secrets, *, headless: bool, detect: bool,
-                 on_request: Callable[[str], None] | None) -> None:
+                 idle_limit: bool, on_request: Callable[[str], None] | None) -> None:
         self.context = context
         self.request = request
         self.secrets = secrets
         self.headless = headless
         self.detect = detect
+        self.idle_limit = idle_limit
         self.on_request = on_request
         self.saml: str | None = None
         self.failure: errors.SamlcredsError | None = None
@@ -838,7 +839,7 @@ class _Flow:
             if info["password"] and not self.request.autofill:
                 what = "the IdP asks for a password"
             raise _NeedsUser(what)
-        if now - max(self.last_change, self.started) >= min(HEADLESS_IDLE_SECONDS, self.request.timeout):
+        if self.idle_limit and now - self.last_change >= min(HEADLESS_IDLE_SECONDS, self.request.timeout):
             raise _NeedsUser("the IdP's page did not lead to AWS without interaction")
 
     def _inspect(self, page):
@@ -915,6 +916,18 @@ class _Flow:
         return False
 
     def _submit(self, frame, target, info: dict) -> None:
+        for role, what in (("username", "user name"), ("password", "password")):
+            field = frame.locator(f'[data-samlcreds="{role}"]').first
+            if (role == "username" and not info["user"]) or (role == "password" and not info["password"]):
+                continue
+            problem = field.evaluate("el => el.validity.valid ? '' : (el.validationMessage || 'invalid')",
+                                     timeout=5000)
+            if problem:
+                raise errors.LoginFlowError(
+                    f"the IdP's sign-in form does not accept the {what}: {problem}",
+                    hint="Check --username / saml_username (the form may expect an email address)."
+                    if role == "username" else "Check the password.",
+                )
         self.submitted_at = time.monotonic()
         self.submitted_nav = self.nav_count
         self.submitted_signature = info["signature"]
