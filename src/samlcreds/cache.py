@@ -131,32 +131,66 @@ class CredentialCache:
                 count += 1
         return count
 
-    @contextlib.contextmanager
-    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
-        """Hold the lock for ``key``; raise :class:`~samlcreds.errors.CacheError` on timeout."""
+    def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        """Take the single-flight lock for ``key`` and keep it until :meth:`release`.
+
+        Re-entrant within a process: a key this process already holds is not
+        locked again. Raises :class:`~samlcreds.errors.CacheError` on timeout.
+        """
+        name = key_name(key)
+        if name in _HELD:
+            _HELD[name][1] += 1
+            return
         import filelock
 
-        from samlcreds import errors
-        from samlcreds.inifile import ensure_private_dir
-
-        from pathlib import Path
-
-        locks = Path(self.directory).parent / "locks"
-        ensure_private_dir(locks)
-        lock = filelock.FileLock(str(locks / (key_name(key) + ".lock")), timeout=timeout, mode=0o600)
+        locks = os.path.join(os.path.dirname(self.directory), "locks")
+        _ensure_private_dir(locks)
+        lock = filelock.FileLock(os.path.join(locks, name + ".lock"), timeout=timeout, mode=0o600)
         try:
-            lock.acquire()
+            lock.acquire(poll_interval=0.005)  # waiters queue on the lock; poll often so they drain fast
         except filelock.Timeout:
+            from samlcreds import errors
+
             raise errors.CacheError(
                 f"another samlcreds process has been signing in for profile {key.get('profile')} "
                 f"for over {timeout:.0f} s",
                 hint="Finish or cancel that sign-in (it may be waiting for a password in another "
                 "terminal), then try again.",
             ) from None
+        _HELD[name] = [lock, 1]
+
+    def release(self, key: dict[str, str]) -> None:
+        """Release one hold of the lock for ``key`` (see :meth:`acquire`)."""
+        name = key_name(key)
+        held = _HELD.get(name)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD[name]
+            held[0].release()
+
+    @contextlib.contextmanager
+    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
+        """Hold the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
+        self.acquire(key, timeout)
         try:
             yield
         finally:
-            lock.release()
+            self.release(key)
+
+
+#: key name -> [filelock.FileLock, hold count] for locks this process holds.
+_HELD: dict[str, list] = {}
+
+
+def _ensure_private_dir(path: str) -> None:
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        from samlcreds import errors
+
+        raise errors.CacheError(f"cannot create {path}: {exc.strerror}") from None
 
 
 def _epoch(text: str) -> float:

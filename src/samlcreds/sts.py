@@ -153,14 +153,15 @@ def botocore_session(profile: str | None = None):
     import botocore.session
     from botocore.exceptions import ConfigParseError
 
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     try:
-        available = botocore.session.Session().available_profiles
+        available = session.available_profiles
     except ConfigParseError as exc:
         raise errors.FileParseError(f"the AWS config file does not parse: {exc}",
                                     hint="Fix the line it names; samlcreds changed nothing.") from None
     if profile in available:
-        return botocore.session.Session(profile=profile)
-    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+        session.set_config_variable("profile", profile)
+    return session
 
 
 def make_client(region: str, *, profile: str | None = None, endpoint_url: str | None = None,

@@ -11,56 +11,76 @@ from __future__ import annotations
 import json
 import sys
 
-from samlcreds.cache import REFRESH_WINDOW
+from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
 
 USAGE_HINT = "samlcreds login --profile {profile}"
 
 
-def _parse_fast_args(argv: list[str]) -> tuple[str | None, float] | None:
-    """``(profile, window)`` from ``--profile P [--refresh-window S]``; ``None`` if anything else."""
-    profile, window = None, float(REFRESH_WINDOW)
+def _parse_fast_args(argv: list[str]) -> tuple[str | None, float, float] | None:
+    """``(profile, window, lock timeout)`` from the flags; ``None`` for anything else."""
+    profile, window, lock_timeout = None, float(REFRESH_WINDOW), DEFAULT_LOCK_TIMEOUT
     args = list(argv)
     while args:
         arg = args.pop(0)
         name, eq, value = arg.partition("=")
-        if name in ("--profile", "-p", "--refresh-window"):
-            if not eq:
-                if not args:
-                    return None
-                value = args.pop(0)
-            if name == "--refresh-window":
-                try:
-                    window = float(value)
-                except ValueError:
-                    return None
-            else:
-                profile = value
-        else:
+        if name not in ("--profile", "-p", "--refresh-window", "--lock-timeout"):
             return None
-    return profile, window
+        if not eq:
+            if not args:
+                return None
+            value = args.pop(0)
+        if name in ("--profile", "-p"):
+            profile = value
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        if name == "--refresh-window":
+            window = number
+        else:
+            lock_timeout = number
+    return profile, window, lock_timeout
 
 
 def serve_from_cache(argv: list[str]) -> bool:
     """Print cached credentials and return True on a cache hit; False otherwise.
 
-    Any problem (odd arguments, unreadable config) returns False so that the
-    full command runs and reports it properly.
+    On a miss it first waits, cheaply, for a sign-in another process may be
+    running for the same key (the single-flight lock) and serves what that
+    process cached. When it must sign in itself it returns False still holding
+    the lock, so the full command (same process) signs in under it. Odd
+    arguments or an unreadable config return False: the full command reports them.
     """
     parsed = _parse_fast_args(argv)
     if parsed is None:
         return False
-    profile, window = parsed
+    profile, window, lock_timeout = parsed
     try:
         from samlcreds import paths
         from samlcreds.cache import CredentialCache, key_from_values, usable
         from samlcreds.profile import resolve_values
 
         name, values = resolve_values(profile)
-        entry = CredentialCache(paths.credentials_cache_dir_str()).load(key_from_values(name, values))
-    except Exception:  # noqa: BLE001 - the slow path reports errors properly
+        if values.get("provider") == "paste":
+            return False
+        cache = CredentialCache(paths.credentials_cache_dir_str())
+        key = key_from_values(name, values)
+        entry = cache.load(key)
+    except Exception:  # noqa: BLE001 - the full command reports errors properly
         return False
     if not usable(entry, window):
-        return False
+        from samlcreds.errors import SamlcredsError
+
+        try:
+            cache.acquire(key, lock_timeout)
+        except SamlcredsError as exc:
+            sys.stderr.write(f"samlcreds: error: {exc}\n")
+            sys.exit(exc.exit_code)
+        entry = cache.load(key)
+        if not usable(entry, window):
+            return False  # sign in below, under the lock we hold
+        cache.release(key)
     sys.stdout.write(json.dumps(entry.document) + "\n")
     sys.stdout.flush()
     return True
@@ -83,7 +103,7 @@ In ~/.aws/config (samlcreds configure --credential-process writes it):
     @click.option("--profile", "-p", help="Profile whose saml_* settings to use.")
     @click.option("--refresh-window", type=float, default=float(REFRESH_WINDOW), show_default=True,
                   help="Serve cached credentials only while at least this many seconds remain.")
-    @click.option("--lock-timeout", type=float, default=300.0, show_default=True,
+    @click.option("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, show_default=True,
                   help="Seconds to wait for another samlcreds process that is signing in.")
     def process(profile, refresh_window, lock_timeout):
         """Print credential_process JSON for a profile (cached; signs in when needed)."""
