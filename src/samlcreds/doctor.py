@@ -393,7 +393,7 @@ class _SigResult:
 def _fingerprint(pem: str) -> str:
     body = "".join(line for line in pem.splitlines() if "-----" not in line)
     digest = hashlib.sha256(base64.b64decode(body)).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, 16, 2)) + "…"
+    return ":".join(digest[i:i + 2] for i in range(0, 16, 2)) + "..."
 
 
 def _verify_one(element, cert_pem: str):
@@ -742,7 +742,7 @@ def check_recipient(ctx: _Context) -> Check:
     if wrong:
         host = {"aws": "https://signin.aws.amazon.com/saml", "aws-us-gov": "https://signin.amazonaws-us-gov.com/saml",
                 "aws-cn": "https://signin.amazonaws.cn/saml"}
-        need = ", ".join(f"{p} roles need {host.get(p, 'that partition’s sign-in endpoint')}" for p in wrong)
+        need = ", ".join(f"{p} roles need {host.get(p, 'the sign-in endpoint of that partition')}" for p in wrong)
         return Check("recipient", FAIL, f"Recipient {assertion.recipient!r} is in partition {endpoint.partition}, but "
                      f"the assertion grants roles in {', '.join(wrong)}",
                      f"{need}: use a separate IdP app per partition, each with its own ACS URL and roles.")
