@@ -32,7 +32,9 @@ test: setup
 
 bench: setup
 	$(PY) bench/parse_roles.py
+	$(PY) bench/process_warm.py
 	$(PY) bench/cold_login.py
+	$(PY) bench/credential_process.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
