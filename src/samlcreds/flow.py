@@ -7,6 +7,7 @@ input, the role picker and progress messages.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -19,6 +20,7 @@ from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_a
 from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
 
 Picker = Callable[[Sequence[RolePair]], RolePair]
+log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,12 @@ class LoginResult:
 
 def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
     """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
-    provider = get_provider(settings.provider or DEFAULT_PROVIDER)
-    return parse_saml_response(provider.fetch_saml_response(request))
+    method = settings.provider or DEFAULT_PROVIDER
+    log.debug("signing in with provider %s for profile %s", method, settings.profile)
+    assertion = parse_saml_response(get_provider(method).fetch_saml_response(request))
+    log.debug("assertion from %s grants %d role(s); %d problem(s), %d warning(s)", assertion.issuer,
+              len(assertion.roles), len(assertion.problems), len(assertion.warnings))
+    return assertion
 
 
 def select_role(
@@ -114,6 +120,7 @@ def login(
         picker=picker,
     )
     region = choose_region(role, assertion.signin_url, settings.region)
+    log.debug("assuming %s with %s in %s for %d s", role.role_arn, role.principal_arn, region, duration)
     progress(f"calling STS AssumeRoleWithSAML in {region}")
     credentials = assume_role_with_saml(
         assertion.to_base64(),
@@ -123,4 +130,5 @@ def login(
         optional_attributes=assertion.optional_attributes,
         profile=settings.profile,
     )
+    log.debug("STS issued %s, expiring %s", credentials.access_key_id, credentials.expiration.isoformat())
     return LoginResult(credentials=credentials, role=role, assertion=assertion, region=region)
