@@ -339,7 +339,9 @@ def _span(seconds: float) -> str:
         return f"{seconds} s"
     if seconds < 7200:
         return f"{seconds // 60} min" + (f" {seconds % 60} s" if seconds % 60 else "")
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds < 172_800:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86_400} days"
 
 
 def _encrypted(check_id: str) -> Check:
@@ -925,7 +927,7 @@ def _name_reason(value: str) -> str:
         return f"it is {len(value)} characters long (maximum 64)"
     bad = sorted({c for c in value if not re.match(r"[\w+=,.@-]", c, re.ASCII)})
     shown = ", ".join("space" if c == " " else repr(c) for c in bad)
-    return f"it contains {shown}"
+    return f"it contains characters AWS does not allow: {shown}"
 
 
 def check_source_identity(ctx: _Context) -> Check | None:
