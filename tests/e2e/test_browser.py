@@ -271,6 +271,24 @@ def test_form_without_autofill_needs_interaction(sandbox_idp, tmp_path):
     assert not browser_processes(str(tmp_path))
 
 
+def test_forced_headless_with_a_form_needs_interaction(sandbox_idp, tmp_path):
+    request = request_for(sandbox_idp.sso_url, tmp_path, username="bob", headless=True, interactive=True)
+    with pytest.raises(errors.InteractionRequired) as info:
+        BrowserProvider().fetch_saml_response(request)
+    assert "--headless" in str(info.value)
+    assert not browser_processes(str(tmp_path))
+
+
+def test_terminal_without_display_says_so(sandbox_idp, tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    request = request_for(sandbox_idp.sso_url, tmp_path, username="bob", headless=None, interactive=True)
+    with pytest.raises(errors.InteractionRequired) as info:
+        BrowserProvider().fetch_saml_response(request)
+    assert "no display" in str(info.value)
+    assert not browser_processes(str(tmp_path))
+
+
 def test_timeout_is_clear_and_leaves_no_browser(pages, tmp_path):
     request = request_for(pages + "/never", tmp_path, timeout=3.0)
     started = time.monotonic()

@@ -10,9 +10,9 @@ in the Google Admin console (admin.google.com):
   ``https://accounts.google.com/o/saml2/idp?idpid=C0xxxxxxx``; the value after
   ``idpid=`` is the IdP id. It is the same for every SAML app of the domain.
 * the **SP id** (``spid``): open the AWS SAML app in *Apps → Web and mobile
-  apps*; the number after ``…/apps/web/saml/`` or the ``service`` part of the
-  app page's URL in the Admin console is the SP id (also shown as the app's
-  "service ID"; a users' "Test SAML login" link carries it as ``spid=``).
+  apps*; the SP id is the app's service ID in that page's URL in the Admin
+  console (the ``service``/``…/samlapp/…`` part). The app's "Test SAML login"
+  link and the user's app launcher link carry the same value as ``spid=``.
 
 Use the resulting URL with the ``browser`` provider (Google's sign-in needs
 JavaScript): ``samlcreds configure --provider browser --google-idp-id C0xxxxxxx
