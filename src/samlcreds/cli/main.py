@@ -14,7 +14,10 @@ Examples:
   samlcreds configure --profile work --url https://idp.example.com/sso --username me
   samlcreds login --profile work --role 123456789012:Developer
   pbpaste | samlcreds login --provider paste --profile work
+  samlcreds configure --profile work --credential-process   # then: aws s3 ls --profile work
+  samlcreds exec --profile work -- terraform plan
   samlcreds decode response.b64 --output json
+  samlcreds doctor response.b64 --metadata idp-metadata.xml
   samlcreds roles --profile work
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 IdP sign-in failed or needs
