@@ -5,6 +5,7 @@ These tests FAIL (never skip) when playwright or a Chromium is missing.
 
 from __future__ import annotations
 
+import base64
 import http.server
 import os
 import signal
@@ -222,6 +223,19 @@ def test_session_reused_in_profile(sandbox_idp, tmp_path):
     assert sandbox_idp.login_count("bob") == before + 1
 
 
+def test_profile_keeps_neither_password_nor_saml_response(sandbox_idp, tmp_path):
+    request = request_for(sandbox_idp.sso_url, tmp_path, username="bob", autofill=True,
+                          get_password=lambda prompt: "bob-pw")
+    saml = BrowserProvider().fetch_saml_response(request)
+    decoded = base64.b64decode(saml)
+    needles = [b"bob-pw", saml[100:160].encode(), urllib.parse.quote(saml[100:160], safe="").encode(),
+               decoded[200:260]]
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files
+    found = [(str(p.relative_to(tmp_path)), n[:8]) for p in files for n in needles if n in p.read_bytes()]
+    assert not found, found
+
+
 def test_wrong_password_is_invalid_credentials(sandbox_idp, tmp_path):
     request = request_for(sandbox_idp.sso_url, tmp_path, username="bob", autofill=True,
                           get_password=lambda prompt: "not-the-password")
@@ -346,6 +360,19 @@ def test_killed_browser_is_browser_closed(pages, tmp_path):
     assert killed
     assert time.monotonic() - started < 20
     assert not browser_processes(marker)
+
+
+def test_unreachable_idp_is_clear(tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    request = request_for(f"http://127.0.0.1:{port}/sso", tmp_path)
+    with pytest.raises(errors.IdpUnreachable) as info:
+        BrowserProvider().fetch_saml_response(request)
+    assert f"127.0.0.1:{port}" in str(info.value)
+    assert not browser_processes(str(tmp_path))
 
 
 def test_unknown_browser_is_a_usage_error(tmp_path, sandbox_idp):

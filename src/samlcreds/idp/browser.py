@@ -352,6 +352,7 @@ class BrowserProvider:
             with contextlib.suppress(OSError):
                 os.chmod(profile, 0o700)
         lock = _profile_lock(profile)
+        scrub_profile(profile)  # in case an earlier run was killed before its own clean-up
         try:
             pw = None
             try:
@@ -366,10 +367,28 @@ class BrowserProvider:
                     with contextlib.suppress(Exception):
                         pw.stop()
                 _kill_profile_processes(profile)
+                scrub_profile(profile)
         finally:
             lock.release()
             if temporary:
                 shutil.rmtree(profile, ignore_errors=True)
+
+
+#: Chromium's session-restore files keep the POST bodies of the tabs' history,
+#: i.e. the SAMLResponse form; they are deleted after every sign-in.
+SESSION_RESTORE_FILES = ("Sessions", "Current Session", "Current Tabs", "Last Session", "Last Tabs")
+
+
+def scrub_profile(profile: Path) -> None:
+    """Delete what in a browser profile could hold a SAMLResponse (session-restore data)."""
+    for base in (profile, *profile.glob("Default"), *profile.glob("Profile *")):
+        for name in SESSION_RESTORE_FILES:
+            path = base / name
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists():
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def _import_playwright():
