@@ -447,10 +447,11 @@ def _kill_profile_processes(profile: Path) -> None:
             if not entry.name.isdigit() or int(entry.name) == me:
                 continue
             try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
+                # Chromium's helpers rewrite their argv into one space-separated string.
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" "
             except OSError:
                 continue
-            if marker in argv:
+            if marker + b" " in cmdline:
                 victims.append(int(entry.name))
         if not victims:
             return
