@@ -62,9 +62,9 @@ class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) *
 
     @property
     def timeout_seconds(self) -> float:
-        """``timeout`` as seconds (default 30)."""
+        """``timeout`` as seconds (default 30; 300 for the browser provider, where a person signs in)."""
         if not self.timeout:
-            return 30.0
+            return 300.0 if self.provider == "browser" else 30.0
         try:
             value = float(self.timeout)
         except ValueError:
