@@ -48,12 +48,17 @@ _AWS_ATTRIBUTES = (
 
 #: AWS STS: SAMLAssertion length limit, in base64 characters.
 MAX_BASE64_LENGTH = 100_000
+#: Pasted text (form body, percent-encoded or HTML-escaped) longer than this many
+#: times the base64 limit is refused before decoding: it cannot hold a usable one.
+ENCODED_LENGTH_FACTOR = 10
 #: AWS STS: SAMLAssertion minimum length.
 MIN_BASE64_LENGTH = 4
 #: RoleSessionName / SourceIdentity rule from the STS API reference.
 SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 
 _BASE64_RE = re.compile(r"^[A-Za-z0-9+/\-_]*={0,2}$")
+#: An HTML ``<input ...>`` tag naming SAMLResponse; ``[^<>]`` keeps the scan linear on hostile pages.
+_INPUT_TAG_RE = re.compile(rb"<input\b[^<>]*?samlresponse[^<>]*>", re.I)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
     """
     if isinstance(data, bytes):
         stripped = data.strip()
+        if stripped.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (files saved on Windows)
+            stripped = stripped[3:].lstrip()
         if stripped.startswith(b"<"):
             return _from_markup(stripped, max_length)
         try:
@@ -151,6 +158,13 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
         raise errors.NotSamlResponse("the input is empty", hint="Paste the SAMLResponse value.")
     if text.startswith("<"):
         return _from_markup(text.encode("utf-8", "surrogateescape"), max_length)
+    if max_length is not None and len(text) > ENCODED_LENGTH_FACTOR * max_length:
+        # before unquoting/unescaping, which take seconds on megabytes
+        raise errors.AssertionTooLarge(
+            f"the input is {len(text):,} characters; even encoded, a SAMLResponse AWS accepts "
+            f"(at most {MAX_BASE64_LENGTH:,} base64 characters) is far shorter",
+            hint="Paste only the SAMLResponse value (or the form body that carries it).",
+        )
     if "SAMLResponse=" in text:
         text = _from_form_body(text)
     elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
@@ -179,13 +193,24 @@ def _from_markup(data: bytes, max_length: int | None) -> bytes:
 
 
 def _from_html_page(data: bytes, max_length: int | None) -> bytes:
+    """The SAMLResponse field of an HTML page.
+
+    Only the ``<input>`` tags mentioning SAMLResponse are parsed, each checked
+    against the size limit first: libxml2's HTML parser is quadratic in the
+    attribute count of an element, so a whole hostile page is never handed to it.
+    """
     import lxml.html
 
-    try:
-        page = lxml.html.document_fromstring(data)
-    except Exception:  # lxml raises ParserError/ValueError on junk
-        page = None
-    values = page.xpath("//input[@name='SAMLResponse']/@value") if page is not None else []
+    values = []
+    for match in _INPUT_TAG_RE.finditer(data):
+        tag = match.group(0)
+        _check_encoded_length(len(tag) - 64, max_length)
+        try:
+            element = lxml.html.fragment_fromstring(tag)
+        except Exception:  # lxml raises ParserError/ValueError on junk
+            continue
+        if element.tag == "input" and element.get("name") == "SAMLResponse" and element.get("value") is not None:
+            values.append(element.get("value"))
     if not values:
         raise errors.NotSamlResponse(
             "the input is an HTML page without a SAMLResponse (probably the IdP's login or error page)",
@@ -299,8 +324,11 @@ def parse_xml(raw: bytes):
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
         text = str(exc)
-        line = (getattr(exc, "position", None) or (0, 0))[0]
-        at_end = line >= raw.rstrip().count(b"\n") + 1
+        line, column = getattr(exc, "position", None) or (0, 0)
+        lines = raw.rstrip().decode("utf-8", "replace").split("\n")
+        # at the end = past the last character of the last line, not merely on the last line
+        # (a one-line document has every error on its last line)
+        at_end = line > len(lines) or (line == len(lines) and column > len(lines[-1]))
         if at_end or any(s in text for s in ("Premature end", "not properly terminated", "end of data")):
             raise errors.TruncatedSamlResponse(
                 f"the SAMLResponse XML ends early ({text})",
