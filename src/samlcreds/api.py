@@ -17,26 +17,12 @@ from typing import Callable
 from samlcreds import config, errors, paths
 from samlcreds.creds import Credentials
 from samlcreds.fetcher import CachingFetcher
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import request_for
 
 
 def _request_factory(settings: config.Settings, get_password: Callable[[str], str]):
-    def build() -> LoginRequest:
-        return LoginRequest(
-            url=settings.url,
-            username=settings.username,
-            get_password=get_password,
-            timeout=settings.timeout_seconds,
-            state_dir=paths.sessions_dir(),
-            interactive=True,
-            autofill=settings.autofill_enabled,
-            username_selector=settings.username_selector,
-            password_selector=settings.password_selector,
-            submit_selector=settings.submit_selector,
-            browser=settings.browser,
-        )
-
-    return build
+    return lambda: request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(),
+                               interactive=True)
 
 
 def _fetcher(profile: str | None, overrides: dict, get_password) -> CachingFetcher:

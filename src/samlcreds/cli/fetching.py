@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 from samlcreds import config, errors
+from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
 from samlcreds.cli.options import Inputs, build_request
 from samlcreds.cli.terminal import Terminal, make_picker
 from samlcreds.fetcher import CachingFetcher
 
 
-def fetch_credentials(profile: str | None, *, debug: bool = False, **overrides):
+def fetch_credentials(profile: str | None, *, debug: bool = False, window: float = REFRESH_WINDOW,
+                      lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **overrides):
     """``(settings, credentials)`` for ``profile`` via the cache, signing in when needed.
 
-    Without a terminal and with input needed, raises
-    :class:`~samlcreds.errors.InteractionRequired` naming ``samlcreds login``.
+    ``window``: seconds a cached entry must still be valid. Without a terminal
+    and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
+    naming ``samlcreds login``; the paste provider is refused (it needs stdin).
     """
     settings = config.resolve(profile, **{k: v for k, v in overrides.items() if v is not None})
+    if (settings.provider or "") == "paste":
+        raise errors.UsageError(
+            f"profile {settings.profile} uses the paste provider, which needs you to paste a SAMLResponse",
+            hint=f"Run: samlcreds login --profile {settings.profile}")
     terminal = Terminal()
     inputs = Inputs(password_stdin=False, terminal=terminal)
     fetcher = CachingFetcher(
         settings,
         lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug),
         picker=make_picker(terminal) if terminal.available else None,
+        window=window,
+        lock_timeout=lock_timeout,
     )
     try:
         return settings, fetcher.fetch()

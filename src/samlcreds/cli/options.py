@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from samlcreds import config, errors, paths
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import LoginRequest, request_for
 from samlcreds.cli.terminal import Terminal
 
 
@@ -73,23 +73,15 @@ def build_request(settings: config.Settings, *, saml_file: str | None, inputs: I
     path = None
     if saml_file and saml_file != "-":
         path = Path(saml_file)
-    state = paths.sessions_dir()
-    return LoginRequest(
-        url=settings.url,
-        username=settings.username,
+    return request_for(
+        settings,
         get_password=inputs.password,
         read_input=inputs.pasted,
         saml_file=path,
-        timeout=settings.timeout_seconds,
-        state_dir=state,
+        state_dir=paths.sessions_dir(),
         debug_dir=paths.cache_dir() / "debug" if debug else None,
         interactive=inputs.terminal.available,
         headless=headless,
-        autofill=settings.autofill_enabled,
-        username_selector=settings.username_selector,
-        password_selector=settings.password_selector,
-        submit_selector=settings.submit_selector,
-        browser=settings.browser,
     )
 
 

@@ -13,7 +13,6 @@ import sys
 
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
 
-USAGE_HINT = "samlcreds login --profile {profile}"
 
 
 def _parse_fast_args(argv: list[str]) -> tuple[str | None, float, float] | None:
@@ -89,11 +88,9 @@ def serve_from_cache(argv: list[str]) -> bool:
 def _command():
     import click
 
-    from samlcreds import config, errors
+    from samlcreds import errors
     from samlcreds.cache import MIN_VALIDITY
-    from samlcreds.cli.options import Inputs, build_request
-    from samlcreds.cli.terminal import Terminal, make_picker
-    from samlcreds.fetcher import CachingFetcher
+    from samlcreds.cli.fetching import fetch_credentials
 
     @click.command(epilog="""\b
 In ~/.aws/config (samlcreds configure --credential-process writes it):
@@ -107,25 +104,7 @@ In ~/.aws/config (samlcreds configure --credential-process writes it):
                   help="Seconds to wait for another samlcreds process that is signing in.")
     def process(profile, refresh_window, lock_timeout):
         """Print credential_process JSON for a profile (cached; signs in when needed)."""
-        settings = config.resolve(profile)
-        name = settings.profile
-        if (settings.provider or "") == "paste":
-            raise errors.UsageError(f"profile {name} uses the paste provider, which credential_process cannot run",
-                                    hint=f"Run: {USAGE_HINT.format(profile=name)}")
-        terminal = Terminal()
-        inputs = Inputs(password_stdin=False, terminal=terminal)
-        fetcher = CachingFetcher(
-            settings,
-            lambda: build_request(settings, saml_file=None, inputs=inputs, debug=False),
-            picker=make_picker(terminal) if terminal.available else None,
-            window=refresh_window,
-            lock_timeout=lock_timeout,
-        )
-        try:
-            creds = fetcher.fetch()
-        except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
-            raise type(exc)(f"profile {name} needs you to sign in: {exc.message}",
-                            hint=f"Run this in a terminal: {USAGE_HINT.format(profile=name)}") from None
+        _, creds = fetch_credentials(profile, window=refresh_window, lock_timeout=lock_timeout)
         if creds.seconds_left() < MIN_VALIDITY:
             raise errors.StsError(
                 f"STS issued credentials that expire in under {MIN_VALIDITY} s; refusing to hand them out",

@@ -59,6 +59,25 @@ class LoginRequest:
     browser: str | None = None
 
 
+def request_for(settings, **fields) -> LoginRequest:
+    """A :class:`LoginRequest` carrying ``settings`` (a ``config.Settings``) plus ``fields``.
+
+    ``fields`` are the non-settings parts: ``get_password``, ``read_input``,
+    ``saml_file``, ``state_dir``, ``debug_dir``, ``interactive``, ``headless``.
+    """
+    return LoginRequest(
+        url=settings.url,
+        username=settings.username,
+        timeout=settings.timeout_seconds,
+        autofill=settings.autofill_enabled,
+        username_selector=settings.username_selector,
+        password_selector=settings.password_selector,
+        submit_selector=settings.submit_selector,
+        browser=settings.browser,
+        **fields,
+    )
+
+
 @runtime_checkable
 class Provider(Protocol):
     """Something that can produce a SAMLResponse for a :class:`LoginRequest`."""
