@@ -20,6 +20,25 @@ from samlcreds.fetcher import CachingFetcher
 from samlcreds.idp.base import request_for
 
 
+def ask_password(prompt: str) -> str:
+    """The default password prompt: ``getpass`` (a terminal, or Jupyter's own prompt).
+
+    Raises :class:`~samlcreds.errors.InteractionRequired` when there is nowhere to ask.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)  # never fall back to an echoing read
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, getpass.GetPassWarning, OSError):
+            raise errors.InteractionRequired(
+                "the IdP asks for a password and there is no terminal to ask on",
+                hint="Run 'samlcreds login --profile PROFILE' in a terminal first, or pass "
+                "get_password=... to samlcreds.session()/credentials().",
+            ) from None
+
+
 def _request_factory(settings: config.Settings, get_password: Callable[[str], str]):
     return lambda: request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(),
                                interactive=True)
@@ -56,7 +75,7 @@ class SamlCredentialProvider:
         return DeferredRefreshableCredentials(refresh_using=self.refresh, method=self.METHOD)
 
 
-def botocore_session(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass,
+def botocore_session(profile: str | None = None, *, get_password: Callable[[str], str] = ask_password,
                      **overrides):
     """A fresh ``botocore.session.Session`` whose only credential provider is samlcreds'.
 
@@ -76,20 +95,23 @@ def botocore_session(profile: str | None = None, *, get_password: Callable[[str]
     return session
 
 
-def session(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass, **overrides):
+def session(profile: str | None = None, *, get_password: Callable[[str], str] = ask_password, **overrides):
     """A ``boto3.Session`` with self-refreshing credentials from a SAML login.
 
     ``profile``: the samlcreds profile (default ``AWS_PROFILE`` or ``default``);
     ``overrides``: settings (``role``, ``duration``, ``region``, ...).
     Raises :class:`~samlcreds.errors.SamlcredsError` subclasses on the first
-    credential use if the login fails.
+    credential use if the login fails (botocore passes them through):
+    :class:`~samlcreds.errors.InteractionRequired` when a password is needed and
+    there is nowhere to ask, :class:`~samlcreds.errors.InvalidCredentials`,
+    :class:`~samlcreds.errors.StsError`...
     """
     import boto3
 
     return boto3.Session(botocore_session=botocore_session(profile, get_password=get_password, **overrides))
 
 
-def credentials(profile: str | None = None, *, get_password: Callable[[str], str] = getpass.getpass,
+def credentials(profile: str | None = None, *, get_password: Callable[[str], str] = ask_password,
                 **overrides) -> Credentials:
     """Credentials for ``profile`` now (cached, or from a fresh login).
 

@@ -61,11 +61,12 @@ def key_name(key: dict[str, str]) -> str:
 class CacheEntry:
     """A cached credential_process document and its expiry (seconds since the epoch)."""
 
-    __slots__ = ("document", "expires_at")
+    __slots__ = ("document", "expires_at", "meta")
 
-    def __init__(self, document: dict, expires_at: float) -> None:
+    def __init__(self, document: dict, expires_at: float, meta: dict | None = None) -> None:
         self.document = document
         self.expires_at = expires_at
+        self.meta = meta or {}
 
     def seconds_left(self, now: float | None = None) -> float:
         """Seconds of validity left at ``now`` (epoch seconds; default: the current time)."""
@@ -96,16 +97,21 @@ class CredentialCache:
                 expires_at = _epoch(document["Expiration"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return CacheEntry(document=document, expires_at=float(expires_at))
+        meta = stored.get("meta")
+        return CacheEntry(document=document, expires_at=float(expires_at),
+                          meta=meta if isinstance(meta, dict) else None)
 
-    def store(self, key: dict[str, str], document: dict):
-        """Write the credential_process ``document`` for ``key`` (atomic, 0600)."""
+    def store(self, key: dict[str, str], document: dict, meta: dict | None = None):
+        """Write the credential_process ``document`` (and ``meta``, e.g. role ARNs) for ``key``.
+
+        Atomic, 0600. ``meta`` is kept beside the document, never printed by ``process``.
+        """
         from pathlib import Path
 
         from samlcreds.inifile import atomic_write
 
         path = Path(self.path(key))
-        data = json.dumps({"key": key, "credentials": document,
+        data = json.dumps({"key": key, "credentials": document, "meta": meta or {},
                            "expires_at": _epoch(document["Expiration"])}).encode()
         atomic_write(path, data, mode=0o600)
         return path
@@ -185,12 +191,11 @@ _HELD: dict[str, list] = {}
 
 
 def _ensure_private_dir(path: str) -> None:
-    try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-    except OSError as exc:
-        from samlcreds import errors
+    from pathlib import Path
 
-        raise errors.CacheError(f"cannot create {path}: {exc.strerror}") from None
+    from samlcreds.inifile import ensure_private_dir
+
+    ensure_private_dir(Path(path))
 
 
 def _epoch(text: str) -> float:

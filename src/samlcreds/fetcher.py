@@ -8,6 +8,7 @@ the lock and then read what it cached.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -57,7 +58,9 @@ class CachingFetcher:
         """Cached credentials with at least ``window`` seconds left, else ``None``."""
         entry = self.cache.load(self.key)
         if usable(entry, self.window, self.clock().timestamp()):
-            return Credentials.from_process_json(entry.document)
+            found = Credentials.from_process_json(entry.document)
+            return replace(found, role_arn=entry.meta.get("role_arn"),
+                           assumed_role_arn=entry.meta.get("assumed_role_arn"))
         return None
 
     def fetch(self) -> Credentials:
@@ -76,10 +79,15 @@ class CachingFetcher:
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             self.last_result = result
-            self.cache.store(self.key, result.credentials.to_process_json())
+            self.cache.store(self.key, *_entry(result.credentials))
             return result.credentials
 
 
-def remember(settings: Settings, credentials: Credentials) -> None:
-    """Store ``credentials`` (from ``samlcreds login``) in the cache for ``settings``."""
-    CredentialCache(paths.credentials_cache_dir()).store(cache_key(settings), credentials.to_process_json())
+def remember(settings: Settings, result: flow.LoginResult) -> None:
+    """Store a login's credentials (from ``samlcreds login``) in the cache for ``settings``."""
+    CredentialCache(paths.credentials_cache_dir()).store(cache_key(settings), *_entry(result.credentials))
+
+
+def _entry(credentials: Credentials) -> tuple[dict, dict]:
+    meta = {"role_arn": credentials.role_arn, "assumed_role_arn": credentials.assumed_role_arn}
+    return credentials.to_process_json(), meta

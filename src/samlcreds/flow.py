@@ -36,6 +36,16 @@ class LoginResult:
 def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
     """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
     method = settings.provider or DEFAULT_PROVIDER
+    if method != "paste" and not settings.url:
+        from samlcreds.profile import config_file, read_profile
+
+        where = config_file()
+        known = bool(read_profile(settings.profile)) or settings.profile == "default"
+        raise errors.UsageError(
+            f"profile {settings.profile} has no IdP sign-in URL (saml_url)"
+            + ("" if known else f"; the profile is not in {where}"),
+            hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
+        )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
     assertion = parse_saml_response(get_provider(method).fetch_saml_response(request))
     log.debug("assertion from %s grants %d role(s); %d problem(s), %d warning(s)", assertion.issuer,

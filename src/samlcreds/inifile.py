@@ -140,9 +140,20 @@ def _drop_keys(body: list[str], drop: set[str]) -> list[str]:
 
 
 def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` (and parents) with mode 0700 if it is missing."""
+    """Create ``directory`` and its missing parents, each with mode 0700.
+
+    Existing directories keep their mode. Raises
+    :class:`~samlcreds.errors.LocalFileError`.
+    """
+    missing = []
+    current = directory
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for path in reversed(missing):
+            path.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
     except OSError as exc:
         raise errors.LocalFileError(f"cannot create {directory}: {exc.strerror}",
                                     hint="Check that the directory is writable.") from None

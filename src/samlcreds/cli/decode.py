@@ -56,6 +56,8 @@ def decode(source, output):
     Exit code 4 when AWS would refuse it for a reason visible locally.
     """
     if source == "-":
+        if sys.stdin.isatty():
+            click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
         data = sys.stdin.buffer.read()
     else:
         try:
@@ -65,12 +67,30 @@ def decode(source, output):
             raise errors.UsageError(f"cannot read {source}: {exc.strerror}") from None
     assertion = parse_saml_response(data)
     summary = assertion_summary(assertion)
+    expired = _expiry_problem(assertion)
+    if expired:
+        summary["problems"].append({"error": "Expired", "message": expired})
     if output == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
         _print_text(summary)
-    if assertion.problems:
-        raise click.exceptions.Exit(assertion.problems[0].exit_code)
+    if summary["problems"]:
+        raise click.exceptions.Exit(errors.SamlAssertionError.exit_code)
+
+
+def _expiry_problem(assertion: SamlAssertion) -> str | None:
+    """A message when the assertion is outside its validity window now (local clock)."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    end = assertion.not_on_or_after
+    if end is not None and now >= end:
+        return (f"the assertion expired at {iso_utc(end)} ({int((now - end).total_seconds() // 60)} min ago, "
+                "by this computer's clock); AWS will refuse it: sign in again")
+    if assertion.not_before is not None and now < assertion.not_before:
+        return (f"the assertion is not valid before {iso_utc(assertion.not_before)} "
+                "(is this computer's clock behind?)")
+    return None
 
 
 def _print_text(summary: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from samlcreds.cli.exec_ import region_for
 from samlcreds.cli.fetching import fetch_credentials
 from samlcreds.cli.options import pass_debug
 from samlcreds.creds import SHELLS
@@ -21,4 +22,4 @@ Examples:
 def env(profile, shell, debug):
     """Print AWS_* export statements for a profile (cached; signs in when needed)."""
     settings, creds = fetch_credentials(profile, debug=debug)
-    click.echo(creds.to_shell(shell, region=settings.region), nl=False)
+    click.echo(creds.to_shell(shell, region=region_for(settings)), nl=False)

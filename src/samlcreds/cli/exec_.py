@@ -21,6 +21,11 @@ REMOVED = (
 MARKER = "SAMLCREDS_EXEC_PROFILE"
 
 
+def region_for(settings) -> str | None:
+    """The region to hand on: the profile's, else the caller's ``AWS_REGION``/``AWS_DEFAULT_REGION``."""
+    return settings.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
 def child_environment(environ: dict, credentials, region: str | None, profile: str) -> dict:
     """``environ`` without other credential variables, plus these credentials."""
     env = {k: v for k, v in environ.items() if k not in REMOVED}
@@ -50,11 +55,18 @@ def exec_(profile, region, command, debug):
             f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
             hint="Run the command directly, or exit the outer samlcreds exec first.")
     settings, creds = fetch_credentials(profile, debug=debug, region=region)
-    env = child_environment(dict(os.environ), creds, settings.region or os.environ.get("AWS_REGION")
-                            or os.environ.get("AWS_DEFAULT_REGION"), settings.profile)
+    env = child_environment(dict(os.environ), creds, region_for(settings), settings.profile)
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
-        raise errors.UsageError(f"command not found: {command[0]}") from None
+        raise CommandNotRunnable(f"command not found: {command[0]}", exit_code=127) from None
     except PermissionError:
-        raise errors.UsageError(f"command not executable: {command[0]}") from None
+        raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
+
+
+class CommandNotRunnable(errors.UsageError):
+    """The command given to exec could not be started (exit 127 not found, 126 not executable, as shells do)."""
+
+    def __init__(self, message: str, *, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

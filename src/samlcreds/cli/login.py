@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import click
 
 from samlcreds import config, credfile, fetcher, flow
+from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
 from samlcreds.cli.terminal import Terminal, info, make_picker, status
 from samlcreds.creds import SHELLS
@@ -49,7 +50,9 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     with status(enabled=True) as update:
         result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
                             picker=picker, progress=update)
-    fetcher.remember(settings, result.credentials)
+    fetcher.remember(settings, result)
+    if password_stdin and not inputs.password_asked:
+        info("note: the IdP session was still valid, so the password was not needed (or checked)")
     for warning in result.assertion.warnings:
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
@@ -63,8 +66,14 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     elif print_format == "env":
         click.echo(creds.to_shell(shell, region=settings.region or result.region), nl=False)
     elif "samlcreds" in config.read_profile(settings.profile).get("credential_process", ""):
-        info(f"Cached credentials for {result.role.role_arn}; profile [{settings.profile}] gets them "
-             "through credential_process.")
+        stored = config.resolve(settings.profile)
+        if cache_key(stored) == cache_key(settings):
+            info(f"Cached credentials for {result.role.role_arn}; profile [{settings.profile}] gets them "
+                 "through credential_process.")
+        else:
+            info(f"Cached credentials for {result.role.role_arn}, but profile [{settings.profile}]'s "
+                 "credential_process uses the profile's own settings, not the flags given here; to change "
+                 f"them run: samlcreds configure --profile {settings.profile} ...")
     else:
         path = credfile.write_profile(settings.profile, creds,
                                       overwrite_long_term=overwrite_long_term_keys)

@@ -16,7 +16,7 @@ from samlcreds.cli.terminal import Terminal
 def login_options(func):
     """Decorate a command with the sign-in flags."""
     decorators = [
-        click.option("--profile", "-p", help="AWS profile to configure/use (default: AWS_PROFILE or default)."),
+        click.option("--profile", "-p", help="Profile whose settings to use (default: AWS_PROFILE or default)."),
         click.option("--provider", help="IdP login provider: form, paste, browser (saml_provider)."),
         click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
         click.option("--username", "-u", help="User name at the IdP (saml_username)."),
@@ -43,11 +43,15 @@ class Inputs:
         self.password_stdin = password_stdin
         self.terminal = terminal
         self._password: str | None = None
+        self.password_asked = False
 
     def password(self, prompt: str) -> str:
         if self._password is not None:
             return self._password
-        if self.password_stdin:
+        self.password_asked = True
+        if self.password_stdin and sys.stdin.isatty():  # typed, not piped: never echo it
+            self._password = self.terminal.ask_secret(prompt)
+        elif self.password_stdin:
             line = sys.stdin.readline()
             if not line:
                 raise errors.UsageError("--password-stdin was given but stdin is empty")
@@ -62,9 +66,14 @@ class Inputs:
         return self._password
 
     def pasted(self) -> str:
-        if sys.stdin.isatty():
-            click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
-        return sys.stdin.read()
+        return read_pasted()
+
+
+def read_pasted() -> str:
+    """All of stdin, with an instruction first when stdin is a terminal."""
+    if sys.stdin.isatty():
+        click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
+    return sys.stdin.read()
 
 
 def build_request(settings: config.Settings, *, saml_file: str | None, inputs: Inputs,

@@ -37,25 +37,42 @@ class Terminal:
 
     def ask_secret(self, prompt: str) -> str:
         """Read a line without echo (getpass uses the terminal itself)."""
-        try:
-            return getpass.getpass(prompt)
-        except EOFError:
-            raise errors.InteractionRequired("no password was entered") from None
+        with _spinner_paused():
+            try:
+                return getpass.getpass(prompt)
+            except EOFError:
+                raise errors.InteractionRequired("no password was entered") from None
 
     def ask(self, prompt: str) -> str:
         """Read a visible line from the terminal."""
-        with open(self.path, "r+", encoding="utf-8") as tty:
-            tty.write(prompt)
-            tty.flush()
-            line = tty.readline()
+        with _spinner_paused():
+            self.say(prompt)
+            with open(self.path, encoding="utf-8") as tty:  # a tty cannot be opened "r+" buffered
+                line = tty.readline()
         if not line:
             raise errors.InteractionRequired("no answer was entered")
         return line.rstrip("\r\n")
 
     def say(self, text: str) -> None:
         """Write to the terminal (used for pickers so stderr stays for messages)."""
-        with open(self.path, "w", encoding="utf-8") as tty:
+        with _spinner_paused(), open(self.path, "w", encoding="utf-8") as tty:
             tty.write(text)
+
+
+#: The spinner on screen, if any: prompts stop it so that it does not redraw over them.
+_SPINNER = []
+
+
+@contextlib.contextmanager
+def _spinner_paused():
+    spinner = _SPINNER[-1] if _SPINNER else None
+    if spinner is not None:
+        spinner.stop()
+    try:
+        yield
+    finally:
+        if spinner is not None:
+            spinner.start()
 
 
 def info(message: str) -> None:
@@ -76,7 +93,11 @@ def status(enabled: bool) -> Iterator[Callable[[str], None]]:
 
     console = Console(stderr=True)
     with console.status("starting") as spinner:
-        yield lambda text: spinner.update(text)
+        _SPINNER.append(spinner)
+        try:
+            yield lambda text: spinner.update(text)
+        finally:
+            _SPINNER.remove(spinner)
 
 
 def make_picker(terminal: Terminal) -> Callable[[Sequence[RolePair]], RolePair]:
