@@ -39,6 +39,8 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
         "AWS_CONFIG_FILE": str(aws / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_DEFAULT_REGION": "us-east-1",
+        # keep samlcreds' cached credentials and IdP sessions out of the real ~/.cache
+        "SAMLCREDS_CACHE_DIR": str(workdir / "samlcreds-cache"),
     }
 
 

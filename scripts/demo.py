@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -50,12 +51,11 @@ def main() -> int:
             bin_dir = Path(sys.executable).parent
             configure = [str(bin_dir / "samlcreds"), "configure", "--profile", PROFILE, "--provider", "form",
                          "--url", idp.sso_url, "--username", "alice", "--role", "111111111111:Developer"]
-            print("$ " + " ".join(configure), flush=True)
-            subprocess.run(configure, env=env, check=True)
+            print("$ " + shlex.join(["samlcreds", *configure[1:]]), flush=True)
+            subprocess.run(configure, env=env, check=True, stderr=sys.stdout)
             login = [str(bin_dir / "samlcreds"), "login", "--profile", PROFILE, "--password-stdin"]
-            print("$ echo '<alice's password>' | " + " ".join(login[0:1]) + " login --profile demo --password-stdin",
-                  flush=True)
-            subprocess.run(login, env=env, input="alice-pw\n", text=True, check=True)
+            print("$ echo \"$ALICE_PASSWORD\" | samlcreds login --profile demo --password-stdin", flush=True)
+            subprocess.run(login, env=env, input="alice-pw\n", text=True, check=True, stderr=sys.stdout)
 
             os.environ.clear()
             os.environ.update(env)
