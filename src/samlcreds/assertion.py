@@ -305,6 +305,25 @@ def _parser():
     )
 
 
+#: How the first character '<' looks in the other encodings libxml2 detects without a BOM.
+_WIDE_ENCODINGS = (
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
+)
+
+
+def _declares_dtd(raw: bytes) -> bool:
+    """True when ``raw`` (in UTF-8 or a UTF-16/32 libxml2 would detect) declares a DTD or entities."""
+    markers = ("<!DOCTYPE", "<!doctype", "<!ENTITY")
+    if any(m.encode() in raw for m in markers):
+        return True
+    for prefix, encoding in _WIDE_ENCODINGS:
+        if raw.startswith(prefix):
+            text = raw.decode(encoding, "replace")
+            return any(m in text for m in markers)
+    return False
+
+
 def parse_xml(raw: bytes):
     """Parse untrusted XML safely: no DTD, no entities, no network, no huge trees.
 
@@ -315,7 +334,7 @@ def parse_xml(raw: bytes):
     """
     from lxml import etree
 
-    if b"<!DOCTYPE" in raw or b"<!doctype" in raw or b"<!ENTITY" in raw:
+    if _declares_dtd(raw):
         raise errors.UnsafeXml(
             "the SAMLResponse carries a DOCTYPE/entity declaration, which SAML forbids; refusing to read it",
             hint="This is not what an IdP sends. If you did not build it yourself, do not use it.",
@@ -324,6 +343,11 @@ def parse_xml(raw: bytes):
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
         text = str(exc)
+        if "amplification" in text or "entity reference loop" in text:
+            raise errors.UnsafeXml(
+                f"the SAMLResponse expands entities without bound ({text}); refusing to read it",
+                hint="This is not what an IdP sends. If you did not build it yourself, do not use it.",
+            ) from None
         line, column = getattr(exc, "position", None) or (0, 0)
         lines = raw.rstrip().decode("utf-8", "replace").split("\n")
         # at the end = past the last character of the last line, not merely on the last line
@@ -385,6 +409,27 @@ def _signed_ids(root) -> set[str]:
         if uri.startswith("#"):
             ids.add(uri[1:])
     return ids
+
+
+def _refuse_duplicate_signed_ids(root, signed: set[str]) -> None:
+    """Raise :class:`~samlcreds.errors.UnsafeXml` when a signed ID is on several elements.
+
+    IDs are unique in a valid document; a copy of a signed element (with its
+    Signature) next to the original is XML signature wrapping, and which one
+    is "the signed one" cannot be told without checking the signature.
+    """
+    if not signed:
+        return
+    seen: set[str] = set()
+    for element in root.iter():
+        ident = element.get("ID") if isinstance(element.tag, str) else None
+        if ident in signed:
+            if ident in seen:
+                raise errors.UnsafeXml(
+                    f"several elements carry the signed ID {ident!r} (XML signature wrapping); refusing to read it",
+                    hint="This is not what an IdP sends. If you did not build it yourself, do not use it.",
+                )
+            seen.add(ident)
 
 
 def _is_signed(element, signed: set[str]) -> bool:
@@ -453,6 +498,7 @@ def _read_response(raw: bytes, root) -> SamlAssertion:
     problems: list[errors.SamlAssertionError] = []
     warnings: list[str] = []
     signed = _signed_ids(root)
+    _refuse_duplicate_signed_ids(root, signed)
     signed_elements = []
     if _is_signed(root, signed):
         signed_elements.append("Response")

@@ -1,0 +1,1 @@
+"""stress tests (issue 5)."""
