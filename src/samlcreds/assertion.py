@@ -381,8 +381,8 @@ def _text(element) -> str:
     return "".join(element.xpath(".//text()")).strip()
 
 
-def _time(value: str | None) -> datetime | None:
-    """Parse an xs:dateTime (SAML core 1.3.3: UTC) to tz-aware UTC."""
+def parse_xs_datetime(value: str | None) -> datetime | None:
+    """An xs:dateTime (SAML core 1.3.3: UTC) as tz-aware UTC; ``None`` if absent or unreadable."""
     if not value:
         return None
     text = value.strip().replace("z", "Z")
@@ -507,7 +507,7 @@ def _read_response(raw: bytes, root) -> SamlAssertion:
     values: dict = {
         "issuer": _text(issuer_el) if issuer_el is not None else None,
         "destination": root.get("Destination"),
-        "issue_instant": _time(root.get("IssueInstant")),
+        "issue_instant": parse_xs_datetime(root.get("IssueInstant")),
         "status_code": status,
     }
     assertions = root.findall(_q(NS_ASSERTION, "Assertion"))
@@ -546,7 +546,7 @@ def _read_response(raw: bytes, root) -> SamlAssertion:
     values.update(_read_conditions(assertion))
     authn = assertion.find(_q(NS_ASSERTION, "AuthnStatement"))
     if authn is not None:
-        values["session_not_on_or_after"] = _time(authn.get("SessionNotOnOrAfter"))
+        values["session_not_on_or_after"] = parse_xs_datetime(authn.get("SessionNotOnOrAfter"))
     values.update(_read_attributes(assertion, problems, warnings))
     return SamlAssertion(
         raw=raw,
@@ -578,8 +578,8 @@ def _read_conditions(assertion) -> dict:
         return {}
     audiences = tuple(_text(a) for a in conditions.iter(_q(NS_ASSERTION, "Audience")))
     return {
-        "not_before": _time(conditions.get("NotBefore")),
-        "not_on_or_after": _time(conditions.get("NotOnOrAfter")),
+        "not_before": parse_xs_datetime(conditions.get("NotBefore")),
+        "not_on_or_after": parse_xs_datetime(conditions.get("NotOnOrAfter")),
         "audiences": audiences,
     }
 

@@ -50,7 +50,9 @@ from samlcreds.assertion import (
     parse_role_value,
     parse_saml_response,
     parse_xml,
+    parse_xs_datetime,
 )
+from samlcreds.creds import iso_utc
 from samlcreds.roles import RolePair
 from samlcreds.sts import MAX_DURATION, MIN_DURATION, parse_signin_url
 
@@ -309,30 +311,6 @@ def _signed_by_own_signature(element) -> bool:
     return False
 
 
-def _time(value: str | None) -> datetime | None:
-    """An xs:dateTime (SAML core 1.3.3, UTC) as tz-aware UTC, ``None`` if absent or unreadable."""
-    if not value:
-        return None
-    text = value.strip().replace("z", "Z")
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$", text)
-    if match:
-        frac = (match[2] or "")[:7].ljust(7, "0") if match[2] else ""
-        text = match[1] + frac + match[3]
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _span(seconds: float) -> str:
     seconds = abs(int(round(seconds)))
     if seconds < 120:
@@ -420,8 +398,8 @@ def _verify_one(element, cert_pem: str):
     except InvalidCertificate:
         cert = x509.load_pem_x509_certificate(cert_pem.encode("ascii"))
         inside = cert.not_valid_before_utc + (cert.not_valid_after_utc - cert.not_valid_before_utc) / 2
-        note = (f"the certificate is valid only from {_iso(cert.not_valid_before_utc)} to "
-                f"{_iso(cert.not_valid_after_utc)}")
+        note = (f"the certificate is valid only from {iso_utc(cert.not_valid_before_utc)} to "
+                f"{iso_utc(cert.not_valid_after_utc)}")
         config = SignatureConfiguration(
             location="./", signature_methods=config.signature_methods,
             digest_algorithms=config.digest_algorithms, verification_time=inside,
@@ -757,7 +735,7 @@ def check_recipient(ctx: _Context) -> Check:
 # --- time --------------------------------------------------------------------
 def _issue_instant(ctx: _Context) -> datetime | None:
     return ctx.assertion.issue_instant or (
-        _time(ctx.element.get("IssueInstant")) if ctx.element is not None else None)
+        parse_xs_datetime(ctx.element.get("IssueInstant")) if ctx.element is not None else None)
 
 
 def _skew_note(ctx: _Context) -> str:
@@ -766,9 +744,9 @@ def _skew_note(ctx: _Context) -> str:
         return "no IssueInstant to measure clock skew with"
     delta = (ctx.now - issued).total_seconds()
     if delta < 0:
-        return (f"IssueInstant {_iso(issued)} is {_span(delta)} in the future: this computer's clock is at least "
+        return (f"IssueInstant {iso_utc(issued)} is {_span(delta)} in the future: this computer's clock is at least "
                 f"{_span(delta)} behind the IdP's")
-    return f"issued {_span(delta)} ago at {_iso(issued)} (clock skew with the IdP is at most {_span(delta)})"
+    return f"issued {_span(delta)} ago at {iso_utc(issued)} (clock skew with the IdP is at most {_span(delta)})"
 
 
 def check_time_window(ctx: _Context) -> Check:
@@ -782,7 +760,7 @@ def check_time_window(ctx: _Context) -> Check:
     if ctx.element is None:
         return _encrypted("time_window")
     assertion = ctx.assertion
-    confirm_after = _time(ctx.first("saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData/"
+    confirm_after = parse_xs_datetime(ctx.first("saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData/"
                                     "@NotOnOrAfter"))
     skew = _skew_note(ctx)
     clock_fix = ("If the assertion is fresh, a clock is wrong: sync this computer's clock (NTP) or ask the IdP "
@@ -794,17 +772,17 @@ def check_time_window(ctx: _Context) -> Check:
     end = min(ends)
     start = assertion.not_before
     if ctx.now >= end:
-        return Check("time_window", FAIL, f"the assertion expired at {_iso(end)} ({_span((ctx.now - end).total_seconds())} "
+        return Check("time_window", FAIL, f"the assertion expired at {iso_utc(end)} ({_span((ctx.now - end).total_seconds())} "
                      f"ago); {skew}",
                      "Sign in again and use the new SAMLResponse at once. If a fresh one is already expired, the IdP's "
                      "assertion lifetime is too short (raise it, e.g. to 5 minutes) or " + clock_fix[0].lower()
                      + clock_fix[1:])
     if start is not None and ctx.now < start:
-        return Check("time_window", FAIL, f"the assertion is not valid before {_iso(start)} (in "
+        return Check("time_window", FAIL, f"the assertion is not valid before {iso_utc(start)} (in "
                      f"{_span((start - ctx.now).total_seconds())}); {skew}", clock_fix)
     left = _span((end - ctx.now).total_seconds())
-    since = f"from {_iso(start)} " if start else ""
-    return Check("time_window", PASS, f"valid {since}until {_iso(end)} ({left} left); {skew}")
+    since = f"from {iso_utc(start)} " if start else ""
+    return Check("time_window", PASS, f"valid {since}until {iso_utc(end)} ({left} left); {skew}")
 
 
 def check_redeem_window(ctx: _Context) -> Check:
@@ -822,12 +800,12 @@ def check_redeem_window(ctx: _Context) -> Check:
     age = (ctx.now - issued).total_seconds()
     limit = REDEEM_WINDOW.total_seconds()
     if age > limit:
-        return Check("redeem_window", FAIL, f"issued {_span(age)} ago at {_iso(issued)}; AWS must receive a SAML "
+        return Check("redeem_window", FAIL, f"issued {_span(age)} ago at {iso_utc(issued)}; AWS must receive a SAML "
                      f"response within {_span(limit)} of issuance",
                      "Sign in again and pass the fresh SAMLResponse at once. If it was fresh, this computer's clock is "
                      f"about {_span(age)} ahead of the IdP's: sync it (NTP).")
     if age < 0:
-        return Check("redeem_window", PASS, f"issued at {_iso(issued)}, {_span(age)} in the local future "
+        return Check("redeem_window", PASS, f"issued at {iso_utc(issued)}, {_span(age)} in the local future "
                      "(see time_window for the clock skew)")
     return Check("redeem_window", PASS, f"issued {_span(age)} ago; {_span(limit - age)} left of AWS's "
                  f"{_span(limit)} redemption window")
