@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -157,6 +158,9 @@ def ensure_private_dir(directory: Path) -> None:
     except OSError as exc:
         raise errors.LocalFileError(f"cannot create {directory}: {exc.strerror}",
                                     hint="Check that the directory is writable.") from None
+    if not directory.is_dir():  # a file (or a dangling link) where the directory should be
+        raise errors.LocalFileError(f"cannot use {directory}: it exists and is not a directory",
+                                    hint="Move that file away, or point the setting at another path.")
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -165,9 +169,31 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     On any failure the original file is untouched and the temp file removed.
     Raises :class:`~samlcreds.errors.LocalFileError`.
     """
+    ensure_private_dir(path.parent)
+    with _signals_deferred():
+        _write_and_rename(path, data, mode)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT/SIGTERM until the block ends; they are delivered right after.
+
+    A Ctrl-C between creating the temp file and the rename would leave a stray
+    temp file holding secrets (or stop before the rename with work done).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _write_and_rename(path: Path, data: bytes, mode: int) -> None:
     import tempfile
 
-    ensure_private_dir(path.parent)
     fd, tmp = -1, None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
