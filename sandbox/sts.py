@@ -225,7 +225,8 @@ def verify_signature(response: etree._Element, certs: list[str]) -> etree._Eleme
 
 
 def _attr_values(assertion: etree._Element, name: str) -> list[str]:
-    return [(v.text or "").strip() for v in assertion.xpath(
+    # every text node, as AWS reads values since the 2018 comment-truncation fixes
+    return ["".join(v.xpath(".//text()")).strip() for v in assertion.xpath(
         "saml:AttributeStatement/saml:Attribute[@Name=$n]/saml:AttributeValue", namespaces=NS, n=name)]
 
 

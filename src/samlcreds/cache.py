@@ -151,9 +151,9 @@ class CredentialCache:
 
         locks = os.path.join(os.path.dirname(self.directory), "locks")
         _ensure_private_dir(locks)
-        lock = filelock.FileLock(os.path.join(locks, name + ".lock"), timeout=timeout, mode=0o600)
+        lock = filelock.FileLock(os.path.join(locks, name + ".lock"), mode=0o600)
         try:
-            lock.acquire(poll_interval=0.005)  # waiters queue on the lock; poll often so they drain fast
+            _acquire_interruptibly(lock, timeout)
         except filelock.Timeout:
             from samlcreds import errors
 
@@ -163,6 +163,11 @@ class CredentialCache:
                 hint="Finish or cancel that sign-in (it may be waiting for a password in another "
                 "terminal), then try again.",
             ) from None
+        except OSError as exc:
+            from samlcreds import errors
+
+            raise errors.CacheError(f"cannot create the lock file in {locks}: {exc.strerror or exc}",
+                                    hint="Check that the cache directory is writable.") from None
         _HELD[name] = [lock, 1]
 
     def release(self, key: dict[str, str]) -> None:
@@ -173,8 +178,11 @@ class CredentialCache:
             return
         held[1] -= 1
         if held[1] == 0:
+            from samlcreds.inifile import _signals_deferred
+
             del _HELD[name]
-            held[0].release()
+            with _signals_deferred():
+                held[0].release()
 
     @contextlib.contextmanager
     def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
@@ -188,6 +196,28 @@ class CredentialCache:
 
 #: key name -> [filelock.FileLock, hold count] for locks this process holds.
 _HELD: dict[str, list] = {}
+
+
+def _acquire_interruptibly(lock, timeout: float) -> None:
+    """Wait for ``lock`` polling every 5 ms; Ctrl-C lands only between attempts.
+
+    Each attempt runs with SIGINT/SIGTERM held back, so an interrupt never
+    lands inside the lock library's bookkeeping. Raises ``filelock.Timeout``.
+    """
+    import filelock
+
+    from samlcreds.inifile import _signals_deferred
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with _signals_deferred():
+            try:
+                lock.acquire(timeout=0)
+                return
+            except filelock.Timeout:
+                if time.monotonic() >= deadline:
+                    raise
+        time.sleep(0.005)
 
 
 def _ensure_private_dir(path: str) -> None:

@@ -232,19 +232,41 @@ def _fsync_dir(directory: Path) -> None:
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT):
-    """Hold ``PATH.lock`` (filelock; released if the holder dies)."""
+    """Hold ``PATH.lock`` (filelock; released if the holder dies).
+
+    SIGINT/SIGTERM are held back from taking the lock to releasing it (the
+    edit takes milliseconds): an interrupt inside the lock library's own
+    bookkeeping could leave it stuck. They are delivered right after.
+    """
     import filelock
 
     ensure_private_dir(path.parent)
     lock = filelock.FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)
-    try:
-        with lock:
+    with _signals_deferred():
+        with _acquired(lock, path, timeout):
             yield
+
+
+@contextlib.contextmanager
+def _acquired(lock, path: Path, timeout: float):
+    import filelock
+
+    try:
+        lock.acquire()
     except filelock.Timeout:
         raise errors.LocalFileError(
             f"another process holds the lock on {path} for over {timeout:.0f} s",
             hint=f"If no samlcreds is running, remove {path}.lock.",
         ) from None
+    except OSError as exc:  # read-only or full file system, permissions
+        raise errors.LocalFileError(
+            f"cannot create the lock file {path}.lock: {exc.strerror or exc}",
+            hint="Check that the directory is writable; nothing was changed.",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def update_section(path: Path, section: str, values: Mapping[str, str],

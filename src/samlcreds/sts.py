@@ -26,6 +26,8 @@ from samlcreds.roles import RolePair
 MIN_DURATION = 900
 MAX_DURATION = 43_200
 DEFAULT_DURATION = 3_600
+#: Connect/read timeout of the STS call, seconds, when none is configured.
+DEFAULT_STS_TIMEOUT = 15.0
 
 #: AWS sign-in hosts that receive SAML, per partition (IAM user guide,
 #: "Configure your SAML 2.0 IdP with relying party trust").
@@ -165,7 +167,7 @@ def botocore_session(profile: str | None = None):
 
 
 def make_client(region: str, *, profile: str | None = None, endpoint_url: str | None = None,
-                timeout: float = 15.0):
+                timeout: float = DEFAULT_STS_TIMEOUT):
     """An unsigned botocore STS client for ``region``.
 
     ``profile`` selects config-file settings (endpoint_url, ca_bundle...) when
@@ -196,19 +198,21 @@ def assume_role_with_saml(
     client=None,
     profile: str | None = None,
     endpoint_url: str | None = None,
+    timeout: float = DEFAULT_STS_TIMEOUT,
 ) -> Credentials:
     """Call STS AssumeRoleWithSAML and return the :class:`Credentials`.
 
     ``saml_assertion_b64``: single-line standard base64 of the SAMLResponse.
     ``optional_attributes``: names of attributes the assertion carried that
     need extra trust-policy permissions (worded into AccessDenied messages).
+    ``timeout``: connect and read timeout in seconds.
     Raises :class:`~samlcreds.errors.StsError` (with AWS's code and RequestId)
     or :class:`~samlcreds.errors.StsUnreachable`.
     """
     from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
     if client is None:
-        client = make_client(region, profile=profile, endpoint_url=endpoint_url)
+        client = make_client(region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
     try:
         answer = client.assume_role_with_saml(
             RoleArn=role.role_arn,

@@ -9,12 +9,16 @@ import sys
 
 
 def main() -> None:
-    """Console-script entry point."""
-    if sys.argv[1:2] == ["process"]:
-        from samlcreds.cli.process import serve_from_cache
+    """Console-script entry point. Ctrl-C anywhere exits 130 without a traceback."""
+    try:
+        if sys.argv[1:2] == ["process"]:
+            from samlcreds.cli.process import serve_from_cache
 
-        if serve_from_cache(sys.argv[2:]):
-            sys.exit(0)
-    from samlcreds.cli.main import run
+            if serve_from_cache(sys.argv[2:]):
+                sys.exit(0)
+        from samlcreds.cli.main import run
 
-    run()
+        run()
+    except KeyboardInterrupt:
+        sys.stderr.write("samlcreds: interrupted\n")
+        sys.exit(130)

@@ -50,6 +50,8 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     with status(enabled=True) as update:
         result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
                             picker=picker, progress=update)
+    # cache first: if the disk is full, nothing of the user's changes (the cache only ever
+    # holds valid credentials, so a later failed file write leaves nothing wrong behind)
     fetcher.remember(settings, result)
     if password_stdin and not inputs.password_asked:
         info("note: the IdP session was still valid, so the password was not needed (or checked)")

@@ -30,6 +30,8 @@ from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
 
 MAX_STEPS = 12
+#: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 _USERNAME_HINT = re.compile(r"user|login|email|mail|name|ident|account|principal", re.I)
 _TEXT_TYPES = {"text", "email", "tel", ""}
 _ERROR_CLASS = re.compile(r"error|alert|warn|fail|invalid", re.I)
@@ -242,6 +244,12 @@ def _parse(response):
     import lxml.html
 
     content = response.content or b"<html></html>"
+    if len(content) > MAX_PAGE_BYTES:
+        raise errors.LoginFlowError(
+            f"the IdP at {_host(response.url)} sent a page of {len(content):,} bytes; samlcreds reads at most "
+            f"{MAX_PAGE_BYTES:,}",
+            hint="Check the sign-in URL (saml_url); an IdP login page is far smaller.",
+        )
     try:
         return lxml.html.document_fromstring(content, base_url=response.url)
     except Exception:  # lxml.etree.ParserError on empty/odd documents
