@@ -178,10 +178,10 @@ class CredentialCache:
             return
         held[1] -= 1
         if held[1] == 0:
-            from samlcreds.inifile import _signals_deferred
+            from samlcreds.inifile import signals_deferred
 
             del _HELD[name]
-            with _signals_deferred():
+            with signals_deferred():
                 held[0].release()
 
     @contextlib.contextmanager
@@ -206,11 +206,11 @@ def _acquire_interruptibly(lock, timeout: float) -> None:
     """
     import filelock
 
-    from samlcreds.inifile import _signals_deferred
+    from samlcreds.inifile import signals_deferred
 
     deadline = time.monotonic() + timeout
     while True:
-        with _signals_deferred():
+        with signals_deferred():
             try:
                 lock.acquire(timeout=0)
                 return

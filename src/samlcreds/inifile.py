@@ -170,12 +170,12 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     Raises :class:`~samlcreds.errors.LocalFileError`.
     """
     ensure_private_dir(path.parent)
-    with _signals_deferred():
+    with signals_deferred():
         _write_and_rename(path, data, mode)
 
 
 @contextlib.contextmanager
-def _signals_deferred():
+def signals_deferred():
     """Hold SIGINT/SIGTERM until the block ends; they are delivered right after.
 
     A Ctrl-C between creating the temp file and the rename would leave a stray
@@ -242,7 +242,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT):
 
     ensure_private_dir(path.parent)
     lock = filelock.FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)
-    with _signals_deferred():
+    with signals_deferred():
         with _acquired(lock, path, timeout):
             yield
 
