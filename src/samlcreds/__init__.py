@@ -6,7 +6,6 @@ subclasses. The Python API for scripts and notebooks is :func:`session`
 (a ``boto3.Session``) and :func:`credentials` (a frozen value object).
 """
 
-from __future__ import annotations
 
 __version__ = "0.1.0"
 

@@ -101,6 +101,13 @@ def resolve(profile: str | None = None, *, environ: dict | None = None, **flags)
 
 def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:
     """Store settings (by profile key) in the config file without touching other bytes."""
+    for key, value in values.items():
+        if any(c in str(value) for c in "\r\n\0") or not str(value).strip():
+            raise errors.UsageError(f"the value for {key} is empty or spans several lines: {str(value)[:40]!r}",
+                                    hint="Pass a single-line value.")
+    if any(c in profile for c in "[]\r\n\0") or not profile.strip():
+        raise errors.UsageError(f"profile name {profile!r} cannot be written to an ini section",
+                                hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
     inifile.update_section(path, section_name(profile), values)
     return path

@@ -82,6 +82,9 @@ def edit_section(text: str, section: str, values: Mapping[str, str],
     lines go after the section's last non-blank line. A missing section is
     appended. Other lines are returned byte for byte.
     """
+    for key, value in values.items():  # a line break would smuggle in another key or section
+        if any(c in f"{key}{value}{section}" for c in "\r\n"):
+            raise ValueError(f"line break in ini key {key!r}, its value or section {section!r}")
     newline = "\r\n" if "\r\n" in text else "\n"
     drop = {k.lower() for k in values} | {k.lower() for k in remove}
     lines = text.splitlines(keepends=True)

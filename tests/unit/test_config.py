@@ -68,3 +68,16 @@ def test_unparsable_config(cfg):
     cfg.write_text("[profile work]\nsaml_url = x\njunk line\n")
     with pytest.raises(errors.FileParseError, match="line 3"):
         config.resolve("work")
+
+
+@pytest.mark.parametrize("value", ["https://idp\nsaml_role_arn = evil", "x\r\n[profile other]", "  "])
+def test_values_cannot_inject_lines(cfg, value):
+    before = cfg.read_text()
+    with pytest.raises(errors.UsageError):
+        config.write_profile_settings("work", {"saml_url": value})
+    assert cfg.read_text() == before
+
+
+def test_profile_names_that_break_sections_are_refused(cfg):
+    with pytest.raises(errors.UsageError):
+        config.write_profile_settings("a]\n[b", {"saml_url": "u"})
