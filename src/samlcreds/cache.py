@@ -199,7 +199,7 @@ _HELD: dict[str, list] = {}
 
 
 def _acquire_interruptibly(lock, timeout: float) -> None:
-    """Wait for ``lock`` polling every 5 ms; Ctrl-C lands only between attempts.
+    """Wait for ``lock`` polling every 50 ms; Ctrl-C lands only between attempts.
 
     Each attempt runs with SIGINT/SIGTERM held back, so an interrupt never
     lands inside the lock library's bookkeeping. Raises ``filelock.Timeout``.
@@ -217,7 +217,7 @@ def _acquire_interruptibly(lock, timeout: float) -> None:
             except filelock.Timeout:
                 if time.monotonic() >= deadline:
                     raise
-        time.sleep(0.005)
+        time.sleep(0.05)
 
 
 def _ensure_private_dir(path: str) -> None:
