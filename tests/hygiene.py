@@ -1,4 +1,4 @@
-"""Secret hygiene over every end-to-end test.
+"""Secret hygiene over every test that uses the sandbox (imported by tests/conftest.py).
 
 After each test, no password, SAMLResponse, secret key or session token from
 the run may appear in: the stderr of any samlcreds run, any argv samlcreds was
