@@ -83,10 +83,11 @@ def botocore_session(profile: str | None = None, *, get_password: Callable[[str]
     ``url``, ``username``, ``provider``...), as on the command line.
     """
     import botocore.credentials
-    import botocore.session
+
+    from samlcreds.sts import botocore_session as plain_session
 
     fetcher = _fetcher(profile, overrides, get_password)
-    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    session = plain_session(fetcher.settings.profile)  # the profile's endpoint, CA bundle, retries...
     resolver = botocore.credentials.CredentialResolver(providers=[SamlCredentialProvider(fetcher)])
     session.register_component("credential_provider", resolver)
     region = fetcher.settings.region

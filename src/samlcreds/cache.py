@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 import zlib
 
@@ -27,6 +28,7 @@ MIN_VALIDITY = 60
 DEFAULT_LOCK_TIMEOUT = 300.0
 
 
+_EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _KEY_FIELDS = ("provider", "url", "username", "role", "principal_arn", "duration", "region")
 
 
@@ -90,7 +92,7 @@ class CredentialCache:
             if stored.get("key") != key:
                 return None
             document = stored["credentials"]
-            if document.get("Version") != 1 or not document.get("AccessKeyId"):
+            if not _well_formed(document):
                 return None
             expires_at = stored.get("expires_at")
             if not isinstance(expires_at, (int, float)):
@@ -140,49 +142,61 @@ class CredentialCache:
     def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         """Take the single-flight lock for ``key`` and keep it until :meth:`release`.
 
-        Re-entrant within a process: a key this process already holds is not
-        locked again. Raises :class:`~samlcreds.errors.CacheError` on timeout.
+        Re-entrant within a thread; threads of one process queue on an
+        in-process lock first, processes on the lock file (an OS lock, freed if
+        the holder dies). Raises :class:`~samlcreds.errors.CacheError` on
+        timeout or when the lock file cannot be created.
         """
+        from samlcreds import errors
+
         name = key_name(key)
-        if name in _HELD:
-            _HELD[name][1] += 1
+        held = _held()
+        if name in held:
+            held[name][1] += 1
             return
+        waiting = (f"another samlcreds process has been signing in for profile {key.get('profile')} "
+                   f"for over {timeout:.0f} s")
+        hint = ("Finish or cancel that sign-in (it may be waiting for a password in another terminal), "
+                "then try again.")
+        thread_lock = _thread_lock(name)
+        if not thread_lock.acquire(timeout=max(timeout, 0)):
+            raise errors.CacheError(waiting, hint=hint)
         import filelock
 
-        locks = os.path.join(os.path.dirname(self.directory), "locks")
-        _ensure_private_dir(locks)
-        lock = filelock.FileLock(os.path.join(locks, name + ".lock"), mode=0o600)
         try:
+            locks = os.path.join(os.path.dirname(self.directory), "locks")
+            _ensure_private_dir(locks)
+            lock = filelock.FileLock(os.path.join(locks, name + ".lock"), mode=0o600)
             _acquire_interruptibly(lock, timeout)
         except filelock.Timeout:
-            from samlcreds import errors
-
-            raise errors.CacheError(
-                f"another samlcreds process has been signing in for profile {key.get('profile')} "
-                f"for over {timeout:.0f} s",
-                hint="Finish or cancel that sign-in (it may be waiting for a password in another "
-                "terminal), then try again.",
-            ) from None
+            thread_lock.release()
+            raise errors.CacheError(waiting, hint=hint) from None
         except OSError as exc:
-            from samlcreds import errors
-
+            thread_lock.release()
             raise errors.CacheError(f"cannot create the lock file in {locks}: {exc.strerror or exc}",
                                     hint="Check that the cache directory is writable.") from None
-        _HELD[name] = [lock, 1]
+        except BaseException:
+            thread_lock.release()
+            raise
+        held[name] = [lock, 1, thread_lock]
 
     def release(self, key: dict[str, str]) -> None:
         """Release one hold of the lock for ``key`` (see :meth:`acquire`)."""
         name = key_name(key)
-        held = _HELD.get(name)
-        if held is None:
+        held = _held()
+        entry = held.get(name)
+        if entry is None:
             return
-        held[1] -= 1
-        if held[1] == 0:
+        entry[1] -= 1
+        if entry[1] == 0:
             from samlcreds.inifile import signals_deferred
 
-            del _HELD[name]
-            with signals_deferred():
-                held[0].release()
+            del held[name]
+            try:
+                with signals_deferred():
+                    entry[0].release()
+            finally:
+                entry[2].release()
 
     @contextlib.contextmanager
     def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
@@ -194,8 +208,40 @@ class CredentialCache:
             self.release(key)
 
 
-#: key name -> [filelock.FileLock, hold count] for locks this process holds.
-_HELD: dict[str, list] = {}
+_STATE: dict = {}  # "local": threading.local of held locks; "locks": per-key threading.Lock
+
+
+def _held() -> dict:
+    """This thread's held locks: key name -> [file lock, hold count, thread lock]."""
+    local = _STATE.get("local")
+    if local is None:
+        import threading
+
+        local = _STATE.setdefault("local", threading.local())
+    if not hasattr(local, "held"):
+        local.held = {}
+    return local.held
+
+
+def _thread_lock(name: str):
+    """The in-process lock for key ``name`` (threads queue here before the lock file)."""
+    import threading
+
+    guard = _STATE.setdefault("guard", threading.Lock())
+    with guard:
+        return _STATE.setdefault("locks", {}).setdefault(name, threading.Lock())
+
+
+def _well_formed(document) -> bool:
+    """A credential_process document worth serving: Version 1, string keys, a UTC expiry."""
+    return (
+        isinstance(document, dict)
+        and document.get("Version") == 1
+        and all(isinstance(document.get(k), str) and document.get(k)
+                for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
+        and isinstance(document.get("Expiration"), str)
+        and _EXPIRATION.fullmatch(document["Expiration"]) is not None
+    )
 
 
 def _acquire_interruptibly(lock, timeout: float) -> None:

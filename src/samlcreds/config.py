@@ -29,10 +29,10 @@ from collections import namedtuple
 from pathlib import Path
 
 from samlcreds import errors, inifile
-from samlcreds.profile import KEYS, profile_of_section, read_profile, resolve_values
+from samlcreds.profile import KEYS, default_profile_name, profile_of_section, read_profile, resolve_values, section_name
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
-           "section_name", "write_profile_settings"]
+           "section_name", "default_profile_name", "write_profile_settings"]
 
 DEFAULT_PROVIDER = "form"
 _FIELDS = ("profile",) + tuple(KEYS)
@@ -65,12 +65,14 @@ class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) *
         """``timeout`` as seconds (default 30; 300 for the browser provider, where a person signs in)."""
         if not self.timeout:
             return 300.0 if self.provider == "browser" else 30.0
+        import math
+
         try:
             value = float(self.timeout)
         except ValueError:
             raise errors.UsageError(f"timeout {self.timeout!r} is not a number of seconds") from None
-        if value <= 0:
-            raise errors.UsageError("timeout must be positive")
+        if not math.isfinite(value) or value <= 0:
+            raise errors.UsageError(f"timeout {self.timeout!r} must be a positive number of seconds")
         return value
 
 
@@ -78,11 +80,6 @@ def config_path(environ: dict | None = None) -> Path:
     """The AWS config file botocore reads."""
     env = os.environ if environ is None else environ
     return Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
-
-
-def section_name(profile: str) -> str:
-    """Config-file section for ``profile``: ``default`` or ``profile NAME``."""
-    return "default" if profile == "default" else f"profile {profile}"
 
 
 def resolve(profile: str | None = None, *, environ: dict | None = None, **flags) -> Settings:
@@ -102,12 +99,13 @@ def resolve(profile: str | None = None, *, environ: dict | None = None, **flags)
 def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:
     """Store settings (by profile key) in the config file without touching other bytes."""
     for key, value in values.items():
-        if any(c in str(value) for c in "\r\n\0") or not str(value).strip():
+        if inifile.breaks_line(str(value)) or not str(value).strip():
             raise errors.UsageError(f"the value for {key} is empty or spans several lines: {str(value)[:40]!r}",
                                     hint="Pass a single-line value.")
-    if any(c in profile for c in "[]\r\n\0") or not profile.strip():
+    if inifile.breaks_line(profile) or any(c in profile for c in "[]\"'") or not profile.strip():
         raise errors.UsageError(f"profile name {profile!r} cannot be written to an ini section",
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
-    inifile.update_section(path, section_name(profile), values)
+    inifile.update_section(path, section_name(profile), values,
+                           matches=lambda header: profile_of_section(header) == profile)
     return path

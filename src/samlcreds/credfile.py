@@ -35,7 +35,7 @@ def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,
     ``overwrite_long_term``: they cannot be recovered.
     """
     target = path or credentials_path()
-    if any(c in profile for c in "[]\r\n\0") or not profile.strip():
+    if inifile.breaks_line(profile) or any(c in profile for c in "[]") or not profile.strip():
         raise errors.UsageError(f"profile name {profile!r} cannot be written to an ini section",
                                 hint="Use letters, digits and -_.@ in profile names.")
 

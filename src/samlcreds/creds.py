@@ -84,7 +84,7 @@ class Credentials:
         elif shell == "fish":
             lines = [f"set -gx {k} {_fish_quote(v)}" for k, v in env.items()]
         elif shell == "powershell":
-            lines = [f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'" for k, v in env.items()]
+            lines = [f"$Env:{k} = '{_powershell_escape(v)}'" for k, v in env.items()]
         else:
             raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
         return "\n".join(lines) + "\n"
@@ -110,6 +110,13 @@ class Credentials:
             "token": self.session_token,
             "expiry_time": iso_utc(self.expiration),
         }
+
+
+def _powershell_escape(value: str) -> str:
+    """Double every character PowerShell takes as a single quote (ASCII and typographic)."""
+    for quote in "'\u2018\u2019\u201a\u201b":
+        value = value.replace(quote, quote * 2)
+    return value
 
 
 def _fish_quote(value: str) -> str:

@@ -27,6 +27,24 @@ _KEY_RE = re.compile(r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*[=:]")
 LOCK_TIMEOUT = 30.0
 
 
+def breaks_line(text: str) -> bool:
+    """True when ``text`` holds anything that ends a line for Python or for ini readers (or a NUL)."""
+    return "\0" in text or "".join(text.splitlines()) != text
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split at ``\n`` only (as ``configparser`` reads files).
+
+    ``str.splitlines`` would also split at U+2028, ``\x0b``, ``\x1c``... which
+    configparser and botocore treat as ordinary characters.
+    """
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def read_text(path: Path) -> str | None:
     """The file's text (bytes kept through ``surrogateescape``), or ``None`` if absent."""
     try:
@@ -74,7 +92,7 @@ def section_keys(text: str, section: str) -> dict[str, str]:
 
 
 def edit_section(text: str, section: str, values: Mapping[str, str],
-                 remove: Iterable[str] = ()) -> str:
+                 remove: Iterable[str] = (), matches=None) -> str:
     """Return ``text`` with ``section`` holding ``values`` and without ``remove`` keys.
 
     Existing lines for keys in ``values`` or ``remove`` (and their
@@ -83,12 +101,12 @@ def edit_section(text: str, section: str, values: Mapping[str, str],
     appended. Other lines are returned byte for byte.
     """
     for key, value in values.items():  # a line break would smuggle in another key or section
-        if any(c in f"{key}{value}{section}" for c in "\r\n"):
+        if breaks_line(f"{key}{value}{section}"):
             raise ValueError(f"line break in ini key {key!r}, its value or section {section!r}")
     newline = "\r\n" if "\r\n" in text else "\n"
     drop = {k.lower() for k in values} | {k.lower() for k in remove}
-    lines = text.splitlines(keepends=True)
-    start, end = _find_section(lines, section)
+    lines = split_lines(text)
+    start, end = _find_section(lines, section, matches)
     new_lines = [f"{key} = {value}{newline}" for key, value in values.items()]
     if start is None:
         prefix = text
@@ -110,12 +128,12 @@ def edit_section(text: str, section: str, values: Mapping[str, str],
     return "".join(lines[:start] + [header] + body + lines[end:])
 
 
-def _find_section(lines: list[str], section: str) -> tuple[int | None, int]:
+def _find_section(lines: list[str], section: str, matches=None) -> tuple[int | None, int]:
     """Index of the last ``[section]`` header and the index where it ends."""
     start = None
     for index, line in enumerate(lines):
         match = _HEADER_RE.match(line)
-        if match and match["name"] == section:
+        if match and (matches(match["name"]) if matches else match["name"] == section):
             start = index
     if start is None:
         return None, len(lines)
@@ -273,7 +291,7 @@ def _acquired(lock, path: Path, timeout: float):
 
 
 def update_section(path: Path, section: str, values: Mapping[str, str],
-                   remove: Iterable[str] = (), *, guard=None) -> None:
+                   remove: Iterable[str] = (), *, guard=None, matches=None) -> None:
     """Set ``values`` in ``[section]`` of the ini file at ``path``, atomically and locked.
 
     ``guard(existing_keys: dict)`` may raise to refuse the change after the
@@ -288,7 +306,7 @@ def update_section(path: Path, section: str, values: Mapping[str, str],
         validate(text, path)
         if guard is not None:
             guard(section_keys(text, section))
-        updated = edit_section(text, section, values, remove)
+        updated = edit_section(text, section, values, remove, matches)
         validate(updated, path)
         atomic_write(path, updated.encode("utf-8", "surrogateescape"))
 
@@ -300,10 +318,10 @@ def remove_keys(path: Path, section: str, keys: Iterable[str]) -> bool:
         if text is None:
             return False
         validate(text, path)
-        start, end = _find_section(text.splitlines(keepends=True), section)
+        lines = split_lines(text)
+        start, end = _find_section(lines, section)
         if start is None:
             return False
-        lines = text.splitlines(keepends=True)
         body = _drop_keys(lines[start + 1:end], {k.lower() for k in keys})
         updated = "".join(lines[: start + 1] + body + lines[end:])
         if updated == text:

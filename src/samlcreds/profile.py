@@ -37,13 +37,39 @@ def config_file(environ=None) -> str:
 
 
 def profile_of_section(section: str) -> str | None:
-    """Profile a config-file section defines, botocore's way (``None`` if none)."""
+    """Profile a config-file section defines, botocore's way (``None`` if none).
+
+    botocore (``configloader.build_profile_map``) shell-splits a section that
+    starts with ``profile`` and takes it when it is exactly two words:
+    ``[profile work]``, ``[profile  work]`` and ``[profile "my work"]`` define
+    ``work``/``my work``; ``[profile my work]`` defines nothing.
+    """
     if section == "default":
         return "default"
-    parts = section.split()
-    if len(parts) > 1 and parts[0] == "profile":
-        return section[len("profile"):].strip()
-    return None
+    if not section.startswith("profile"):
+        return None
+    import shlex
+
+    try:
+        parts = shlex.split(section)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 and parts[0] == "profile" else None
+
+
+def section_name(profile: str) -> str:
+    """Config-file section for ``profile``: ``default``, ``profile NAME`` or ``profile "NA ME"``."""
+    if profile == "default":
+        return "default"
+    if any(c.isspace() for c in profile):
+        return f'profile "{profile}"'
+    return f"profile {profile}"
+
+
+def default_profile_name(environ=None) -> str:
+    """The profile botocore uses when none is named: ``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``."""
+    env = os.environ if environ is None else environ
+    return env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or "default"
 
 
 def read_profile(profile: str, environ=None) -> dict[str, str]:
@@ -84,12 +110,12 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
 def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, dict[str, str]]:
     """``(profile name, {setting: value})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
-    ``profile`` defaults to ``AWS_PROFILE``, then ``AWS_DEFAULT_PROFILE``, then ``default``.
+    ``profile`` defaults as in botocore (:func:`default_profile_name`).
     Unset settings are absent from the dict.
     """
     env = os.environ if environ is None else environ
     flags = flags or {}
-    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    name = profile or default_profile_name(env)
     stored = read_profile(name, env)
     values: dict[str, str] = {}
     for setting, (key, var) in KEYS.items():

@@ -175,6 +175,7 @@ def make_client(region: str, *, profile: str | None = None, endpoint_url: str | 
     """
     from botocore import UNSIGNED
     from botocore.config import Config
+    from botocore.exceptions import InvalidRegionError
 
     session = botocore_session(profile)
     config = Config(
@@ -185,7 +186,11 @@ def make_client(region: str, *, profile: str | None = None, endpoint_url: str | 
         retries={"mode": "standard", "max_attempts": 3},
         user_agent_extra="samlcreds",
     )
-    return session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
+    try:
+        return session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
+    except InvalidRegionError:
+        raise errors.UsageError(f"{region!r} is not a valid region name",
+                                hint="Pass --region like us-east-1 (or fix region in the profile).") from None
 
 
 def assume_role_with_saml(

@@ -42,17 +42,17 @@ def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
     expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     document = {"Version": 1, "AccessKeyId": "ASIAFAKEFAKEFAKE0001", "SecretAccessKey": "s" * 40,
                 "SessionToken": "t" * 200, "Expiration": expiry}
-    document.update(changes)
     settings = config.resolve(profile, environ=env)
     cache = CredentialCache(os.path.join(env["SAMLCREDS_CACHE_DIR"], "credentials"))
     cache.store(cache_key(settings, env), document)
-    if drop:
+    if drop or changes:  # damage the entry on disk, as a crash or another tool might
         import json
 
         path = cache.path(cache_key(settings, env))
         stored = json.loads(open(path).read())
         for name in drop:
             stored["credentials"].pop(name, None)
+        stored["credentials"].update(changes)
         with open(path, "w") as handle:
             json.dump(stored, handle)
 

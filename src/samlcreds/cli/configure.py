@@ -47,9 +47,7 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     Every setting can be given by flag; with none given and a terminal,
     samlcreds asks for each. Other lines of the file are kept byte for byte.
     """
-    import os
-
-    name = profile or os.environ.get("AWS_PROFILE") or "default"
+    name = profile or config.default_profile_name()
     if google_idp_id or google_sp_id:
         if not (google_idp_id and google_sp_id):
             raise errors.UsageError("--google-idp-id and --google-sp-id go together")

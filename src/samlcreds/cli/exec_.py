@@ -54,14 +54,16 @@ def exec_(profile, region, command, debug):
         raise errors.UsageError(
             f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
             hint="Run the command directly, or exit the outer samlcreds exec first.")
-    settings, creds = fetch_credentials(profile, debug=debug, region=region)
-    env = child_environment(dict(os.environ), creds, region_for(settings), settings.profile)
+    settings, creds = fetch_credentials(profile, debug=debug)  # --region is the child's, not the login's
+    env = child_environment(dict(os.environ), creds, region or region_for(settings), settings.profile)
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
         raise CommandNotRunnable(f"command not found: {command[0]}", exit_code=127) from None
     except PermissionError:
         raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
+    except OSError as exc:  # ENOEXEC (no #! line), ENOTDIR, ENAMETOOLONG, E2BIG...
+        raise CommandNotRunnable(f"cannot run {command[0][:80]}: {exc.strerror or exc}", exit_code=126) from None
 
 
 class CommandNotRunnable(errors.UsageError):

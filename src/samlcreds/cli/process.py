@@ -74,7 +74,7 @@ def serve_from_cache(argv: list[str]) -> bool:
         try:
             cache.acquire(key, lock_timeout)
         except SamlcredsError as exc:
-            sys.stderr.write(f"samlcreds: error: {exc}\n")
+            sys.stderr.write(f"samlcreds: error: {exc.message}\n" + (f"  {exc.hint}\n" if exc.hint else ""))
             sys.exit(exc.exit_code)
         entry = cache.load(key)
         if not usable(entry, window):
