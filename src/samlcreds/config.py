@@ -85,7 +85,7 @@ def config_path(environ: dict | None = None) -> Path:
 def resolve(profile: str | None = None, *, environ: dict | None = None, **flags) -> Settings:
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
-    ``profile`` defaults to ``AWS_PROFILE`` then ``default``. Raises
+    ``profile`` defaults as botocore does (``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``). Raises
     :class:`~samlcreds.errors.FileParseError` for an unparsable config file and
     :class:`~samlcreds.errors.UsageError` for an unknown setting name.
     """

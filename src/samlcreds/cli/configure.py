@@ -25,7 +25,7 @@ Examples:
   samlcreds configure --profile work --provider form --url https://idp.example.com/sso \\
       --username me@example.com --role 111111111111:Developer --duration 3600 --region eu-west-1
 """)
-@click.option("--profile", "-p", help="Profile to configure (default: AWS_PROFILE or default).")
+@click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
 @click.option("--url", help="The IdP's SSO sign-in URL (saml_url).")
 @click.option("--username", "-u", help="User name at the IdP (saml_username).")
