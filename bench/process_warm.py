@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-RUNS = 30
+RUNS = 60
 HEAVY = ("boto3", "botocore", "requests", "lxml", "playwright", "click", "rich")
 
 

@@ -48,12 +48,15 @@ def profile_of_section(section: str) -> str | None:
         return "default"
     if not section.startswith("profile"):
         return None
-    import shlex
+    if any(c in section for c in "\"'\\"):
+        import shlex
 
-    try:
-        parts = shlex.split(section)
-    except ValueError:
-        return None
+        try:
+            parts = shlex.split(section)
+        except ValueError:
+            return None
+    else:  # what shlex.split gives for text without quotes or backslashes, without importing it
+        parts = section.split()
     return parts[1] if len(parts) == 2 and parts[0] == "profile" else None
 
 
