@@ -46,9 +46,6 @@ def _request_factory(settings: config.Settings, get_password: Callable[[str], st
 
 def _fetcher(profile: str | None, overrides: dict, get_password) -> CachingFetcher:
     settings = config.resolve(profile, **overrides)
-    if (settings.provider or "") == "paste":
-        raise errors.UsageError("the Python API cannot use the paste provider",
-                                hint="Use --provider form or browser for the profile.")
     return CachingFetcher(settings, _request_factory(settings, get_password))
 
 

@@ -48,13 +48,6 @@ class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) *
 
     __slots__ = ()
 
-    def merged(self, **overrides) -> "Settings":
-        """A copy with the non-``None`` ``overrides`` applied."""
-        unknown = set(overrides) - set(self._fields)
-        if unknown:
-            raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return self._replace(**{k: v for k, v in overrides.items() if v is not None})
-
     @property
     def autofill_enabled(self) -> bool:
         """``autofill`` read as a boolean (true/yes/1/on)."""
@@ -97,13 +90,13 @@ def resolve(profile: str | None = None, *, environ: dict | None = None, **flags)
 
 
 def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:
-    """Store settings (by profile key) in the config file without touching other bytes."""
-    for key, value in values.items():
-        if inifile.breaks_line(str(value)) or not str(value).strip():
-            raise errors.UsageError(f"the value for {key} is empty or spans several lines: {str(value)[:40]!r}",
-                                    hint="Pass a single-line value.")
-    if inifile.breaks_line(profile) or any(c in profile for c in "[]\"'") or not profile.strip():
-        raise errors.UsageError(f"profile name {profile!r} cannot be written to an ini section",
+    """Store settings (by profile key) in the config file without touching other bytes.
+
+    Raises :class:`~samlcreds.errors.UsageError` for values or profile names
+    that would not stay one ini line (see :func:`samlcreds.inifile.check_entries`).
+    """
+    if any(c in profile for c in "\"'"):  # section_name() quotes names with spaces
+        raise errors.UsageError(f"profile name {profile!r} cannot hold quotes",
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
     inifile.update_section(path, section_name(profile), values,

@@ -35,9 +35,6 @@ def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,
     ``overwrite_long_term``: they cannot be recovered.
     """
     target = path or credentials_path()
-    if inifile.breaks_line(profile) or any(c in profile for c in "[]") or not profile.strip():
-        raise errors.UsageError(f"profile name {profile!r} cannot be written to an ini section",
-                                hint="Use letters, digits and -_.@ in profile names.")
 
     def guard(existing: dict[str, str]) -> None:
         if overwrite_long_term:

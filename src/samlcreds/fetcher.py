@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from samlcreds import flow, paths
+from samlcreds import errors, flow, paths
 from samlcreds.cache import REFRESH_WINDOW, CredentialCache, cache_key, usable
 from samlcreds.config import Settings
 from samlcreds.creds import Credentials
@@ -66,8 +66,10 @@ class CachingFetcher:
     def fetch(self) -> Credentials:
         """Cached credentials, or a fresh login's (stored in the cache).
 
-        Raises any :class:`~samlcreds.errors.SamlcredsError` of the flow, or
-        :class:`~samlcreds.errors.CacheError` when the lock is not obtained.
+        Raises any :class:`~samlcreds.errors.SamlcredsError` of the flow,
+        :class:`~samlcreds.errors.InteractionRequired` when the paste provider
+        would have to sign in, or :class:`~samlcreds.errors.CacheError` when the
+        lock is not obtained.
         """
         found = self.cached()
         if found is not None:
@@ -76,6 +78,12 @@ class CachingFetcher:
             found = self.cached()  # another process may have just signed in
             if found is not None:
                 return found
+            if (self.settings.provider or "") == "paste":  # it would read a SAMLResponse from stdin
+                raise errors.InteractionRequired(
+                    f"profile {self.settings.profile} uses the paste provider, which cannot sign in again "
+                    "by itself",
+                    hint=f"Run 'samlcreds login --profile {self.settings.profile}' with a fresh SAMLResponse, "
+                    "or use the form or browser provider.")
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             self.last_result = result

@@ -32,6 +32,23 @@ def breaks_line(text: str) -> bool:
     return "\0" in text or "".join(text.splitlines()) != text
 
 
+def check_entries(section: str, values: Mapping[str, str]) -> None:
+    """Refuse a section name or values that would not stay one ini line each.
+
+    A line break (of any kind Python knows) would smuggle in another key or
+    section; ``[`` / ``]`` in a section name would end its header early; an
+    empty section name or value is a mistake. Raises :class:`~samlcreds.errors.UsageError`.
+    """
+    name = section.split(" ", 1)[1] if section.startswith("profile ") else section
+    if breaks_line(section) or any(c in section for c in "[]") or not name.strip():
+        raise errors.UsageError(f"profile name {name!r} cannot be written as an ini section",
+                                hint="Use letters, digits and -_.@ in profile names.")
+    for key, value in values.items():
+        if breaks_line(f"{key}{value}") or not str(value).strip():
+            raise errors.UsageError(f"the value for {key} is empty or spans several lines: {str(value)[:40]!r}",
+                                    hint="Pass a single-line value.")
+
+
 def split_lines(text: str) -> list[str]:
     """Lines with their endings, split at ``\n`` only (as ``configparser`` reads files).
 
@@ -100,9 +117,7 @@ def edit_section(text: str, section: str, values: Mapping[str, str],
     lines go after the section's last non-blank line. A missing section is
     appended. Other lines are returned byte for byte.
     """
-    for key, value in values.items():  # a line break would smuggle in another key or section
-        if breaks_line(f"{key}{value}{section}"):
-            raise ValueError(f"line break in ini key {key!r}, its value or section {section!r}")
+    check_entries(section, values)
     newline = "\r\n" if "\r\n" in text else "\n"
     drop = {k.lower() for k in values} | {k.lower() for k in remove}
     lines = split_lines(text)

@@ -77,11 +77,6 @@ def parse_signin_url(url: str | None) -> SigninEndpoint | None:
     return None
 
 
-def is_signin_url(url: str | None) -> bool:
-    """True when ``url`` is an AWS sign-in SAML endpoint of any partition."""
-    return parse_signin_url(url) is not None
-
-
 def partition_of_region(region: str) -> str | None:
     """The partition botocore's endpoint data puts ``region`` in (``None`` if unknown)."""
     import botocore.session

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 import pytest
 
 from tests.helpers import run_cli
@@ -54,7 +55,7 @@ def test_wrong_secret_is_refused_with_auth_on(sandbox_env):
     creds = boto3.Session(profile_name="w").get_credentials()
     bad = boto3.Session(aws_access_key_id=creds.access_key, aws_secret_access_key="x" * 40,
                         aws_session_token=creds.token, region_name="us-east-1")
-    with pytest.raises(Exception):
+    with pytest.raises(botocore.exceptions.ClientError):
         bad.client("ec2").describe_instances()
 
 

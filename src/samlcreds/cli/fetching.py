@@ -15,13 +15,9 @@ def fetch_credentials(profile: str | None, *, debug: bool = False, window: float
 
     ``window``: seconds a cached entry must still be valid. Without a terminal
     and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
-    naming ``samlcreds login``; the paste provider is refused (it needs stdin).
+    naming ``samlcreds login``.
     """
     settings = config.resolve(profile, **{k: v for k, v in overrides.items() if v is not None})
-    if (settings.provider or "") == "paste":
-        raise errors.UsageError(
-            f"profile {settings.profile} uses the paste provider, which needs you to paste a SAMLResponse",
-            hint=f"Run: samlcreds login --profile {settings.profile}")
     terminal = Terminal()
     inputs = Inputs(password_stdin=False, terminal=terminal)
     fetcher = CachingFetcher(

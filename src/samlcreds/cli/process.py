@@ -61,8 +61,6 @@ def serve_from_cache(argv: list[str]) -> bool:
         from samlcreds.profile import resolve_values
 
         name, values = resolve_values(profile)
-        if values.get("provider") == "paste":
-            return False
         cache = CredentialCache(paths.credentials_cache_dir_str())
         key = key_from_values(name, values)
         entry = cache.load(key)

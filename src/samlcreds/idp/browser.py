@@ -246,19 +246,6 @@ def profile_dir(request: LoginRequest) -> Path | None:
     return Path(request.state_dir) / f"browser-{key}"
 
 
-def clear_browser_profiles(state_dir: Path) -> int:
-    """Delete every browser profile (IdP sessions) in ``state_dir``; returns how many."""
-    count = 0
-    for path in Path(state_dir).glob("browser-*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-            count += 1
-        else:
-            with contextlib.suppress(OSError):
-                path.unlink()
-    return count
-
-
 def proxy_settings(environ: dict | None = None) -> dict | None:
     """Playwright's ``proxy`` from ``HTTPS_PROXY``/``https_proxy`` and ``NO_PROXY``/``no_proxy``."""
     env = os.environ if environ is None else environ

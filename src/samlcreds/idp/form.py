@@ -17,7 +17,6 @@ session lives a later login needs no password. No IdP-specific code.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.cookiejar
 import os
@@ -104,16 +103,6 @@ def _save_cookies(cookies, path: Path) -> None:
     atomic_write(path, ("#LWP-Cookies-2.0\n" + text).encode("utf-8"), mode=0o600)
 
 
-def clear_cookies(state_dir: Path) -> int:
-    """Delete every saved IdP cookie jar in ``state_dir``; returns how many."""
-    count = 0
-    for path in state_dir.glob("cookies-*.txt"):
-        with contextlib.suppress(OSError):
-            path.unlink()
-            count += 1
-    return count
-
-
 class _Flow:
     """One walk through the IdP's pages."""
 
@@ -186,12 +175,9 @@ class _Flow:
         user_input = _username_input(form)
         if kind == "password":
             if self.password_sent:
-                detail = _error_text(page)
-                raise errors.InvalidCredentials(
-                    "the IdP showed its login form again: the user name or password was refused"
-                    + (f" (the page says: {detail})" if detail else ""),
-                    hint="Check the user name (--username / saml_username) and password, then try again.",
-                )
+                raise _refused("the IdP showed its login form again: the user name or password was refused",
+                               page, "Check the user name (--username / saml_username) and password, then "
+                               "try again.")
             if user_input is not None:
                 values = _set(values, user_input.get("name"), self._username(response))
             password_input = form.xpath(".//input[@type='password']")[0]
@@ -200,12 +186,8 @@ class _Flow:
             self.password_sent = True
         elif kind == "username":
             if self.username_sent:
-                detail = _error_text(page)
-                raise errors.InvalidCredentials(
-                    "the IdP asked for the user name again: it was refused"
-                    + (f" (the page says: {detail})" if detail else ""),
-                    hint="Check --username / saml_username.",
-                )
+                raise _refused("the IdP asked for the user name again: it was refused", page,
+                               "Check --username / saml_username.")
             values = _set(values, user_input.get("name"), self._username(response))
             self.username_sent = True
         return values
@@ -306,6 +288,12 @@ def _set(values: list[tuple[str, str]], name: str | None, value: str) -> list[tu
     out = [(k, v) for k, v in values if k != name]
     out.append((name, value))
     return out
+
+
+def _refused(message: str, page, hint: str) -> errors.InvalidCredentials:
+    """InvalidCredentials quoting the IdP page's own error text, if it shows one."""
+    detail = _error_text(page)
+    return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
 
 
 def _error_text(page) -> str:
