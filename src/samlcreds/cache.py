@@ -271,9 +271,9 @@ class _FileLock:
     """filelock's lock where ``flock(2)`` is missing (Windows)."""
 
     def __init__(self, path: str) -> None:
-        import filelock
+        from samlcreds.inifile import file_lock
 
-        self.lock = filelock.FileLock(path, mode=0o600)
+        self.lock = file_lock(path, 0)
 
     def try_acquire(self) -> bool:
         import filelock

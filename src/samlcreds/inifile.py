@@ -274,13 +274,30 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT):
     edit takes milliseconds): an interrupt inside the lock library's own
     bookkeeping could leave it stuck. They are delivered right after.
     """
-    import filelock
-
     ensure_private_dir(path.parent)
-    lock = filelock.FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)
+    lock = file_lock(str(path) + ".lock", timeout)
     with signals_deferred():
         with _acquired(lock, path, timeout):
             yield
+
+
+_FILE_LOCKS: dict = {}
+
+
+def file_lock(path: str, timeout: float):
+    """One ``filelock.FileLock`` per lock file for the life of the process.
+
+    filelock's ``__del__`` runs Python code; a Ctrl-C handled inside it is
+    "ignored" by Python and lost. Keeping the objects alive means no
+    finalizer runs between two edits (seen: a write loop that survived SIGINT).
+    """
+    import filelock
+
+    lock = _FILE_LOCKS.get(path)
+    if lock is None:
+        lock = _FILE_LOCKS.setdefault(path, filelock.FileLock(path, mode=0o600))
+    lock.timeout = timeout
+    return lock
 
 
 @contextlib.contextmanager
