@@ -2,7 +2,16 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := simplesamlphp php-cli php-xml php-mbstring xmlsec1 openssl chromium
+# The sandbox IdPs (SimpleSAMLphp; LemonLDAP::NG below), the browser tests' real X display and keystrokes,
+# a real Secret Service for keyring tests, TOTP codes, the peers' build needs (bench).
+APT_PACKAGES := simplesamlphp php-cli php-xml php-mbstring xmlsec1 openssl chromium xvfb xdotool x11-utils \
+	gnome-keyring dbus oathtool libkrb5-dev
+# LemonLDAP::NG 2.16, installed without recommends (the fastcgi server only satisfies a dependency so no
+# Apache is pulled in; ImageMagick and XML::Simple are loaded even when unused).
+APT_NORECOMMENDS := liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server libplack-perl liblasso-perl \
+	libglib-perl libxml-simple-perl libhtml-parser-perl libgd-securityimage-perl libimage-magick-perl \
+	libconvert-base32-perl libdigest-hmac-perl libio-string-perl libcrypt-openssl-bignum-perl \
+	libcookie-baker-xs-perl libhttp-parser-xs-perl libcrypt-urandom-perl
 STAMP := $(VENV)/.installed
 
 .PHONY: setup system-deps demo test bench clean
@@ -12,10 +21,13 @@ setup: system-deps $(STAMP)
 # Debian packages for the sandbox IdP (installed only when missing; needs root or sudo).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
+	bare=""; for p in $(APT_NORECOMMENDS); do dpkg -s $$p >/dev/null 2>&1 || bare="$$bare $$p"; done; \
+	if [ -n "$$missing$$bare" ]; then \
+	  echo "installing Debian packages:$$missing$$bare"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq || exit 1; \
+	  if [ -n "$$missing" ]; then DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || exit 1; fi; \
+	  if [ -n "$$bare" ]; then DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$bare >/dev/null || exit 1; fi; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -54,7 +54,8 @@ from samlcreds.assertion import (
 )
 from samlcreds.creds import iso_utc
 from samlcreds.roles import RolePair
-from samlcreds.sts import MAX_DURATION, MIN_DURATION, parse_signin_url
+from samlcreds.aws import (AWS_AUDIENCES, MAX_DURATION, MIN_DURATION, PARTITION_SIGNIN_HOST, REDEEM_WINDOW_SECONDS,
+                           parse_signin_url, signin_saml_url)
 
 __all__ = [
     "AWS_AUDIENCES",
@@ -97,19 +98,8 @@ CHECK_IDS = (
     "principal_tags",
 )
 
-#: Audience values AWS accepts, with the partition each belongs to. The first
-#: three are AWS's documented SP entity IDs / sign-in URL; the China entity IDs
-#: are those AWS's China metadata uses (``urn:amazon:webservices:cn-north-1``).
-AWS_AUDIENCES = {
-    "https://signin.aws.amazon.com/saml": "aws",
-    "urn:amazon:webservices": "aws",
-    "urn:amazon:webservices:govcloud": "aws-us-gov",
-    "urn:amazon:webservices:cn-north-1": "aws-cn",
-    "urn:amazon:webservices:cn-northwest-1": "aws-cn",
-}
-
 #: AWS: a SAML response must be redeemed within 5 minutes of its IssueInstant.
-REDEEM_WINDOW = timedelta(minutes=5)
+REDEEM_WINDOW = timedelta(seconds=REDEEM_WINDOW_SECONDS)
 
 #: Session tag limits (IAM User Guide, "Pass session tags in AWS STS").
 MAX_TAGS = 50
@@ -720,9 +710,8 @@ def check_recipient(ctx: _Context) -> Check:
     partitions = sorted({pair.partition for pair in assertion.roles})
     wrong = [p for p in partitions if p != endpoint.partition]
     if wrong:
-        host = {"aws": "https://signin.aws.amazon.com/saml", "aws-us-gov": "https://signin.amazonaws-us-gov.com/saml",
-                "aws-cn": "https://signin.amazonaws.cn/saml"}
-        need = ", ".join(f"{p} roles need {host.get(p, 'the sign-in endpoint of that partition')}" for p in wrong)
+        need = ", ".join(f"{p} roles need " + (signin_saml_url(p) if p in PARTITION_SIGNIN_HOST
+                                                else "the sign-in endpoint of that partition") for p in wrong)
         return Check("recipient", FAIL, f"Recipient {assertion.recipient!r} is in partition {endpoint.partition}, but "
                      f"the assertion grants roles in {', '.join(wrong)}",
                      f"{need}: use a separate IdP app per partition, each with its own ACS URL and roles.")

@@ -13,68 +13,15 @@ AWS reference: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRol
 
 from __future__ import annotations
 
-import re
-import urllib.parse
-from dataclasses import dataclass
 from datetime import timezone
 
 from samlcreds import errors
+from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, PARTITION_DEFAULT_REGION, parse_signin_url
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
 
-#: DurationSeconds bounds (STS API reference); the default is STS's own.
-MIN_DURATION = 900
-MAX_DURATION = 43_200
-DEFAULT_DURATION = 3_600
 #: Connect/read timeout of the STS call, seconds, when none is configured.
 DEFAULT_STS_TIMEOUT = 15.0
-
-#: AWS sign-in hosts that receive SAML, per partition (IAM user guide,
-#: "Configure your SAML 2.0 IdP with relying party trust").
-SIGNIN_HOSTS = {
-    "signin.aws.amazon.com": "aws",
-    "signin.amazonaws-us-gov.com": "aws-us-gov",
-    "signin.amazonaws.cn": "aws-cn",
-}
-#: The region of each partition's global sign-in endpoint, used when neither a
-#: regional sign-in host nor a configured region says otherwise.
-PARTITION_DEFAULT_REGION = {
-    "aws": "us-east-1",
-    "aws-us-gov": "us-gov-west-1",
-    "aws-cn": "cn-north-1",
-}
-
-
-@dataclass(frozen=True)
-class SigninEndpoint:
-    """An AWS sign-in SAML endpoint: its partition and region (``None`` when global)."""
-
-    partition: str
-    region: str | None
-
-
-def parse_signin_url(url: str | None) -> SigninEndpoint | None:
-    """Recognise an AWS sign-in SAML endpoint (ACS) URL.
-
-    ``https://signin.aws.amazon.com/saml`` → (aws, None);
-    ``https://us-west-2.signin.aws.amazon.com/saml[/acs/ID]`` → (aws, us-west-2);
-    ``https://signin.amazonaws-us-gov.com/saml`` → (aws-us-gov, None);
-    ``https://signin.amazonaws.cn/saml`` → (aws-cn, None). Anything else → ``None``.
-    """
-    if not url:
-        return None
-    parsed = urllib.parse.urlsplit(url.strip())
-    host = (parsed.hostname or "").lower()
-    if parsed.scheme != "https" or not parsed.path.startswith("/saml"):
-        return None
-    for base, partition in SIGNIN_HOSTS.items():
-        if host == base:
-            return SigninEndpoint(partition, None)
-        if host.endswith("." + base):
-            region = host[: -len(base) - 1]
-            if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
-                return SigninEndpoint(partition, region)
-    return None
 
 
 def partition_of_region(region: str) -> str | None:

@@ -4,7 +4,7 @@ The user signs in however the IdP requires (JavaScript, MFA, passkeys, SSO
 redirects...). samlcreds only watches for the one request that matters: the
 browser POSTing ``SAMLResponse`` to an AWS sign-in SAML endpoint
 (``https://signin.aws.amazon.com/saml``, regional hosts, ``/saml/acs/<id>``,
-GovCloud, China; see :func:`samlcreds.sts.parse_signin_url`). That request is
+GovCloud, China; see :func:`samlcreds.aws.parse_signin_url`). That request is
 answered inside the browser with a short "you can close this window" page, so
 the assertion never reaches AWS, and its form body gives the SAMLResponse.
 No IdP-specific selectors are involved.
@@ -53,7 +53,7 @@ from typing import Callable, ClassVar, Iterable
 
 from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
-from samlcreds.sts import SIGNIN_HOSTS, parse_signin_url
+from samlcreds.aws import SIGNIN_HOSTS, parse_signin_url
 
 #: Playwright channel names (the browser must already be installed).
 CHANNELS = ("chrome", "chrome-beta", "chrome-dev", "chrome-canary",
