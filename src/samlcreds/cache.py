@@ -34,7 +34,7 @@ _KEY_FIELDS = ("provider", "url", "username", "role", "principal_arn", "duration
 
 def cache_key(settings, environ: dict | None = None) -> dict[str, str]:
     """The fields that identify cached credentials for ``settings`` (a config.Settings)."""
-    return key_from_values(settings.profile, settings._asdict(), environ)
+    return key_from_values(settings.profile, settings.as_text(), environ)
 
 
 def key_from_values(profile: str, values: dict, environ: dict | None = None) -> dict[str, str]:

@@ -59,7 +59,7 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
     suggested = result.assertion.session_duration
-    if suggested and suggested != 3600 and not duration and not settings.duration:
+    if suggested and suggested != 3600 and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is 3600 s)")
     minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
