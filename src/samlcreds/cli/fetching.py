@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from samlcreds import config, errors
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
-from samlcreds.cli.options import Inputs, build_request
-from samlcreds.cli.terminal import Terminal, make_picker
+from samlcreds.cli.options import Inputs, SignInOptions
+from samlcreds.cli.terminal import current_terminal, make_picker
 from samlcreds.fetcher import CachingFetcher
 
 
@@ -17,12 +17,13 @@ def fetch_credentials(profile: str | None, *, debug: bool = False, window: float
     and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
     naming ``samlcreds login``.
     """
-    settings = config.resolve(profile, **{k: v for k, v in overrides.items() if v is not None})
-    terminal = Terminal()
-    inputs = Inputs(password_stdin=False, terminal=terminal)
+    settings = config.resolve(profile, **overrides)
+    terminal = current_terminal()
+    inputs = Inputs(terminal=terminal)
+    sign_in = SignInOptions(profile=profile, debug=debug)
     fetcher = CachingFetcher(
         settings,
-        lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug),
+        lambda: sign_in.request(settings, inputs),
         picker=make_picker(terminal) if terminal.available else None,
         window=window,
         lock_timeout=lock_timeout,

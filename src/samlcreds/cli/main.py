@@ -1,13 +1,16 @@
-"""The ``samlcreds`` command group, global options and the error → exit-code mapping."""
+"""The ``samlcreds`` command group, global options, and :func:`main`: errors → messages and exit codes."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import Sequence
 
 import click
 
 from samlcreds import __version__, errors
+from samlcreds.cli.terminal import Environment
+from samlcreds.errors import ExitCode
 
 EPILOG = """\b
 Examples:
@@ -22,7 +25,7 @@ Examples:
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 IdP sign-in failed or needs
 you, 4 unusable SAMLResponse, 5 STS refused or unreachable, 6 local file
-problem, 130 interrupted.
+problem, 126/127 exec could not run the command, 130 interrupted.
 """
 
 COMMANDS = {
@@ -53,16 +56,6 @@ class SamlcredsGroup(click.Group):
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
 
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except errors.SamlcredsError as exc:
-            report(exc)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("samlcreds: interrupted", err=True)
-            ctx.exit(130)
-
 
 def report(exc: errors.SamlcredsError) -> None:
     """Print an error and its hint to stderr."""
@@ -91,6 +84,35 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-def run() -> None:
-    """Run the click group on ``sys.argv``."""
-    cli(prog_name="samlcreds")
+def main(args: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run ``samlcreds ARGS`` in ``env`` and return its exit status (an :class:`~samlcreds.errors.ExitCode`,
+    or the status click or ``exec`` chose).
+
+    ``args`` defaults to ``sys.argv[1:]``; ``env`` (streams, process
+    environment, terminal) to the process's own. A
+    :class:`~samlcreds.errors.SamlcredsError` is printed as ``samlcreds: error:
+    MESSAGE`` plus its hint, Ctrl-C as ``samlcreds: interrupted`` (130); any
+    other exception is a bug: its traceback goes to stderr and the status is 1.
+    """
+    args = list(sys.argv[1:] if args is None else args)
+    with (env or Environment()).applied():
+        try:
+            status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
+        except errors.SamlcredsError as exc:
+            report(exc)
+            return exc.exit_code
+        except click.ClickException as exc:  # usage errors: click words them
+            exc.show()
+            return exc.exit_code
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("samlcreds: interrupted", err=True)
+            return ExitCode.INTERRUPTED
+        except Exception:  # a bug: show where
+            import traceback
+
+            traceback.print_exc()
+            return ExitCode.ERROR
+        finally:
+            sys.stdout.flush()
+        # click returns the status of a ctx.exit()/Exit(n), else the command's return value (unused)
+        return status if isinstance(status, int) and not isinstance(status, bool) else ExitCode.OK
