@@ -112,7 +112,7 @@ class Settings:
     Text given for a typed field (``Settings(duration="7200")``) is parsed;
     a bad value raises :class:`~samlcreds.errors.UsageError`. ``given`` holds
     the text each setting was given as (flag, environment or profile), for
-    :meth:`as_text`; it takes no part in equality.
+    :meth:`as_text`; it and ``profile_found`` take no part in equality.
     """
 
     profile: str = "default"
@@ -132,6 +132,8 @@ class Settings:
     submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
     browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: whether the config file has a section for ``profile`` (``None``: not looked up)
+    profile_found: bool | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in _SETTINGS:
@@ -215,7 +217,9 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     env = os.environ if environ is None else environ
-    name, given = resolve_values(profile, env, flags, keys=KEYS)
+    name = profile or default_profile_name(env)
+    stored = read_profile(name, env)
+    name, given = resolve_values(name, env, flags, keys=KEYS, stored=stored)
     values: dict[str, Any] = {}
     for setting_name, text in given.items():
         spec = _BY_NAME[setting_name]
@@ -224,7 +228,7 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
         except errors.UsageError as exc:
             raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
                                     hint=exc.hint) from None
-    return Settings(profile=name, given=given, **values)
+    return Settings(profile=name, given=given, profile_found=bool(stored), **values)
 
 
 def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:

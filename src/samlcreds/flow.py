@@ -37,13 +37,12 @@ def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
     """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
     method = settings.provider or DEFAULT_PROVIDER
     if method != "paste" and not settings.url:
-        from samlcreds.profile import config_file, read_profile
+        from samlcreds.profile import config_file
 
-        where = config_file()
-        known = bool(read_profile(settings.profile)) or settings.profile == "default"
+        missing = settings.profile_found is False and settings.profile != "default"
         raise errors.UsageError(
             f"profile {settings.profile} has no IdP sign-in URL (saml_url)"
-            + ("" if known else f"; the profile is not in {where}"),
+            + (f"; the profile is not in {config_file()}" if missing else ""),
             hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)

@@ -110,18 +110,21 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
     return found
 
 
-def resolve_values(profile: str | None, environ=None, flags=None, keys=None) -> tuple[str, dict[str, str]]:
+def resolve_values(profile: str | None, environ=None, flags=None, keys=None,
+                   stored=None) -> tuple[str, dict[str, str]]:
     """``(profile name, {setting: text})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
     ``profile`` defaults as in botocore (:func:`default_profile_name`).
     ``keys``: setting -> (profile key, variable), default :data:`KEYS`
     (:data:`samlcreds.config.KEYS` is the full table; a test checks they agree).
+    ``stored``: the profile's keys when already read (:func:`read_profile`).
     Unset settings are absent from the dict.
     """
     env = os.environ if environ is None else environ
     flags = flags or {}
     name = profile or default_profile_name(env)
-    stored = read_profile(name, env)
+    if stored is None:
+        stored = read_profile(name, env)
     values: dict[str, str] = {}
     for setting, (key, var) in (KEYS if keys is None else keys).items():
         flag = flags.get(setting)

@@ -195,7 +195,8 @@ def translate_client_error(exc, *, role: RolePair, duration: int,
     request_id = (exc.response.get("ResponseMetadata") or {}).get("RequestId")
     message, hint = explain_sts_error(code, aws_message, role=role, duration=duration,
                                       optional_attributes=optional_attributes)
-    suffix = f" (AWS {code}: {aws_message}" + (f"; RequestId {request_id})" if request_id else ")")
+    said = aws_message.rstrip().rstrip(".;,:")  # "role.; RequestId" otherwise
+    suffix = f" (AWS {code}: {said}" + (f"; RequestId {request_id})" if request_id else ")")
     return errors.StsError(message + suffix, code=code, request_id=request_id,
                            aws_message=aws_message, hint=hint)
 
