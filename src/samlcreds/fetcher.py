@@ -48,7 +48,6 @@ class CachingFetcher:
         self.lock_timeout = lock_timeout
         self.progress = progress
         self.clock = clock
-        self.last_result: flow.LoginResult | None = None
 
     @property
     def key(self) -> dict[str, str]:
@@ -86,7 +85,6 @@ class CachingFetcher:
                     "or use the form or browser provider.")
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
-            self.last_result = result
             self.cache.store(self.key, *_entry(result.credentials))
             return result.credentials
 

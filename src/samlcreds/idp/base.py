@@ -97,11 +97,6 @@ _REGISTRY: dict[str, str] = {
 }
 
 
-def register(method: str, target: str) -> None:
-    """Register a provider class by ``"module:Class"`` under ``method``."""
-    _REGISTRY[method] = target
-
-
 def provider_names() -> list[str]:
     """Names of the registered providers, sorted."""
     return sorted(_REGISTRY)
