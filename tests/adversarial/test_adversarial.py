@@ -15,23 +15,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import SECRETS, isolated_environ, run_cli
 
 PROFILE_BODY = "saml_url = https://idp.invalid/sso\nsaml_username = bob\nsaml_role_arn = 111111111111:ReadOnly\n"
 
 
 def _isolated_env(tmp_path, config_text: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "SAMLCREDS_"))}
-    env.update({
-        "HOME": str(tmp_path),
-        "AWS_CONFIG_FILE": str(tmp_path / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-        "SAMLCREDS_CACHE_DIR": str(tmp_path / "cache"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    })
-    (tmp_path / "config").write_text(config_text)
-    return env
+    return isolated_environ(tmp_path, config_text=config_text)
 
 
 def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
@@ -43,7 +33,10 @@ def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
     document = {"Version": 1, "AccessKeyId": "ASIAFAKEFAKEFAKE0001", "SecretAccessKey": "s" * 40,
                 "SessionToken": "t" * 200, "Expiration": expiry}
     settings = config.resolve(profile, environ=env)
-    cache = CredentialCache(os.path.join(env["SAMLCREDS_CACHE_DIR"], "credentials"))
+    from samlcreds import paths
+
+    SECRETS.extend([document["SecretAccessKey"], document["SessionToken"]])
+    cache = CredentialCache(paths.credentials_cache_dir(env))
     cache.store(cache_key(settings, env), document)
     if drop or changes:  # damage the entry on disk, as a crash or another tool might
         import json
