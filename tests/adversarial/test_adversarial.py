@@ -109,9 +109,12 @@ def test_configure_value_cannot_inject_a_key_in_two_steps(tmp_path, separator):
     env = _isolated_env(tmp_path)
     evil = f"https://idp.example/sso{separator}credential_process = /usr/bin/touch {tmp_path}/pwned"
     first = run_cli(["configure", "--profile", "w", "--url", evil], env=env)
-    run_cli(["configure", "--profile", "w", "--url", "https://idp.example/new"], env=env)
+    assert first.returncode == 2 and "spans several lines" in first.stderr, (first.returncode, first.stderr)
+    second = run_cli(["configure", "--profile", "w", "--url", "https://idp.example/new"], env=env)
+    assert second.returncode == 0, second.stderr
     scoped = _botocore_profile(env, "w")
-    assert "credential_process" not in scoped, (first.returncode, scoped)
+    assert "credential_process" not in scoped and scoped.get("saml_url") == "https://idp.example/new", scoped
+    assert not (tmp_path / "pwned").exists()
 
 
 # --- bad settings: usage errors, not tracebacks --------------------------------------------------
@@ -120,8 +123,8 @@ def test_configure_value_cannot_inject_a_key_in_two_steps(tmp_path, separator):
 def test_timeout_must_be_finite(value):
     from samlcreds import config, errors
 
-    with pytest.raises(errors.UsageError):
-        config.Settings(timeout=value).timeout_seconds
+    with pytest.raises(errors.UsageError, match="positive number of seconds"):
+        config.Settings(timeout=value)
 
 
 # --- exec ----------------------------------------------------------------------------------
@@ -176,14 +179,17 @@ def test_damaged_cache_entry_is_a_miss_not_a_traceback(tmp_path, command, damage
     _seed_cache(env, "p", **damage)
     result = run_cli([command[0], "--profile", "p", *command[1:]], env=env)
     assert "Traceback" not in result.stderr, result.stderr[-400:]
-    assert result.returncode != 1
+    # a miss: samlcreds signs in, and the profile's IdP (idp.invalid) cannot be reached: exit 3
+    assert result.returncode == 3, (result.returncode, result.stderr[-400:])
+    assert "could not connect to the IdP" in result.stderr, result.stderr
 
 
 def test_process_never_prints_a_document_without_secret_key(tmp_path):
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
     _seed_cache(env, "p", drop=("SecretAccessKey",))
     result = run_cli(["process", "--profile", "p"], env=env)
-    assert '"AccessKeyId"' not in result.stdout or '"SecretAccessKey"' in result.stdout, result.stdout[:120]
+    assert result.stdout == "", result.stdout[:120]  # a miss, and the IdP cannot be reached
+    assert result.returncode == 3, (result.returncode, result.stderr[-400:])
 
 
 def test_env_sh_output_quotes_hostile_region(tmp_path):
