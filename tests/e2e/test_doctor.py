@@ -10,14 +10,15 @@ import time
 
 from lxml import etree
 
-from samlcreds.assertion import NS_ASSERTION, NS_DSIG, parse_xml
+from samlcreds.doctor import CHECK_IDS
+from samlcreds.saml import NS_ASSERTION, NS_DSIG, parse_xml
 from sandbox.idp import ATTR_SESSION_NAME, default_users, fetch_saml_response
 from tests.helpers import run_cli
 
 SAML = f"{{{NS_ASSERTION}}}"
 DS = f"{{{NS_DSIG}}}"
-ALL_IDS = {"status", "size", "signature", "signed_element", "issuer", "audience", "recipient", "time_window",
-           "redeem_window", "name_id", "roles", "role_session_name", "session_duration", "principal_tags"}
+#: What a readable assertion without SourceIdentity gets: every check but ``format`` and ``source_identity``.
+ALL_IDS = set(CHECK_IDS) - {"format", "source_identity"}
 
 
 def doctor(tmp_path, saml: str | bytes, metadata_xml: str | None = None, *extra: str):

@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import (
+from samlcreds.saml import (
     MAX_BASE64_LENGTH,
     decode_saml_response,
     parse_saml_response,
