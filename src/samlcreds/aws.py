@@ -108,3 +108,10 @@ def parse_signin_url(url: str | None) -> SigninEndpoint | None:
 def signin_saml_url(partition: str) -> str:
     """The global sign-in SAML endpoint (ACS) of ``partition``; ``KeyError`` if unknown."""
     return f"https://{PARTITION_SIGNIN_HOST[partition]}/saml"
+
+#: AssumeRoleWithSAML's SAMLAssertion: 4 to 100,000 characters of base64 (STS API reference).
+MIN_SAML_ASSERTION_LENGTH = 4
+MAX_SAML_ASSERTION_LENGTH = 100_000
+#: RoleSessionName and SourceIdentity: 2-64 characters of ``[\w+=,.@-]`` (STS API reference);
+#: SourceIdentity must also not start with ``aws:``.
+SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
