@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from samlcreds import config, errors
-from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
+from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 from samlcreds.cli.options import Inputs, build_request
 from samlcreds.cli.terminal import Terminal, make_picker
 from samlcreds.fetcher import CachingFetcher
 
 
-def fetch_credentials(profile: str | None, *, debug: bool = False, window: float = REFRESH_WINDOW,
+def fetch_credentials(profile: str | None, *, debug: bool = False, window: float | None = None,
                       lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **overrides):
     """``(settings, credentials)`` for ``profile`` via the cache, signing in when needed.
 
-    ``window``: seconds a cached entry must still be valid. Without a terminal
+    ``window``: seconds a cached entry must still be valid (``None``: sized to
+    its lifetime, see :func:`samlcreds.cache.refresh_window`). Without a terminal
     and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
     naming ``samlcreds login``.
     """
