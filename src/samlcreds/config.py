@@ -19,6 +19,8 @@ profile key            environment variable         meaning
 ``saml_autofill``      ``SAMLCREDS_AUTOFILL``       browser: fill plain login forms
 ``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
+``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
+``saml_allow_http_idp`` ``SAMLCREDS_ALLOW_HTTP_IDP`` form: allow a password over plain http
 =====================  ===========================  ===========================
 """
 
@@ -52,6 +54,11 @@ class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) *
     def autofill_enabled(self) -> bool:
         """``autofill`` read as a boolean (true/yes/1/on)."""
         return str(self.autofill or "").strip().lower() in ("1", "true", "yes", "on")
+
+    @property
+    def allow_http_idp_enabled(self) -> bool:
+        """``allow_http_idp`` read as a boolean (true/yes/1/on)."""
+        return str(self.allow_http_idp or "").strip().lower() in ("1", "true", "yes", "on")
 
     @property
     def timeout_seconds(self) -> float:
