@@ -8,7 +8,7 @@ in ``[profile NAME]`` (``[default]`` for the default profile), as keys prefixed
 =====================  ===========================  ===========================
 profile key            environment variable         meaning
 =====================  ===========================  ===========================
-``saml_provider``      ``SAMLCREDS_PROVIDER``       ``form``, ``paste``, ``browser``
+``saml_provider``      ``SAMLCREDS_PROVIDER``       ``form``, ``paste``, ``browser``, ``ecp``
 ``saml_url``           ``SAMLCREDS_URL``            the IdP's SSO (sign-in) URL
 ``saml_username``      ``SAMLCREDS_USERNAME``       user name at the IdP
 ``saml_role_arn``      ``SAMLCREDS_ROLE``           role ARN, ``ACCOUNT:NAME`` or name

@@ -110,6 +110,7 @@ _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
     "browser": "samlcreds.idp.browser:BrowserProvider",
+    "ecp": "samlcreds.idp.ecp:EcpProvider",
 }
 
 
