@@ -550,6 +550,11 @@ class StrictSts:
         iam = _iam(account, partition)
         trust = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"AWS": trusted_arn}, "Action": "sts:AssumeRole"}]}
+        try:
+            iam.get_role(name)
+            return  # already there (the sandbox STS lives for the whole test session)
+        except Exception:  # noqa: BLE001 - moto raises NoSuchEntity
+            pass
         iam.create_role(role_name=name, assume_role_policy_document=json.dumps(trust), path="/" + path,
                         permissions_boundary=None, description="samlcreds sandbox (chained)", tags=[],
                         max_session_duration="3600")

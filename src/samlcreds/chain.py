@@ -212,13 +212,17 @@ class ChainedFetcher:
                            assumed_role_arn=entry.meta.get("assumed_role_arn"))
         return None
 
-    def fetch(self) -> Credentials:
-        """Cached chained credentials, or the source's (cached or signed in) exchanged by AssumeRole."""
-        found = self.cached()
+    def fetch(self, *, fresh: bool = False) -> Credentials:
+        """Cached chained credentials, or the source's (cached or signed in) exchanged by AssumeRole.
+
+        ``fresh``: call AssumeRole even when the cache holds chained credentials
+        (``samlcreds login``); the source's cached credentials are still used.
+        """
+        found = None if fresh else self.cached()
         if found is not None:
             return found
         with self.cache.single_flight(self.key, timeout=self.lock_timeout):
-            found = self.cached()
+            found = None if fresh else self.cached()
             if found is not None:
                 return found
             source = self.source.fetch()
