@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from samlcreds import errors
+from samlcreds import accounts, errors
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
 from samlcreds.chain import fetcher_for
 from samlcreds.cli.options import Inputs, build_request
@@ -20,7 +20,7 @@ def make_fetcher(profile: str | None, *, debug: bool = False, window: float = RE
     return fetcher_for(
         profile,
         lambda settings: (lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug)),
-        picker=make_picker(terminal) if terminal.available else None,
+        picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
         window=window, lock_timeout=lock_timeout, overrides=overrides,
     )
 
