@@ -36,6 +36,7 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
     return {
         "AWS_ENDPOINT_URL": sts.endpoint_url,
         "SAMLCREDS_URL": idp.sso_url,
+        "SAMLCREDS_FEDERATION_URL": sts.federation_url,  # samlcreds console
         "AWS_CONFIG_FILE": str(aws / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_DEFAULT_REGION": "us-east-1",
