@@ -21,12 +21,17 @@ import re
 import time
 import zlib
 
-#: botocore's advisory refresh window: hand out credentials with at least this
-#: many seconds left (botocore.credentials.RefreshableCredentials).
+#: botocore's advisory refresh window (botocore.credentials.RefreshableCredentials,
+#: ``_DEFAULT_ADVISORY_REFRESH_TIMEOUT``): the longest window used, seconds.
 REFRESH_WINDOW = 15 * 60
-#: Never hand out credentials with less than this left, even fresh ones.
-MIN_VALIDITY = 60
+#: Never hand out credentials with less than this many seconds left, even fresh ones.
+MIN_VALIDITY = 5 * 60
+#: An entry obtained less than this many seconds ago is served whatever the window
+#: (it is what the single flight a waiter just waited for brought back).
+FRESH_AGE = 60.0
 DEFAULT_LOCK_TIMEOUT = 300.0
+#: Lifetime assumed for an entry that does not record when it was obtained (STS's default).
+_DEFAULT_LIFETIME = 3600.0
 
 
 _EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
@@ -48,6 +53,14 @@ def key_from_values(profile: str, values: dict, environ: dict | None = None) -> 
     return key
 
 
+def key_lifetime(key: dict[str, str]) -> float:
+    """The credential lifetime ``key`` asks STS for (its ``duration``; 3,600 s when unset or odd)."""
+    try:
+        return float(key.get("duration") or _DEFAULT_LIFETIME)
+    except ValueError:
+        return _DEFAULT_LIFETIME
+
+
 def key_name(key: dict[str, str]) -> str:
     """File-name stem for ``key``: the profile name (sanitised) and a checksum.
 
@@ -62,18 +75,30 @@ def key_name(key: dict[str, str]) -> str:
 
 
 class CacheEntry:
-    """A cached credential_process document and its expiry (seconds since the epoch)."""
+    """A cached credential_process document, its expiry and when it was obtained.
 
-    __slots__ = ("document", "expires_at", "meta")
+    ``expires_at`` and ``obtained_at`` are epoch seconds; ``obtained_at`` is
+    ``None`` for entries written before it was recorded.
+    """
 
-    def __init__(self, document: dict, expires_at: float, meta: dict | None = None) -> None:
+    __slots__ = ("document", "expires_at", "meta", "obtained_at")
+
+    def __init__(self, document: dict, expires_at: float, meta: dict | None = None,
+                 obtained_at: float | None = None) -> None:
         self.document = document
         self.expires_at = expires_at
         self.meta = meta or {}
+        self.obtained_at = obtained_at
 
     def seconds_left(self, now: float | None = None) -> float:
         """Seconds of validity left at ``now`` (epoch seconds; default: the current time)."""
         return self.expires_at - (time.time() if now is None else now)
+
+    def lifetime(self, fallback: float = _DEFAULT_LIFETIME) -> float:
+        """Seconds from obtaining to expiry (``fallback``, e.g. the requested duration, when unknown)."""
+        if self.obtained_at is None:
+            return fallback
+        return self.expires_at - self.obtained_at
 
 
 class CredentialCache:
@@ -101,13 +126,21 @@ class CredentialCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         meta = stored.get("meta")
+        obtained_at = stored.get("obtained_at")
+        if not isinstance(obtained_at, (int, float)) or isinstance(obtained_at, bool):
+            obtained_at = None
         return CacheEntry(document=document, expires_at=float(expires_at),
-                          meta=meta if isinstance(meta, dict) else None)
+                          meta=meta if isinstance(meta, dict) else None,
+                          obtained_at=None if obtained_at is None else float(obtained_at))
 
-    def store(self, key: dict[str, str], document: dict, meta: dict | None = None):
+    def store(self, key: dict[str, str], document: dict, meta: dict | None = None,
+              obtained_at: float | None = None):
         """Write the credential_process ``document`` (and ``meta``, e.g. role ARNs) for ``key``.
 
-        Atomic, 0600. ``meta`` is kept beside the document, never printed by ``process``.
+        ``obtained_at``: epoch seconds STS issued it (default: now); with the
+        expiry it gives the lifetime that sizes the refresh window
+        (:func:`refresh_window`). Atomic, 0600. ``meta`` is kept beside the
+        document, never printed by ``process``.
         """
         from pathlib import Path
 
@@ -115,7 +148,8 @@ class CredentialCache:
 
         path = Path(self.path(key))
         data = json.dumps({"key": key, "credentials": document, "meta": meta or {},
-                           "expires_at": _epoch(document["Expiration"])}).encode()
+                           "expires_at": _epoch(document["Expiration"]),
+                           "obtained_at": time.time() if obtained_at is None else obtained_at}).encode()
         atomic_write(path, data, mode=0o600)
         return path
 
@@ -216,6 +250,34 @@ def _epoch(text: str) -> float:
     return moment.timestamp()
 
 
-def usable(entry: CacheEntry | None, window: float = REFRESH_WINDOW, now: float | None = None) -> bool:
-    """True when ``entry`` has at least ``window`` seconds of validity left at ``now`` (epoch)."""
-    return entry is not None and entry.seconds_left(now) >= max(window, MIN_VALIDITY)
+def refresh_window(lifetime: float) -> float:
+    """Seconds of validity a cached credential of ``lifetime`` seconds must keep to be served.
+
+    ``min(15 min, lifetime / 3)``, never under :data:`MIN_VALIDITY` (5 min):
+    3,600-s credentials are served until 15 minutes before expiry (botocore's
+    advisory refresh window), 900-s ones (STS's minimum DurationSeconds) until
+    5 minutes before. A fixed 15-minute window would make every 900-s
+    credential stale at birth.
+    """
+    return max(float(MIN_VALIDITY), min(float(REFRESH_WINDOW), lifetime / 3))
+
+
+def usable(entry: CacheEntry | None, window: float | None = None, now: float | None = None,
+           lifetime: float = _DEFAULT_LIFETIME) -> bool:
+    """True when ``entry`` may be handed out at ``now`` (epoch seconds; default: the current time).
+
+    Never with under :data:`MIN_VALIDITY` seconds left. Otherwise an entry
+    obtained under :data:`FRESH_AGE` seconds ago is served (a single flight
+    just brought it), and any other needs ``window`` seconds left — by default
+    :func:`refresh_window` of its lifetime (``lifetime``, e.g. the requested
+    duration, stands in when the entry does not record it).
+    """
+    if entry is None:
+        return False
+    now = time.time() if now is None else now
+    left = entry.expires_at - now
+    if left < MIN_VALIDITY:
+        return False
+    if entry.obtained_at is not None and 0 <= now - entry.obtained_at < FRESH_AGE:
+        return True
+    return left >= (refresh_window(entry.lifetime(lifetime)) if window is None else window)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from samlcreds import errors
-from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.config import DEFAULT_PROVIDER, Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest, get_provider

@@ -58,7 +58,8 @@ def test_key_from_settings_matches_key_from_text():
 
 
 def test_usable_window():
-    entry = cache.CacheEntry({}, expires_at=1000.0)
-    assert cache.usable(entry, window=100, now=800) and not cache.usable(entry, window=300, now=800)
-    assert not cache.usable(entry, window=0, now=960)  # never under MIN_VALIDITY
+    entry = cache.CacheEntry({}, expires_at=10_000.0)
+    left = 1000.0  # at now = 9000
+    assert cache.usable(entry, window=left - 1, now=9000) and not cache.usable(entry, window=left + 1, now=9000)
+    assert not cache.usable(entry, window=0, now=10_000 - cache.MIN_VALIDITY + 1)  # never under MIN_VALIDITY
     assert not cache.usable(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samlcreds import errors, flow
-from samlcreds.assertion import parse_saml_response
+from samlcreds.saml import parse_saml_response
 from samlcreds.roles import RolePair
 from tests.samples import PROV_1, PROV_2, ROLE_A, ROLE_B, ROLE_C, b64, response_xml
 

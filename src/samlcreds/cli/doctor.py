@@ -72,7 +72,7 @@ def _from_login(sign_in: SignInOptions, metadata_xml):
     from samlcreds import flow
     from samlcreds.cli.options import Inputs
     from samlcreds.cli.terminal import status
-    from samlcreds.doctor import checks_for_error, run_checks
+    from samlcreds.doctor import check_assertion, checks_for_error, parse_idp_metadata
 
     settings = sign_in.settings()
     request = sign_in.request(settings, Inputs(password_stdin=sign_in.password_stdin))
@@ -82,7 +82,8 @@ def _from_login(sign_in: SignInOptions, metadata_xml):
             assertion = flow.fetch_assertion(settings, request)
     except errors.SamlAssertionError as exc:
         return checks_for_error(exc)
-    return run_checks(assertion.raw, metadata_xml=metadata_xml)
+    idps = parse_idp_metadata(metadata_xml) if metadata_xml is not None else None
+    return check_assertion(assertion, idps=idps)
 
 
 _LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}

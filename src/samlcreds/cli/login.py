@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from datetime import datetime, timezone
 
 import click
 
-from samlcreds import config, credfile, errors, fetcher, flow
+from samlcreds import accounts, chain, config, credfile, errors, fetcher, flow
 from samlcreds.aws import DEFAULT_DURATION
 from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, SignInOptions, login_options
@@ -15,7 +15,7 @@ from samlcreds.cli.terminal import current_terminal, info, make_picker, status
 from samlcreds.creds import SHELLS
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class LoginOptions:
     """What ``samlcreds login`` was asked to do: the sign-in flags and its own."""
 
@@ -27,6 +27,8 @@ class LoginOptions:
     print_format: str | None = None
     shell: str = "sh"
     overwrite_long_term_keys: bool = False
+    all_roles: bool = False
+    profile_template: str = "{account}-{role}"
 
 
 @click.command(epilog="""\b
@@ -48,6 +50,10 @@ Examples:
               help="Shell flavour for --print env.")
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
+@click.option("--all-roles", is_flag=True,
+              help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
+@click.option("--profile-template", default="{account}-{role}", show_default=True,
+              help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 def login(sign_in: SignInOptions, **own) -> None:
     """Sign in at the IdP and get temporary AWS credentials for a role.
 
@@ -64,8 +70,18 @@ def run_login(options: LoginOptions) -> None:
                                 duration=options.duration)
     terminal = current_terminal()
     inputs = Inputs(password_stdin=sign_in.password_stdin, terminal=terminal)
+    if options.all_roles:
+        from samlcreds.cli.allroles import login_all_roles
+
+        if options.role or options.role_arn or options.principal_arn:
+            raise errors.UsageError("--all-roles and --role/--role-arn/--principal-arn are exclusive")
+        return login_all_roles(dataclasses.replace(settings, role=None), sign_in.request(settings, inputs),
+                               template=options.profile_template, print_format=options.print_format,
+                               overwrite_long_term=options.overwrite_long_term_keys)
+    if chain.chain_spec(settings.profile) is not None:
+        return _login_chained(settings.profile, inputs, sign_in.debug, options)
     request = sign_in.request(settings, inputs)
-    picker = make_picker(terminal) if terminal.available else None
+    picker = make_picker(terminal, accounts.names(settings.profile)) if terminal.available else None
     session_reused = False
     try:
         with status(enabled=True) as update:
@@ -77,6 +93,8 @@ def run_login(options: LoginOptions) -> None:
     finally:
         if session_reused:  # on the error path too: a wrong password would not have been noticed
             info("note: the IdP session was still valid, so the password was not checked")
+    lookups = accounts.AliasLookups(settings.profile)
+    lookups.add(result.credentials)  # the account's alias, for names next time (background, 1 s at most)
     # cache first: if the disk is full, nothing of the user's changes (the cache only ever
     # holds valid credentials, so a later failed file write leaves nothing wrong behind)
     fetcher.remember(settings, result)
@@ -87,7 +105,6 @@ def run_login(options: LoginOptions) -> None:
     if suggested and suggested != settings.duration and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is {DEFAULT_DURATION} s)")
-    left = _duration_text(creds.seconds_left(datetime.now(timezone.utc)))
     if options.print_format == "json":
         click.echo(creds.to_json())
     elif options.print_format == "env":
@@ -105,7 +122,38 @@ def run_login(options: LoginOptions) -> None:
         path = credfile.write_profile(settings.profile, creds,
                                       overwrite_long_term=options.overwrite_long_term_keys)
         info(f"Wrote credentials for {result.role.role_arn} to profile [{settings.profile}] in {path}")
-    info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {left}).")
+    info(_expiry_text(creds))
+    lookups.wait()
+
+
+def _login_chained(profile: str, inputs: Inputs, debug: bool, options: LoginOptions) -> None:
+    """``login`` for a role_arn + source_profile profile: the source's credentials (cached, or a
+    sign-in), then a fresh AssumeRole, written or printed like any login's."""
+    from samlcreds.cli.fetching import fetch_with, make_fetcher
+
+    chained = make_fetcher(profile, debug=debug, inputs=inputs)
+    with status(enabled=True) as update:
+        update("getting the source profile's credentials and calling STS AssumeRole")
+        creds = fetch_with(_Fresh(chained))
+    if options.print_format == "json":
+        click.echo(creds.to_json())
+    elif options.print_format == "env":
+        click.echo(creds.to_shell(options.shell, region=chained.settings.region), nl=False)
+    else:
+        path = credfile.write_profile(profile, creds, overwrite_long_term=options.overwrite_long_term_keys)
+        info(f"Wrote credentials for {creds.role_arn} (chained: {chain.describe(chained)}) to profile "
+             f"[{profile}] in {path}")
+    info(_expiry_text(creds))
+
+
+class _Fresh:
+    """A fetcher whose ``fetch()`` always calls AssumeRole again (its source may still be cached)."""
+
+    def __init__(self, fetcher) -> None:
+        self.fetcher, self.settings = fetcher, fetcher.settings
+
+    def fetch(self):
+        return self.fetcher.fetch(fresh=True)
 
 
 def _credential_process_is_ours(profile: str) -> bool:
@@ -115,7 +163,12 @@ def _credential_process_is_ours(profile: str) -> bool:
     return runs_samlcreds_process(config.read_profile(profile).get("credential_process", ""), profile)
 
 
-def _duration_text(seconds: float) -> str:
+def _expiry_text(creds) -> str:
+    left = creds.seconds_left(datetime.now(timezone.utc))
+    return f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {duration_text(left)})."
+
+
+def duration_text(seconds: float) -> str:
     """``12 h``, ``1 h 5 min``, ``59 min`` (whole minutes, rounded down)."""
     minutes = max(int(seconds // 60), 0)
     hours, rest = divmod(minutes, 60)

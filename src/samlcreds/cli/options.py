@@ -10,13 +10,13 @@ from pathlib import Path
 import click
 
 from samlcreds import config, errors, paths
-from samlcreds.cli.terminal import Terminal, current_terminal
+from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
 
 #: The click parameters :func:`login_options` adds, in the order of ``--help``.
 _OPTIONS = (
     click.option("--profile", "-p", help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
-    click.option("--provider", help="IdP login provider: form, paste, browser (saml_provider)."),
+    click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
     click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
     click.option("--username", "-u", help="User name at the IdP (saml_username)."),
     click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),
@@ -30,6 +30,8 @@ _OPTIONS = (
     click.option("--autofill", is_flag=True, default=None,
                  help="Browser provider: fill the user name and password into plain login forms."),
     click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
+    click.option("--allow-http-idp", is_flag=True, default=None,
+                 help="Form provider, labs only: allow sending the password over plain http (saml_allow_http_idp)."),
 )
 
 
@@ -48,6 +50,7 @@ class SignInOptions:
     headless: bool | None = None
     autofill: bool | None = None
     browser: str | None = None
+    allow_http_idp: bool | None = None
     debug: bool = False
 
     def settings(self, **more) -> config.Settings:
@@ -59,7 +62,8 @@ class SignInOptions:
         provider = self.provider or ("paste" if self.saml_file else None)
         return config.resolve(self.profile, provider=provider, url=self.url, username=self.username,
                               region=self.region, timeout=self.timeout,
-                              autofill=True if self.autofill else None, browser=self.browser, **more)
+                              autofill=True if self.autofill else None, browser=self.browser,
+                              allow_http_idp=True if self.allow_http_idp else None, **more)
 
     def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:
         """The :class:`LoginRequest` for ``settings`` with these flags."""
@@ -73,6 +77,8 @@ class SignInOptions:
             debug_dir=paths.cache_dir() / "debug" if self.debug else None,
             interactive=inputs.terminal.available,
             headless=self.headless,
+            get_code=inputs.code if inputs.terminal.available else None,
+            notify=info,
         )
 
 
@@ -125,6 +131,10 @@ class Inputs:
 
     def pasted(self) -> str:
         return read_pasted()
+
+    def code(self, prompt: str) -> str:
+        """A one-time code typed at the terminal (visible: it is useless after a minute)."""
+        return self.terminal.ask(prompt)
 
 
 def read_pasted() -> str:
