@@ -4,7 +4,7 @@ After each test that ran samlcreds (a subprocess or in-process run recorded in
 ``tests.helpers.RUNS``), used the sandbox, or logged through the ``samlcreds``
 logger, no password, SAMLResponse, secret key or session token known to the
 test may appear in: the stderr of any run, any argv samlcreds was started
-with, any log record, or the command line of any process still alive.
+with, any log record, or the command line of any process the test started that is still alive.
 (stdout is exempt: printing credentials is the job of --print, env and process.)
 
 Known secrets: the sandbox users' passwords, what the sandbox STS issued,
@@ -15,6 +15,7 @@ the SAMLResponses it received, and what a test registered in
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -50,9 +51,38 @@ def _saml_responses(request) -> list[str]:
     return out
 
 
+def _ours(pid: str, home: bytes | None) -> bool:
+    """A process this test started: a descendant of pytest, or one running with the test's HOME
+    (a child that outlived its parent). Other processes on the machine are not this test's."""
+    me = str(os.getpid())
+    current = pid
+    for _ in range(64):
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except OSError:
+            break
+        parent = stat.rsplit(")", 1)[1].split()[1]
+        if parent == me:
+            return True
+        if parent in ("0", "1", current):
+            break
+        current = parent
+    if home is None:
+        return False
+    try:
+        return home in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def _live_cmdlines() -> list[str]:
+    home = os.environ.get("HOME", "")
+    marker = f"HOME={home}".encode() if "pytest-of-" in home else None  # only an isolated test HOME
     lines = []
     for path in Path("/proc").glob("[0-9]*/cmdline"):
+        pid = path.parent.name
+        if pid == str(os.getpid()) or not _ours(pid, marker):
+            continue
         try:
             lines.append(path.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
         except OSError:

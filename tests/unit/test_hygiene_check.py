@@ -21,3 +21,18 @@ def test_empty_secret_matches_nothing():
 def test_in_process_runs_are_recorded(isolated_env):
     run = helpers.run_main(["--version"])
     assert run.returncode == 0 and run in helpers.RUNS
+
+
+def test_live_argv_of_a_child_is_seen():
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "alice-pw"])
+    try:
+        time.sleep(0.2)
+        assert any("alice-pw" in line for line in hygiene._live_cmdlines())
+    finally:
+        child.kill()
+        child.wait()
+    assert not any("alice-pw" in line for line in hygiene._live_cmdlines())
