@@ -13,6 +13,7 @@ from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, SignInOptions, login_options
 from samlcreds.cli.terminal import current_terminal, info, make_picker, status
 from samlcreds.creds import SHELLS
+from samlcreds.spans import span
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,14 +165,5 @@ def _credential_process_is_ours(profile: str) -> bool:
 
 
 def _expiry_text(creds) -> str:
-    left = creds.seconds_left(datetime.now(timezone.utc))
-    return f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {duration_text(left)})."
-
-
-def duration_text(seconds: float) -> str:
-    """``12 h``, ``1 h 5 min``, ``59 min`` (whole minutes, rounded down)."""
-    minutes = max(int(seconds // 60), 0)
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h" if not rest else f"{hours} h {rest} min"
+    minutes = max(int(creds.seconds_left(datetime.now(timezone.utc)) // 60), 0)
+    return f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {span(minutes * 60)})."
