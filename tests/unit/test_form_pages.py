@@ -189,6 +189,19 @@ def test_hidden_honeypot_password_at_an_identifier_step_is_ignored(honeypot):
     assert step.username.get("name") == "login"
 
 
+def test_lone_text_input_beside_a_password_is_the_user_name():
+    step = analyse('<form><input name="f1"><input type="password" name="f2"></form>')
+    assert (step.username.get("name"), step.password.get("name")) == ("f1", "f2")
+    # but an input without hints is no identifier step on its own
+    assert analyse('<form method="post"><input name="f1"><input type="submit"></form>').kind == steps.NONE
+
+
+def test_user_name_fields_are_never_code_fields():
+    step = analyse('<form><input type="email" name="verify_email" placeholder="Verify your email">'
+                   '<input type="submit" value="Next"></form>')
+    assert (step.kind, step.username.get("name")) == (steps.USERNAME, "verify_email")
+
+
 def test_nameless_password_field_needs_javascript():
     step = analyse('<form><input name="user"><input type="password" id="pw"></form>')
     assert step.kind == steps.NEEDS_JS
