@@ -118,6 +118,17 @@ def test_script_redirect(script, expected):
     assert pages.script_redirect(page, URL) == expected
 
 
+def test_noscript_link_of_a_page_without_forms():
+    # LemonLDAP::NG's redirect page: the URL sits in a script of type "custom", a link in <noscript>
+    page = doc('<script id="redirect" type="custom">https://idp.example.com/next</script>'
+               '<noscript><p><a href="/next?a=1">Please click here</a></p></noscript>')
+    assert pages.noscript_link(page, URL) == "https://idp.example.com/next?a=1"
+    assert steps.analyse(page, URL).url == "https://idp.example.com/next?a=1"
+    two = doc('<noscript><a href="/a">A</a> <a href="/b">B</a></noscript>')
+    assert pages.noscript_link(two, URL) is None
+    assert pages.noscript_link(doc('<form></form><noscript><a href="/a">A</a></noscript>'), URL) is None
+
+
 def test_meta_refresh_page_is_a_redirect_step():
     page = lxml.html.document_fromstring('<html><head><meta http-equiv="refresh" content="0;url=/go"></head>'
                                          '<body>Redirecting</body></html>', base_url=URL)

@@ -293,3 +293,21 @@ def test_single_send_push_button_is_never_clicked():
         fails(server, errors.LoginFlowError, "factor choice: this IdP asks for a push notification; "
               "use --provider browser")
         assert server.posts("/push") == []
+
+
+def test_page_without_forms_that_needs_javascript_says_so():
+    spa = page('<div id="app"></div><noscript>You need to enable JavaScript to run this app.</noscript>'
+               '<script src="/app.js"></script>')
+    with PageServer({"/": spa}) as server:
+        err = fails(server, errors.LoginFlowError, "the page at {host} needs JavaScript: it has no form without "
+                    "it (HTTP 200, page title 'IdP').")
+        assert "--provider browser" in err.hint
+
+
+def test_page_without_any_form_is_a_clear_error():
+    with PageServer({"/": page("<p>Welcome</p>")}) as server:
+        fails(server, errors.LoginFlowError, "no login form or SAMLResponse was found on the IdP's page "
+              "(HTTP 200, page title 'IdP') at {host}.")
+    with PageServer({"/": Reply(page("<p>Oops</p>"), 404)}) as server:
+        fails(server, errors.LoginFlowError, "the IdP answered with an error page (HTTP 404, page title 'IdP') "
+              "at {host}.")

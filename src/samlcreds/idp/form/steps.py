@@ -7,7 +7,8 @@ out. The order of preference, for a page without JavaScript:
 2. a login form with a visible password field (hidden "honeypot" password
    inputs are ignored), a one-time-code form, a factor-choice form, an
    identifier-only form whose input looks like a user name (never a search form);
-3. a ``<meta http-equiv=refresh>`` or a one-line script redirect;
+3. a ``<meta http-equiv=refresh>``, a one-line script redirect, or the one link a
+   page without forms shows in ``<noscript>``;
 4. a form without visible user input (hidden inputs and at most a button),
    including a ``SAMLResponse`` posted anywhere but AWS (one step of an IdP chain).
 
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from samlcreds import aws
 from samlcreds.idp.form import factors
 from samlcreds.idp.form.pages import (BUTTON_TYPES, TEXT_TYPES, Target, describe, form_target, input_type,
-                                      is_disabled, is_hidden, meta_refresh, script_redirect, submitters)
+                                      is_disabled, is_hidden, meta_refresh, noscript_link, script_redirect,
+                                      submitters)
 
 SAML = "saml"
 PASSWORD = "password"
@@ -111,7 +113,7 @@ def analyse(doc, page_url: str, *, expect_code: bool = False) -> Step:
             submitter = factors.default_submitter(form)
             return _needs_js(Step(USERNAME, form=form, target=form_target(form, page_url, submitter),
                                   submitter=submitter, username=user))
-    redirect = meta_refresh(doc, page_url) or script_redirect(doc, page_url)
+    redirect = meta_refresh(doc, page_url) or script_redirect(doc, page_url) or noscript_link(doc, page_url)
     if redirect is not None:
         return Step(REDIRECT, url=redirect)
     if chain is not None:

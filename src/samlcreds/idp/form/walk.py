@@ -240,8 +240,8 @@ class Walk:
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
-        if not page.xpath("//form") and (page.xpath("//noscript") or page.xpath("//script")):
-            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
+        if not page.xpath("//form") and page.xpath("//noscript"):
+            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has no form without it "
                                         f"({what})." + saved, hint=_BROWSER_HINT)
         raise errors.LoginFlowError(
             f"no login form or SAMLResponse was found on the IdP's page ({what}) at {where}." + saved,
