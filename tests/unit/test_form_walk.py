@@ -311,3 +311,13 @@ def test_page_without_any_form_is_a_clear_error():
     with PageServer({"/": Reply(page("<p>Oops</p>"), 404)}) as server:
         fails(server, errors.LoginFlowError, "the IdP answered with an error page (HTTP 404, page title 'IdP') "
               "at {host}.")
+
+
+def test_code_then_an_error_page_means_the_code_was_refused():
+    # LemonLDAP::NG 2.16: a wrong TOTP code ends the sign-in on an error page whose text JavaScript fills in
+    error = page('<div id="errorcontent"><div class="message message-negative alert" role="alert">'
+                 '<span trmsg="96"></span></div><a href="/?cancel=1">Go to portal</a></div>')
+    with PageServer({"/": login_form(), "/login": code_form(), "/mfa": error}) as server:
+        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP ended the sign-in with an "
+              "error page)", get_code=Asked("1", "2"))
+        assert len(server.posts("/mfa")) == 1

@@ -10,6 +10,7 @@ is never sent again; a refused code is asked for once more only at a terminal.
 from __future__ import annotations
 
 import ipaddress
+import re
 import urllib.parse
 
 from samlcreds import errors
@@ -21,6 +22,8 @@ MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+_CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
+_ERROR_MARKER = re.compile(r"error|negative|danger|fail|invalid", re.I)
 
 
 def host_of(url: str) -> str:
@@ -76,6 +79,11 @@ class Walk:
             raise errors.LoginFlowError(f"the page at {host_of(url)} needs JavaScript: {step.reason}",
                                         hint=_BROWSER_HINT)
         if kind == steps.NONE:
+            if self.code_sent and response.status_code < 500 and has_error_marker(page):
+                # LemonLDAP::NG, among others, ends the sign-in with an error page (its text filled
+                # in by JavaScript) instead of showing the code form again
+                raise refused("the one-time code was refused (the IdP ended the sign-in with an error page)",
+                              page, _CODE_HINT)
             self.fail_no_form(response, page)
         if kind == steps.PASSWORD:
             return self.submit(step, self.fill_password(step, page, url))
@@ -108,7 +116,7 @@ class Walk:
     def fill_password(self, step: steps.Step, page, url: str) -> dict:
         if self.code_sent:
             raise refused("the one-time code was refused (the IdP went back to its login form)", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         if self.password_sent:
             raise refused("credentials: the IdP showed its login form again: the user name or password was "
                           "refused", page, "Check the user name (--username / saml_username) and password, "
@@ -131,7 +139,7 @@ class Walk:
         refused_before = self.code_sent
         if refused_before and not self.codes.retry_allowed():
             raise refused("the one-time code was refused", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         self.check_destination(step.target.url, "one-time code")
         values = {step.code: self.codes.code(host_of(url), refused=refused_before)}
         if step.username is not None and step.username.get("readonly") is None and not (
@@ -270,10 +278,18 @@ def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
     return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
 
 
+def has_error_marker(page) -> bool:
+    """The page shows an error box (``role=alert``, or a class/id saying error, negative, danger...),
+    even an empty one whose text a script would fill in."""
+    for el in page.xpath("//*[@class or @id or @role]"):
+        if (el.get("role") or "").lower() == "alert" or _ERROR_MARKER.search(
+                " ".join(filter(None, (el.get("class"), el.get("id"))))):
+            return True
+    return False
+
+
 def error_text(page) -> str:
     """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
-    import re
-
     pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
     texts: list[str] = []
     for el in page.xpath("//*[@class or @id or @role]"):
