@@ -292,9 +292,13 @@ def error_text(page) -> str:
     """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
     pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
     texts: list[str] = []
-    for el in page.xpath("//*[@class or @id or @role]"):
-        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-        if pattern.search(marker):
+    marked = [el for el in page.xpath("//*[@class or @id or @role]")
+              if pattern.search(" ".join(filter(None, (el.get("class"), el.get("id"), el.get("role")))))]
+    inner = set(marked)
+    for el in marked:  # the innermost boxes: an error container's buttons and links are no message
+        inner.difference_update(el.iterancestors())
+    for el in marked:
+        if el in inner:
             text = " ".join(" ".join(el.xpath(".//text()")).split())
             if text and text not in texts:
                 texts.append(text)
