@@ -17,7 +17,7 @@ def login_options(func):
     """Decorate a command with the sign-in flags."""
     decorators = [
         click.option("--profile", "-p", help="Profile whose settings to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
-        click.option("--provider", help="IdP login provider: form, paste, browser (saml_provider)."),
+        click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
         click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
         click.option("--username", "-u", help="User name at the IdP (saml_username)."),
         click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),

@@ -89,7 +89,7 @@ def request_for(settings, **fields) -> LoginRequest:
         submit_selector=settings.submit_selector,
         browser=settings.browser,
         otp_command=settings.otp_command,
-        allow_http=settings.allow_http_idp_enabled,
+        allow_http=settings.allow_http_idp,
         **fields,
     )
 
@@ -110,6 +110,7 @@ _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
     "browser": "samlcreds.idp.browser:BrowserProvider",
+    "ecp": "samlcreds.idp.ecp:EcpProvider",
 }
 
 
