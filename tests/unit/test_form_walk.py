@@ -3,6 +3,7 @@ what is posted where, and the exact error for each refusal."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -321,3 +322,28 @@ def test_code_then_an_error_page_means_the_code_was_refused():
         fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP ended the sign-in with an "
               "error page)", get_code=Asked("1", "2"))
         assert len(server.posts("/mfa")) == 1
+
+
+def test_debug_copy_of_an_unusable_page_has_values_removed(tmp_path):
+    secret_page = page('<div><input type="hidden" name="AuthState" value="very-secret-state">'
+                       '<input name="x" value=\'y\'></div>')
+    with PageServer({"/": secret_page}) as server:
+        err = fails(server, errors.LoginFlowError, "no login form or SAMLResponse was found on the IdP's page "
+                    f"(HTTP 200, page title 'IdP') at {{host}}. The page was saved (secrets removed) to "
+                    f"{tmp_path / 'debug'}/idp-page-{os.getpid()}.html.", debug_dir=tmp_path / "debug")
+    saved = next((tmp_path / "debug").iterdir())
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    text = saved.read_text()
+    assert "very-secret-state" not in text and 'value="[removed]"' in text
+    assert err.hint.startswith("The IdP may need JavaScript")
+
+
+def test_cookies_are_kept_between_sign_ins(tmp_path):
+    signed_in = Reply(aws_form(), headers={"Set-Cookie": "idp_session=abc; Path=/; Max-Age=3600"})
+    with PageServer({"/": lambda hit: aws_form() if "idp_session=abc" in hit.cookie else login_form(),
+                     "/login": signed_in}) as server:
+        login(server, state_dir=tmp_path / "sessions")
+        login(server, state_dir=tmp_path / "sessions", get_password=lambda p: pytest.fail("asked again"))
+        assert len(server.posts("/login")) == 1
+        jar = next((tmp_path / "sessions").iterdir())
+        assert oct(jar.stat().st_mode & 0o777) == "0o600"
