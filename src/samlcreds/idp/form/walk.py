@@ -10,6 +10,7 @@ is never sent again; a refused code is asked for once more only at a terminal.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import urllib.parse
 
@@ -18,6 +19,7 @@ from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
 
+log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
@@ -64,6 +66,7 @@ class Walk:
             page = parse(response)
             step = steps.analyse(page, response.url, expect_code=self.password_sent or self.code_chosen
                                  or self.code_sent)
+            log.debug("form: %s step on %s", step.kind, _where(response.url))
             if step.kind == steps.SAML:
                 return step.saml_response
             response = self.act(step, page, response)
