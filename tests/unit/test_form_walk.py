@@ -347,3 +347,11 @@ def test_cookies_are_kept_between_sign_ins(tmp_path):
         assert len(server.posts("/login")) == 1
         jar = next((tmp_path / "sessions").iterdir())
         assert oct(jar.stat().st_mode & 0o777) == "0o600"
+
+
+def test_refused_user_name_at_an_identifier_step():
+    ident = page('<form method="post" action="/id"><input name="email" type="email"><button>Next</button></form>')
+    with PageServer({"/": ident, "/id": ident.replace("<form", '<p class="error">No such account</p><form')}) as server:
+        fails(server, errors.InvalidCredentials, "credentials: the IdP asked for the user name again: the user name "
+              "was refused (the page says: No such account)")
+        assert server.posts("/id") == [{"email": "alice"}]

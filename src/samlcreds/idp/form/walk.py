@@ -94,8 +94,8 @@ class Walk:
             return self.submit(step, self.fill_code(step, page, url))
         if kind == steps.USERNAME:
             if self.username_sent or self.password_sent:
-                raise refused("the IdP asked for the user name again: the user name was refused", page,
-                              "Check --username / saml_username.")
+                raise refused("credentials: the IdP asked for the user name again: the user name was refused",
+                              page, "Check --username / saml_username.")
             self.username_sent = True
             return self.submit(step, {step.username: self.username(url)})
         self.check_repeat(url, step)
@@ -238,7 +238,8 @@ class Walk:
         if self.request.debug_dir is not None:
             from samlcreds.idp.form.state import save_debug_page
 
-            saved = f" The page was saved (secrets removed) to {save_debug_page(self.request.debug_dir, response.text)}."
+            path = save_debug_page(self.request.debug_dir, response.text)
+            saved = f" The page was saved (secrets removed) to {path}."
         status = response.status_code
         title = " ".join(page.xpath("//title//text()")).strip()[:80]
         what = f"HTTP {status}" + (f", page title {title!r}" if title else "")
