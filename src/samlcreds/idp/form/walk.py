@@ -24,6 +24,7 @@ MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+_OR_BROWSER = "use --provider browser (a real browser runs the IdP's scripts)."
 _CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
 _ERROR_MARKER = re.compile(r"error|negative|danger|fail|invalid", re.I)
 
@@ -128,7 +129,7 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
                 "or confirmation); samlcreds types the password into one field only",
-                hint="Change the password at the IdP in a browser, or " + _BROWSER_HINT.lower())
+                hint="Change the password at the IdP in a browser, or " + _OR_BROWSER)
         self.check_destination(step.target.url, "password", password=True)
         values = {}
         if step.username is not None and step.username.get("readonly") is None:
@@ -248,7 +249,7 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
                 f"({what}) leads nowhere." + saved,
-                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _BROWSER_HINT.lower())
+                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
