@@ -10,6 +10,8 @@ is never sent again; a refused code is asked for once more only at a terminal.
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
 import urllib.parse
 
 from samlcreds import errors
@@ -17,10 +19,13 @@ from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
 
+log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+_CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
+_ERROR_MARKER = re.compile(r"error|negative|danger|fail|invalid", re.I)
 
 
 def host_of(url: str) -> str:
@@ -61,6 +66,7 @@ class Walk:
             page = parse(response)
             step = steps.analyse(page, response.url, expect_code=self.password_sent or self.code_chosen
                                  or self.code_sent)
+            log.debug("form: %s step on %s", step.kind, _where(response.url))
             if step.kind == steps.SAML:
                 return step.saml_response
             response = self.act(step, page, response)
@@ -76,6 +82,11 @@ class Walk:
             raise errors.LoginFlowError(f"the page at {host_of(url)} needs JavaScript: {step.reason}",
                                         hint=_BROWSER_HINT)
         if kind == steps.NONE:
+            if self.code_sent and response.status_code < 500 and has_error_marker(page):
+                # LemonLDAP::NG, among others, ends the sign-in with an error page (its text filled
+                # in by JavaScript) instead of showing the code form again
+                raise refused("the one-time code was refused (the IdP ended the sign-in with an error page)",
+                              page, _CODE_HINT)
             self.fail_no_form(response, page)
         if kind == steps.PASSWORD:
             return self.submit(step, self.fill_password(step, page, url))
@@ -83,8 +94,8 @@ class Walk:
             return self.submit(step, self.fill_code(step, page, url))
         if kind == steps.USERNAME:
             if self.username_sent or self.password_sent:
-                raise refused("the IdP asked for the user name again: the user name was refused", page,
-                              "Check --username / saml_username.")
+                raise refused("credentials: the IdP asked for the user name again: the user name was refused",
+                              page, "Check --username / saml_username.")
             self.username_sent = True
             return self.submit(step, {step.username: self.username(url)})
         self.check_repeat(url, step)
@@ -108,7 +119,7 @@ class Walk:
     def fill_password(self, step: steps.Step, page, url: str) -> dict:
         if self.code_sent:
             raise refused("the one-time code was refused (the IdP went back to its login form)", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         if self.password_sent:
             raise refused("credentials: the IdP showed its login form again: the user name or password was "
                           "refused", page, "Check the user name (--username / saml_username) and password, "
@@ -131,7 +142,7 @@ class Walk:
         refused_before = self.code_sent
         if refused_before and not self.codes.retry_allowed():
             raise refused("the one-time code was refused", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         self.check_destination(step.target.url, "one-time code")
         values = {step.code: self.codes.code(host_of(url), refused=refused_before)}
         if step.username is not None and step.username.get("readonly") is None and not (
@@ -227,7 +238,8 @@ class Walk:
         if self.request.debug_dir is not None:
             from samlcreds.idp.form.state import save_debug_page
 
-            saved = f" The page was saved (secrets removed) to {save_debug_page(self.request.debug_dir, response.text)}."
+            path = save_debug_page(self.request.debug_dir, response.text)
+            saved = f" The page was saved (secrets removed) to {path}."
         status = response.status_code
         title = " ".join(page.xpath("//title//text()")).strip()[:80]
         what = f"HTTP {status}" + (f", page title {title!r}" if title else "")
@@ -240,8 +252,8 @@ class Walk:
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
-        if not page.xpath("//form") and (page.xpath("//noscript") or page.xpath("//script")):
-            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
+        if not page.xpath("//form") and page.xpath("//noscript"):
+            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has no form without it "
                                         f"({what})." + saved, hint=_BROWSER_HINT)
         raise errors.LoginFlowError(
             f"no login form or SAMLResponse was found on the IdP's page ({what}) at {where}." + saved,
@@ -270,15 +282,27 @@ def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
     return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
 
 
+def has_error_marker(page) -> bool:
+    """The page shows an error box (``role=alert``, or a class/id saying error, negative, danger...),
+    even an empty one whose text a script would fill in."""
+    for el in page.xpath("//*[@class or @id or @role]"):
+        if (el.get("role") or "").lower() == "alert" or _ERROR_MARKER.search(
+                " ".join(filter(None, (el.get("class"), el.get("id"))))):
+            return True
+    return False
+
+
 def error_text(page) -> str:
     """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
-    import re
-
     pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
     texts: list[str] = []
-    for el in page.xpath("//*[@class or @id or @role]"):
-        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-        if pattern.search(marker):
+    marked = [el for el in page.xpath("//*[@class or @id or @role]")
+              if pattern.search(" ".join(filter(None, (el.get("class"), el.get("id"), el.get("role")))))]
+    inner = set(marked)
+    for el in marked:  # the innermost boxes: an error container's buttons and links are no message
+        inner.difference_update(el.iterancestors())
+    for el in marked:
+        if el in inner:
             text = " ".join(" ".join(el.xpath(".//text()")).split())
             if text and text not in texts:
                 texts.append(text)
