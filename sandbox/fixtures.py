@@ -84,6 +84,7 @@ def sandbox_env(sandbox_sts, sandbox_idp, tmp_path, monkeypatch):
         "XDG_DATA_HOME": str(home / ".local" / "share"),
         "XDG_STATE_HOME": str(home / ".local" / "state"),
         "SAMLCREDS_URL": sandbox_idp.sso_url,
+        "SAMLCREDS_FEDERATION_URL": sandbox_sts.federation_url,
     }
     for name in SANDBOX_REMOVED_ENV:
         monkeypatch.delenv(name, raising=False)
