@@ -28,15 +28,11 @@ from typing import Callable, ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
+from samlcreds.saml.names import NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS
 
 NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_ECP = "urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp"
-NS_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
-NS_ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
 BINDING_PAOS = "urn:oasis:names:tc:SAML:2.0:bindings:PAOS"
-STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
-#: AWS's SP entity ID, the Issuer of the AuthnRequest (AWS's SP metadata).
-AWS_SP_ENTITY_ID = "urn:amazon:webservices"
 #: The headers of a PAOS request (ECP profile 2.0, section 2.3.1; SAML bindings 3.2.3 for SOAPAction).
 ECP_HEADERS = {
     "Content-Type": "text/xml; charset=utf-8",
@@ -70,7 +66,7 @@ def authn_request_envelope(destination: str, *, acs_url: str | None = None, requ
     request.set("Destination", destination)
     request.set("ProtocolBinding", BINDING_PAOS)
     request.set("AssertionConsumerServiceURL", acs_url or aws.signin_saml_url("aws"))
-    etree.SubElement(request, f"{{{NS_ASSERTION}}}Issuer").text = AWS_SP_ENTITY_ID
+    etree.SubElement(request, f"{{{NS_ASSERTION}}}Issuer").text = aws.SP_ENTITY_ID
     etree.SubElement(request, f"{{{NS_PROTOCOL}}}NameIDPolicy", AllowCreate="true")
     return etree.tostring(soap, xml_declaration=True, encoding="UTF-8")
 
@@ -87,7 +83,7 @@ def read_ecp_answer(raw: bytes, host: str) -> bytes:
     """
     from lxml import etree
 
-    from samlcreds.assertion import parse_xml
+    from samlcreds.saml.xml import parse_xml
 
     try:
         root = parse_xml(raw)
