@@ -144,7 +144,9 @@ class EcpProvider:
         """The base64 SAMLResponse the IdP issued for AWS.
 
         Raises :class:`~samlcreds.errors.UsageError` without a URL or user
-        name; :class:`~samlcreds.errors.InvalidCredentials` for a refused
+        name; :class:`~samlcreds.errors.LoginFlowError` before asking for the
+        password when the URL is plain http off loopback (unless
+        ``request.allow_http``); :class:`~samlcreds.errors.InvalidCredentials` for a refused
         password (HTTP 401/403, or a non-Success SAML status);
         :class:`~samlcreds.errors.IdpUnreachable` for connection failures,
         timeouts and 5xx answers; :class:`~samlcreds.errors.LoginFlowError`
@@ -159,6 +161,16 @@ class EcpProvider:
         if not request.username:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
                                     hint="Pass --username or set saml_username in the profile.")
+        scheme = urllib.parse.urlsplit(request.url).scheme.lower()
+        if scheme != "https" and not request.allow_http:
+            from samlcreds.idp.form.walk import is_loopback
+
+            if not is_loopback(request.url):
+                raise errors.LoginFlowError(
+                    f"credentials: ECP would send the password over plain {scheme} to {host}; samlcreds refuses "
+                    "to send it unencrypted",
+                    hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
+                         "(saml_allow_http_idp = true).")
         password = request.get_password(f"Password for {request.username} at {host}: ")
         session = self._session_factory() if self._session_factory else requests.Session()
         envelope = authn_request_envelope(request.url)
