@@ -83,7 +83,7 @@ def read_ecp_answer(raw: bytes, host: str) -> bytes:
     """
     from lxml import etree
 
-    from samlcreds.saml.xml import parse_xml
+    from samlcreds.saml import parse_xml
 
     try:
         root = parse_xml(raw)
