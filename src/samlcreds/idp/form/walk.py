@@ -249,6 +249,11 @@ class Walk:
                 f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
                 f"({what}) leads nowhere." + saved,
                 hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _BROWSER_HINT.lower())
+        if self.code_sent and status < 400 and not page.xpath("//form"):
+            # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
+            raise refused("the one-time code was refused (the IdP answered it with a page that leads nowhere)",
+                          page, "Check the code source (saml_otp_command or the code you typed) and try again."
+                          + saved)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
