@@ -25,7 +25,11 @@ class CachingFetcher:
     ``request_factory()`` builds the :class:`LoginRequest` only when a login
     is needed. ``window``: seconds of validity a cached entry must still have
     (botocore's 15-minute advisory window by default). ``clock`` returns
-    tz-aware UTC now (injectable for tests).
+    tz-aware UTC now (injectable for tests). ``bind_chosen_role``: when the
+    picker chose the role (no role set, several granted), cache the credentials
+    under that role's key, not the profile's, and keep that role for later
+    fetches (the Python API: a choice made in a notebook is not remembered as
+    the profile's role).
     """
 
     def __init__(
@@ -39,6 +43,7 @@ class CachingFetcher:
         lock_timeout: float = 300.0,
         progress: Callable[[str], None] = lambda message: None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        bind_chosen_role: bool = False,
     ) -> None:
         self.settings = settings
         self.request_factory = request_factory
@@ -48,6 +53,7 @@ class CachingFetcher:
         self.lock_timeout = lock_timeout
         self.progress = progress
         self.clock = clock
+        self.bind_chosen_role = bind_chosen_role
         self.last_result: flow.LoginResult | None = None
 
     @property
@@ -87,6 +93,8 @@ class CachingFetcher:
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             self.last_result = result
+            if self.bind_chosen_role and not self.settings.role and len(result.assertion.roles) > 1:
+                self.settings = self.settings._replace(role=result.role.role_arn)
             self.cache.store(self.key, *_entry(result.credentials))
             return result.credentials
 
