@@ -47,6 +47,9 @@ NO_DISPLAY_HINT = (
     "server, SSH). Use the paste recipe: sign in with the browser on your own computer, copy the SAMLResponse "
     "(developer tools > Network > the POST to signin.aws.amazon.com/saml > Payload) and pass it: "
     "samlcreds.session(saml_response=getpass.getpass('SAMLResponse: '), role='ROLE_ARN').")
+ENCRYPTED_HINT = ("Pass role_arn='ROLE_ARN' and principal_arn='SAML_PROVIDER_ARN' to send it to AWS as it is "
+                  "(on the command line: --role-arn and --principal-arn), or ask the IdP administrator to turn "
+                  "off assertion encryption for the AWS app.")
 NOT_REFRESHABLE = ("credentials from a pasted SAMLResponse cannot be refreshed: "
                    "sign in again and pass a fresh saml_response")
 
@@ -240,6 +243,8 @@ def _for_python(exc: errors.SamlcredsError, settings: config.Settings) -> errors
     hint = None
     if isinstance(exc, errors.RoleSelectionError) and exc.roles and "--role" in (exc.hint or ""):
         hint = pickers.ROLE_HINT
+    elif isinstance(exc, errors.EncryptedAssertion):
+        hint = ENCRYPTED_HINT
     elif (settings.provider == "browser" and not _has_display()
           and (isinstance(exc, errors.InteractionRequired) or type(exc).__module__.startswith("samlcreds.idp.browser"))):
         hint = NO_DISPLAY_HINT
