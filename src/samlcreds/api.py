@@ -22,6 +22,7 @@ event loop (Jupyter, asyncio programs) runs in a worker thread
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import os
 import sys
@@ -114,12 +115,13 @@ def botocore_session(profile: str | None = None, *, saml_response: SamlText | No
 
     from samlcreds.sts import botocore_session as plain_session
 
-    settings = _settings(profile, overrides, role_arn, saml_response)
     if saml_response is None:
-        fetcher = _fetcher(settings, get_password, picker)
+        fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker)
+        settings = fetcher.settings
         refresher = Refresher(lambda: _calling(fetcher.settings, fetcher.fetch), cached=fetcher.cached,
                               label=f"of profile {settings.profile!r}", again=AGAIN)
     else:
+        settings = config.resolve(profile, **overrides)
         result = _calling(settings, lambda: _paste_login(settings, saml_response, role_arn, picker))
         refresher = Refresher(_not_refreshable, current=result.credentials,
                               label=f"for role {result.role.role_arn}")
@@ -187,24 +189,46 @@ def credentials(profile: str | None = None, *, saml_response: SamlText | None = 
     Arguments and errors as for :func:`session`. Returns a frozen
     :class:`~samlcreds.creds.Credentials` with a tz-aware UTC ``expiration``.
     """
-    settings = _settings(profile, overrides, role_arn, saml_response)
     if saml_response is not None:
+        settings = config.resolve(profile, **overrides)
         return _calling(settings, lambda: _paste_login(settings, saml_response, role_arn, picker)).credentials
-    fetcher = _fetcher(settings, get_password, picker)
-    return _calling(settings, fetcher.fetch)
+    fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker)
+    return _calling(fetcher.settings, fetcher.fetch)
 
 
-def _settings(profile, overrides: dict, role_arn: str | None, saml_response) -> config.Settings:
-    if role_arn and saml_response is None:
-        overrides = {**overrides, "role": role_arn}
-    return config.resolve(profile, **overrides)
+def _with_role_arn(overrides: dict, role_arn: str | None) -> dict:
+    return {**overrides, "role": role_arn} if role_arn else overrides
 
 
-def _fetcher(settings: config.Settings, get_password, picker) -> CachingFetcher:
-    def request() -> LoginRequest:
-        return request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(), interactive=True)
+def _fetcher(profile: str | None, overrides: dict, get_password, picker):
+    """The profile's fetcher: cache and sign-in, through role chaining for role_arn + source_profile."""
+    from samlcreds.chain import fetcher_for
 
-    return CachingFetcher(settings, request, picker=picker or pickers.refuse, bind_chosen_role=True)
+    unknown = set(overrides) - set(config.KEYS)
+    if unknown:
+        raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    def request_factory_for(settings: config.Settings):
+        return lambda: request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(),
+                                   interactive=True)
+
+    return fetcher_for(profile, request_factory_for, picker=_picker(picker, profile), overrides=overrides,
+                       bind_chosen_role=True)
+
+
+def _picker(picker, profile: str | None):
+    """``picker``; the default one with the profile's account names; ``None``: one that never asks."""
+    if picker is None:
+        return pickers.refuse
+    if picker is not pickers.ask_role:
+        return picker
+    from samlcreds import accounts
+
+    try:
+        names = accounts.names(profile)
+    except errors.SamlcredsError:  # a broken saml_account_names must not stop the sign-in
+        names = {}
+    return pickers.make_picker(account_names=names)
 
 
 def _paste_login(settings: config.Settings, saml_response: SamlText, role_arn: str | None,
@@ -220,8 +244,8 @@ def _paste_login(settings: config.Settings, saml_response: SamlText, role_arn: s
             f"not {type(saml_response).__name__}")
     if not role_arn and settings.role and is_role_arn(settings.role):
         role_arn = settings.role  # with principal_arn: the pair for an encrypted assertion
-    return flow.login(settings._replace(provider="paste"), request, role_arn=role_arn,
-                      picker=picker or pickers.refuse)
+    return flow.login(dataclasses.replace(settings, provider="paste"), request, role_arn=role_arn,
+                      picker=_picker(picker, settings.profile))
 
 
 def _not_refreshable() -> Credentials:

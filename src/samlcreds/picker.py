@@ -20,6 +20,7 @@ import types
 from typing import Callable, Mapping, Sequence
 
 from samlcreds import errors
+from samlcreds.accounts import label
 from samlcreds.roles import RolePair, describe_roles, group_by_account, match_roles
 
 #: ``ask(menu, prompt) -> answer``; raises :class:`NoWayToAsk` when it cannot ask.
@@ -34,15 +35,14 @@ class NoWayToAsk(Exception):
 
 
 def role_menu(roles: Sequence[RolePair], account_names: Mapping[str, str] | None = None) -> str:
-    """The numbered list of ``roles``, grouped by account (named when ``account_names`` knows it).
+    """The numbered list of ``roles``, grouped by account (``prod (111111111111)`` when ``account_names`` knows it).
 
     Numbers follow the grouped order; :func:`numbered` gives the same order.
     """
     names = account_names or {}
     lines, number = ["The assertion grants these roles:"], 0
     for account, pairs in group_by_account(roles).items():
-        label = f"  Account {account}" + (f" ({names[account]})" if names.get(account) else "")
-        lines.append(label)
+        lines.append(f"  Account {label(account, names)}")
         for pair in pairs:
             number += 1
             lines.append(f"    [{number}] {pair.path_name}  ({pair.role_arn})")

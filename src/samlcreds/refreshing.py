@@ -33,10 +33,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from samlcreds import errors
-from samlcreds.cache import MIN_VALIDITY
 from samlcreds.creds import Credentials
 
 RETRY_AFTER = 60.0
+#: Current credentials count as expired this many seconds before their Expiration
+#: (a request signed with them may reach AWS a little later).
+EXPIRY_MARGIN = 30.0
 #: Failures worth trying again by ourselves: nothing the user must change or type.
 RETRYABLE = (errors.IdpUnreachable, errors.StsError, errors.CacheError)
 #: Top-level packages whose frames a warning is not attributed to.
@@ -106,8 +108,8 @@ class Refresher:
                     return self._use(self.sign_in())
                 except errors.SamlcredsError as exc:
                     return self._after_failure(exc, now)
-            found = self.cached()
-            if found is not None and found.seconds_left(now) > MIN_VALIDITY:
+            found = self.cached()  # the cache serves only credentials worth handing out
+            if found is not None:
                 return self._use(found)
             return self._keep(self._stopped or self._failed, now)
 
@@ -116,7 +118,7 @@ class Refresher:
         return credentials
 
     def _expired(self, now: datetime) -> bool:
-        return self.current is None or self.current.seconds_left(now) <= MIN_VALIDITY
+        return self.current is None or self.current.seconds_left(now) <= EXPIRY_MARGIN
 
     def _after_failure(self, exc: errors.SamlcredsError, now: datetime) -> Credentials:
         if isinstance(exc, RETRYABLE):

@@ -8,11 +8,12 @@ iopub message, input prompt or the kernel process' own output.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
 from sandbox.idp import fetch_saml_response
-from samlcreds import config
+from samlcreds import config, paths
 from tests import hygiene
 from tests.e2e.kernel import REPO, Kernel
 from tests.helpers import run_cli
@@ -92,8 +93,9 @@ def test_role_picker_asks_in_the_kernel_and_remembers_nothing(kernel, typed, san
     assert menu.index("Account 111111111111") < menu.index("[1] Developer") < menu.index("Account 222222222222")
     assert "[2] Auditor" in menu
     assert CAROL_AUDITOR in run.result
-    # 900-second credentials are always in botocore's refresh window: this call signs in again
-    # (reusing the IdP session) and keeps the chosen role without asking
+    # 900-second credentials are always in botocore's refresh window; with the cached copy gone this
+    # call signs in again (reusing the IdP session) and keeps the chosen role without asking
+    shutil.rmtree(paths.credentials_cache_dir())
     calls = len(sandbox_sts.calls)
     again = kernel.run('sts.get_caller_identity()["Arn"]')
     assert again.ok and CAROL_AUDITOR in again.result and again.requests == []

@@ -24,7 +24,7 @@ def test_menu_groups_by_account_and_numbers_in_that_order():
         "  Account 111111111111",
         f"    [1] Developer  ({ROLE_A})",
         f"    [2] team/ops/Admin  ({ROLE_B})",
-        "  Account 222222222222 (audit)",
+        "  Account audit (222222222222)",
         f"    [3] Auditor  ({ROLE_C})",
     ]
     assert numbered(ROLES) == [ROLES[0], ROLES[2], ROLES[1]]
