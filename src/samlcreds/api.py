@@ -208,12 +208,13 @@ def _fetcher(profile: str | None, overrides: dict, get_password, picker):
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
 
-    def request_factory_for(settings: config.Settings):
-        return lambda: request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(),
-                                   interactive=True)
+    ask = offloop.on_caller(get_password)  # prompts run in the caller's thread, even from a worker
 
-    return fetcher_for(profile, request_factory_for, picker=_picker(picker, profile), overrides=overrides,
-                       bind_chosen_role=True)
+    def request_factory_for(settings: config.Settings):
+        return lambda: request_for(settings, get_password=ask, state_dir=paths.sessions_dir(), interactive=True)
+
+    return fetcher_for(profile, request_factory_for, picker=offloop.on_caller(_picker(picker, profile)),
+                       overrides=overrides, bind_chosen_role=True)
 
 
 def _picker(picker, profile: str | None):
@@ -245,7 +246,7 @@ def _paste_login(settings: config.Settings, saml_response: SamlText, role_arn: s
     if not role_arn and settings.role and is_role_arn(settings.role):
         role_arn = settings.role  # with principal_arn: the pair for an encrypted assertion
     return flow.login(dataclasses.replace(settings, provider="paste"), request, role_arn=role_arn,
-                      picker=_picker(picker, settings.profile))
+                      picker=offloop.on_caller(_picker(picker, settings.profile)))
 
 
 def _not_refreshable() -> Credentials:
