@@ -75,6 +75,9 @@ class CellRun:
 class Kernel:
     """An ipykernel process in ``env``; ``run(code, answers)`` executes one cell."""
 
+    #: An answer that interrupts the kernel (the stop button) instead of typing.
+    INTERRUPT = object()
+
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.sockets = Path(tempfile.mkdtemp(prefix="sk"))  # short: AF_UNIX paths are limited to ~100 bytes
         self.log_path = log_path
@@ -92,7 +95,7 @@ class Kernel:
         """Execute ``code`` and answer its input requests with ``answers``, in order.
 
         A request with no answer left gets end-of-input (``\\x04``), as when a
-        person closes the prompt; ``allow_stdin=False`` is a front end without
+        person closes the prompt; :attr:`INTERRUPT` interrupts the kernel instead; ``allow_stdin=False`` is a front end without
         input (nbclient, papermill). Returns when the kernel is idle again.
         """
         pending = list(answers)
@@ -112,7 +115,11 @@ class Kernel:
             else:
                 if request["msg_type"] == "input_request":
                     run.requests.append(dict(request["content"]))
-                    self.kc.input(pending.pop(0) if pending else "\x04")
+                    reply = pending.pop(0) if pending else "\x04"
+                    if reply is self.INTERRUPT:
+                        self.km.interrupt_kernel()
+                    else:
+                        self.kc.input(reply)
             try:
                 message = self.kc.get_iopub_msg(timeout=0.02)
             except queue.Empty:

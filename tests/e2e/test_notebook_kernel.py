@@ -47,8 +47,11 @@ def kernel(sandbox_env, sandbox_sts, tmp_path, typed):
         kernel.close()
         secrets = [*hygiene.PASSWORDS, *typed, *hygiene._issued_secrets()]
         secrets += [c.get("SAMLAssertion", "") for c in sandbox_sts.calls if len(c.get("SAMLAssertion", "")) > 200]
-        leaks = [secret[:6] + "..." for secret in secrets if secret and secret in output]
-        assert not leaks, f"secrets in the kernel's messages or output: {leaks}"
+        assert not leaked(output, secrets), f"secrets in the kernel's messages or output: {leaked(output, secrets)}"
+
+
+def leaked(output: str, secrets) -> list[str]:
+    return [secret[:6] + "..." for secret in secrets if secret and secret in output]
 
 
 def profile(name: str, username: str, **extra) -> str:
@@ -76,6 +79,20 @@ def test_password_is_asked_in_the_password_box(kernel, typed):
     assert BOB_ARN in run.result
     again = kernel.run('session.client("sts").get_caller_identity()["Arn"]')
     assert again.ok and BOB_ARN in again.result and again.requests == []
+
+
+def test_interrupting_the_password_box_then_signing_in(kernel, typed):
+    profile("api", "bob")
+    run = kernel.run('import samlcreds\n'
+                     'session = samlcreds.session(profile="api")\n'
+                     'session.client("sts").get_caller_identity()["Arn"]', [Kernel.INTERRUPT])
+    assert run.error["ename"] == "KeyboardInterrupt" and len(run.requests) == 1
+    # the sign-in's worker thread stopped with the cell: the next prompt is answered normally
+    again = kernel.run('session.client("sts").get_caller_identity()["Arn"]', answers(typed, "bob-pw"))
+    assert again.ok, again.error
+    assert len(again.requests) == 1 and BOB_ARN in again.result
+    threads = kernel.run('import threading\n[t.name for t in threading.enumerate()]')
+    assert "samlcreds-sign-in" not in threads.result
 
 
 def test_role_picker_asks_in_the_kernel_and_remembers_nothing(kernel, typed, sandbox_sts):
@@ -168,3 +185,14 @@ def test_browser_provider_without_a_display_says_so_and_offers_the_paste_recipe(
     assert "no display" in run.error["evalue"]
     assert "saml_response=" in run.error["evalue"]
     assert run.error["traceback"] == [f"InteractionRequired: {run.error['evalue']}"]  # short, no botocore frames
+
+
+def test_the_leak_check_sees_iopub_and_the_kernels_own_output(sandbox_env, tmp_path):
+    kernel = Kernel(kernel_environment(), tmp_path / "kernel.log")
+    try:
+        kernel.run('print("bob" + "-pw")')
+        kernel.run('import os; os.write(2, b"carol" + b"-pw")')  # the process' stderr, not iopub
+        output = kernel.everything()
+    finally:
+        kernel.close()
+    assert leaked(output, hygiene.PASSWORDS) == ["bob-pw...", "carol-..."]
