@@ -5,21 +5,22 @@ in ``[profile NAME]`` (``[default]`` for the default profile), as keys prefixed
 ``saml_``, parsed the way botocore's config loader parses them (see
 :mod:`samlcreds.profile`; a test checks both agree).
 
-=====================  ===========================  ===========================
-profile key            environment variable         meaning
-=====================  ===========================  ===========================
-``saml_provider``      ``SAMLCREDS_PROVIDER``       ``form``, ``paste``, ``browser``
-``saml_url``           ``SAMLCREDS_URL``            the IdP's SSO (sign-in) URL
-``saml_username``      ``SAMLCREDS_USERNAME``       user name at the IdP
-``saml_role_arn``      ``SAMLCREDS_ROLE``           role ARN, ``ACCOUNT:NAME`` or name
-``saml_principal_arn`` ``SAMLCREDS_PRINCIPAL_ARN``  SAML provider ARN (rarely needed)
-``saml_duration``      ``SAMLCREDS_DURATION``       DurationSeconds, 900-43200
-``saml_timeout``       ``SAMLCREDS_TIMEOUT``        IdP/STS timeout in seconds
-``region``             ``SAMLCREDS_REGION``         STS region (also used by the SDKs)
-``saml_autofill``      ``SAMLCREDS_AUTOFILL``       browser: fill plain login forms
-``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
-``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
-=====================  ===========================  ===========================
+=======================  ============================  ===========================
+profile key              environment variable          meaning
+=======================  ============================  ===========================
+``saml_provider``        ``SAMLCREDS_PROVIDER``        ``form``, ``paste``, ``browser``
+``saml_url``             ``SAMLCREDS_URL``             the IdP's SSO (sign-in) URL
+``saml_username``        ``SAMLCREDS_USERNAME``        user name at the IdP
+``saml_role_arn``        ``SAMLCREDS_ROLE``            role ARN, ``ACCOUNT:NAME`` or name
+``saml_principal_arn``  ``SAMLCREDS_PRINCIPAL_ARN``   SAML provider ARN (rarely needed)
+``saml_duration``        ``SAMLCREDS_DURATION``        DurationSeconds, 900-43200
+``saml_timeout``         ``SAMLCREDS_TIMEOUT``         IdP/STS timeout in seconds
+``region``               ``SAMLCREDS_REGION``          STS region (also used by the SDKs)
+``saml_autofill``        ``SAMLCREDS_AUTOFILL``        browser: fill plain login forms
+``saml_*_selector``      ``SAMLCREDS_*_SELECTOR``      browser: username/password/submit CSS
+``saml_browser``         ``SAMLCREDS_BROWSER``         browser: executable path or channel
+``saml_browser_driver``  ``SAMLCREDS_BROWSER_DRIVER``  browser: ``native`` or ``playwright``
+=======================  ============================  ===========================
 """
 
 from __future__ import annotations

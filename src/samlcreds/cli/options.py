@@ -91,7 +91,16 @@ def build_request(settings: config.Settings, *, saml_file: str | None, inputs: I
         debug_dir=paths.cache_dir() / "debug" if debug else None,
         interactive=inputs.terminal.available,
         headless=headless,
+        notify=_notify,
     )
+
+
+def _notify(text: str) -> None:
+    """Messages from a provider while it signs in (a browser window opening) go to stderr, on their own line."""
+    from samlcreds.cli.terminal import _spinner_paused
+
+    with _spinner_paused():
+        click.echo(text, err=True)
 
 
 def resolve_settings(profile, provider, url, username, saml_file, region, timeout, *, autofill=None,

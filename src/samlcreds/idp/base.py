@@ -57,6 +57,13 @@ class LoginRequest:
     #: browser provider: path of a Chrome/Chromium/Edge executable, or a
     #: Playwright channel name (``chrome``, ``msedge``, ``chromium``).
     browser: str | None = None
+    #: browser provider: ``native`` (default: no driver attached) or
+    #: ``playwright`` (implied by ``autofill``).
+    browser_driver: str | None = None
+    #: the samlcreds profile being signed in, for messages (``samlcreds login --profile P``).
+    profile_name: str | None = None
+    #: tells the user something while the sign-in runs (e.g. a window opens); never secrets.
+    notify: Callable[[str], None] | None = None
 
 
 def request_for(settings, **fields) -> LoginRequest:
@@ -74,6 +81,8 @@ def request_for(settings, **fields) -> LoginRequest:
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
         browser=settings.browser,
+        browser_driver=settings.browser_driver,
+        profile_name=settings.profile,
         **fields,
     )
 
@@ -93,7 +102,7 @@ class Provider(Protocol):
 _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
-    "browser": "samlcreds.idp.browser:BrowserProvider",
+    "browser": "samlcreds.idp.browser.provider:BrowserProvider",
 }
 
 
