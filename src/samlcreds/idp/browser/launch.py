@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from samlcreds.idp.browser.errors import BrowserLaunchFailed
-from samlcreds.idp.browser.profile import CACHE_DIR, kill_profile_processes
+from samlcreds.idp.browser.profile import CACHE_DIR, kill_profile_processes, profile_processes
 
 #: Keep the browser from calling Google services on its own (sync, leak check,
 #: autofill servers, component updates, metrics, safe-browsing pings).
@@ -32,7 +32,8 @@ QUIET_ARGS = ("--no-first-run", "--no-default-browser-check", "--disable-sync", 
 AUTOMATION_FLAGS = ("--remote-debugging-pipe", "--remote-debugging-port", "--enable-automation")
 #: The launched process must still be running this long after start (else it failed or handed off).
 ALIVE_CHECK_SECONDS = 0.5
-#: After SIGTERM (Chromium's graceful shutdown: the profile is flushed), wait this long before SIGKILL.
+#: After SIGINT (a normal exit: Chromium writes its cookie store and preferences), wait this long before SIGKILL.
+#: SIGTERM would not do: Chromium 156 then exits without writing the cookies it holds.
 CLOSE_GRACE_SECONDS = 5.0
 
 
@@ -131,12 +132,16 @@ class BrowserProcess:
         return lines[-1][:limit] if lines else ""
 
     def close(self, grace: float = CLOSE_GRACE_SECONDS) -> None:
-        """SIGTERM (a graceful shutdown that flushes the profile), then SIGKILL what is left."""
+        """SIGINT (a graceful exit that flushes the profile), then SIGKILL what is left after ``grace`` s."""
         if self.alive():
             with contextlib.suppress(OSError):
-                self.process.send_signal(signal.SIGTERM)
+                self.process.send_signal(signal.SIGINT if sys.platform != "win32" else signal.SIGTERM)
             deadline = time.monotonic() + grace
             while self.alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # The network service writes the cookie store as it shuts down, after the browser process
+            # may have gone: let the helpers end on their own before anything is killed.
+            while profile_processes(self.profile) and time.monotonic() < deadline:
                 time.sleep(0.05)
         if sys.platform != "win32":
             with contextlib.suppress(OSError):
