@@ -150,6 +150,9 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = False
     capture: CaptureProxy
 
+    def handle_error(self, request, client_address) -> None:
+        """A browser dropping a connection is normal here: no traceback on stderr."""
+
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     """The plain-text side: CONNECT to AWS sign-in hosts only; absolute-URI requests get 404."""

@@ -26,8 +26,9 @@ from samlcreds.idp.browser.profile import CACHE_DIR, kill_profile_processes, pro
 QUIET_ARGS = ("--no-first-run", "--no-default-browser-check", "--disable-sync", "--disable-default-apps",
               "--disable-background-networking", "--disable-component-update", "--disable-domain-reliability",
               "--disable-client-side-phishing-detection", "--metrics-recording-only", "--password-store=basic",
+              "--disable-component-extensions-with-background-pages", "--disable-field-trial-config",
               "--disable-features=PasswordLeakDetection,AutofillServerCommunication,OptimizationHints,"
-              "MediaRouter,Translate")
+              "MediaRouter,Translate,NetworkTimeServiceQuerying")
 #: The flags a driver would add; never on our command line (a test checks the live processes).
 AUTOMATION_FLAGS = ("--remote-debugging-pipe", "--remote-debugging-port", "--enable-automation")
 #: The launched process must still be running this long after start (else it failed or handed off).
