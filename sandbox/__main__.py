@@ -36,11 +36,14 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
     return {
         "AWS_ENDPOINT_URL": sts.endpoint_url,
         "SAMLCREDS_URL": idp.sso_url,
+        "SAMLCREDS_FEDERATION_URL": sts.federation_url,  # samlcreds console
         "AWS_CONFIG_FILE": str(aws / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_DEFAULT_REGION": "us-east-1",
         # keep samlcreds' cached credentials and IdP sessions out of the real ~/.cache
         "SAMLCREDS_CACHE_DIR": str(workdir / "samlcreds-cache"),
+        # the IdP metadata (as uploaded to the IAM SAML provider), for `samlcreds doctor --metadata`
+        "SAMLCREDS_SANDBOX_METADATA": str(idp.write_metadata(workdir / "idp-metadata.xml")),
     }
 
 

@@ -45,8 +45,13 @@ def _request_factory(settings: config.Settings, get_password: Callable[[str], st
 
 
 def _fetcher(profile: str | None, overrides: dict, get_password) -> CachingFetcher:
-    settings = config.resolve(profile, **overrides)
-    return CachingFetcher(settings, _request_factory(settings, get_password))
+    """The profile's fetcher: cache and sign-in, through role chaining for role_arn + source_profile."""
+    from samlcreds.chain import fetcher_for
+
+    unknown = set(overrides) - set(config.KEYS)
+    if unknown:
+        raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return fetcher_for(profile, lambda settings: _request_factory(settings, get_password), overrides=overrides)
 
 
 class SamlCredentialProvider:

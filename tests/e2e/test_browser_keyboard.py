@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import read_saml_response
+from samlcreds.saml import read_saml_response
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.browser import BrowserClosed, BrowserProvider
 from samlcreds.aws import signin_host_partition

@@ -198,7 +198,7 @@ def _restore_session_cookies(context, profile: Path) -> None:
 
 def _save_session_cookies(context, profile: Path) -> None:
     """Session cookies die with the browser; keep them (0600) so the IdP session outlives it, like a jar."""
-    from samlcreds.inifile import atomic_write
+    from samlcreds.safefile import atomic_write
 
     try:
         cookies = [c for c in context.cookies() if c.get("expires", -1) in (-1, None) or c.get("expires", 0) < 0]

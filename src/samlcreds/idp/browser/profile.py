@@ -70,7 +70,7 @@ def profile_dir(request: LoginRequest) -> Path | None:
 
 def prepare_profile(profile: Path) -> None:
     """Create the profile (0700) and write :data:`PREFERENCES` into ``Default/Preferences`` (0600)."""
-    from samlcreds.inifile import atomic_write, ensure_private_dir
+    from samlcreds.safefile import atomic_write, ensure_private_dir
 
     ensure_private_dir(profile)
     with contextlib.suppress(OSError):
@@ -112,37 +112,31 @@ def scrub_profile(profile: Path) -> None:
 class ProfileLock:
     """Only one samlcreds at a time may use a profile (Chromium would hand the second launch to the first).
 
-    Uses the file lock of :func:`samlcreds.inifile.file_lock` on ``PROFILE.lock``.
+    The one lock interface, :class:`samlcreds.locks.FileLock`, on ``PROFILE.lock``.
     """
 
     def __init__(self, profile: Path, timeout: float = PROFILE_LOCK_SECONDS) -> None:
-        self.profile = profile
+        from samlcreds.locks import FileLock
+
         self.timeout = timeout
-        self._lock = None
+        self._lock = FileLock(str(profile) + ".lock")
+        self._profile = profile
 
     def __enter__(self) -> "ProfileLock":
-        import filelock
-
-        from samlcreds.inifile import file_lock
-
-        lock = file_lock(str(self.profile) + ".lock", self.timeout)
         try:
-            lock.acquire()
-        except filelock.Timeout:
+            taken = self._lock.acquire(self.timeout)
+        except OSError as exc:
+            raise errors.LocalFileError(f"cannot create the lock file {self._profile}.lock: {exc.strerror or exc}",
+                                        hint="Check that the cache directory is writable.") from None
+        if not taken:
             raise errors.AuthenticationError(
                 f"another samlcreds sign-in has been using the browser profile for over {self.timeout:g} s",
                 hint="Finish or close the other sign-in (its browser window), then try again.",
-            ) from None
-        except OSError as exc:
-            raise errors.LocalFileError(f"cannot create the lock file {self.profile}.lock: {exc.strerror or exc}",
-                                        hint="Check that the cache directory is writable.") from None
-        self._lock = lock
+            )
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._lock is not None:
-            with contextlib.suppress(Exception):
-                self._lock.release()
+        self._lock.release()
 
 
 def profile_processes(profile: Path) -> list[int]:

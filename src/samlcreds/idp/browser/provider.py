@@ -81,7 +81,7 @@ class BrowserProvider:
         if temporary:
             profile = Path(tempfile.mkdtemp(prefix="samlcreds-browser-"))
         else:
-            from samlcreds.inifile import ensure_private_dir
+            from samlcreds.safefile import ensure_private_dir
 
             ensure_private_dir(profile.parent)
         try:
