@@ -25,6 +25,7 @@ import socket
 import socketserver
 import ssl
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 
@@ -92,6 +93,8 @@ class CaptureProxy:
         self.identity = identity or make_identity()
         self.log: list[Seen] = []
         self._saml: str | None = None
+        #: ``time.monotonic()`` when the SAMLResponse arrived (benchmarks), else ``None``.
+        self.captured_at: float | None = None
         self._captured = threading.Event()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _ProxyHandler)
@@ -142,6 +145,7 @@ class CaptureProxy:
         with self._lock:
             if self._saml is None:
                 self._saml = value
+                self.captured_at = time.monotonic()
         self._captured.set()
 
 
