@@ -68,7 +68,8 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
             f"(at most {MAX_BASE64_LENGTH:,} base64 characters) is far shorter",
             hint="Paste only the SAMLResponse value (or the form body that carries it).",
         )
-    if "SAMLResponse=" in text:
+    # base64 holds '=' only as trailing padding: any other '=' may be a form body (checked cheaply first)
+    if ("=" in text.rstrip("=") or text.endswith("SAMLResponse=")) and "SAMLResponse=" in text:
         text = _from_form_body(text)
     elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
         text = urllib.parse.unquote(text)
@@ -166,7 +167,9 @@ def _base64_error(compact: str) -> errors.SamlAssertionError:
 
 
 def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
-    lines = [line.strip() for line in text.strip().splitlines()]
+    text = text.strip()
+    # one line (the usual form) is used as it is: no copies of a 100,000-character string
+    lines = [line.strip() for line in text.splitlines()] if "\n" in text or "\r" in text else [text]
     if any(" " in line for line in lines) and _looks_like_damaged_base64("".join(lines)):
         raise errors.DamagedEncoding(
             "the SAMLResponse contains spaces: its '+' signs were probably turned into spaces "
