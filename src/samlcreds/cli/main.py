@@ -45,7 +45,7 @@ COMMANDS = {
 
 
 class SamlcredsGroup(click.Group):
-    """Loads commands lazily and turns :class:`SamlcredsError` into messages and exit codes."""
+    """Loads commands lazily, lists their whole summaries and remembers which one runs (for hints)."""
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)
