@@ -166,14 +166,6 @@ class Settings:
             return self.timeout
         return BROWSER_SIGNIN_TIMEOUT if self.provider == "browser" else DEFAULT_TIMEOUT
 
-    #: The sign-in timeout under its older name.
-    timeout_seconds = signin_timeout
-
-    @property
-    def autofill_enabled(self) -> bool:
-        """``autofill`` (kept for callers of the older name)."""
-        return self.autofill
-
     def is_set(self, name: str) -> bool:
         """True when setting ``name`` was given (flag, environment or profile) or differs from its default."""
         spec = _BY_NAME[name]

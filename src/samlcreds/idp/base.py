@@ -87,8 +87,8 @@ def request_for(settings, **fields) -> LoginRequest:
     return LoginRequest(
         url=settings.url,
         username=settings.username,
-        timeout=settings.timeout_seconds,
-        autofill=settings.autofill_enabled,
+        timeout=settings.signin_timeout,
+        autofill=settings.autofill,
         username_selector=settings.username_selector,
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
