@@ -265,3 +265,16 @@ def test_invalid_region_is_a_usage_error(sandbox_env, tmp_path):
     result = run_cli(["login", "--saml-file", str(path), "--region", "not a region", "--print", "json"])
     assert "Traceback" not in result.stderr, result.stderr[-300:]
     assert result.returncode == 2, result.returncode
+
+
+# --- a live IdP session: the password piped in was never checked -------------------------------
+
+def test_reused_idp_session_says_the_password_was_not_checked_on_the_error_path(sandbox_env):
+    first = run_cli(["login", "--profile", "c", "--username", "carol", "--password-stdin",
+                     "--role", "111111111111:Developer"], input="carol-pw\n")
+    assert first.returncode == 0, first.stderr
+    assert "not checked" not in first.stderr  # the password was used
+    wrong = run_cli(["login", "--profile", "c", "--username", "carol", "--password-stdin"], input="wrong-pw\n")
+    assert wrong.returncode == 2, wrong.stderr  # carol has several roles and there is no terminal
+    assert "several roles" in wrong.stderr
+    assert "the IdP session was still valid, so the password was not checked" in wrong.stderr
