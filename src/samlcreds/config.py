@@ -21,8 +21,10 @@ profile key            environment variable         meaning
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
 ``saml_browser_driver`` ``SAMLCREDS_BROWSER_DRIVER`` browser: ``native`` (default) or ``playwright``
 ``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
-``saml_allow_http_idp`` ``SAMLCREDS_ALLOW_HTTP_IDP`` form: allow a password over plain http
 =====================  ===========================  ===========================
+
+``saml_allow_http_idp`` (``SAMLCREDS_ALLOW_HTTP_IDP``): form provider, labs only:
+allow sending the password over plain http to a host that is not loopback.
 
 Adding a setting is one line in :class:`Settings` (its type, default, profile
 key and environment variable). The cache-hit path of ``samlcreds process``
