@@ -316,3 +316,22 @@ def _alone(value):
     from samlcreds.roles import parse_role_value
 
     return parse_role_value(value)
+
+
+@pytest.mark.parametrize("tag", [
+    '<INPUT TYPE="HIDDEN" NAME="SAMLResponse" VALUE="{v}">',
+    '<input value="{v}" name="SAMLResponse"/>',
+    '<Input type=hidden value="{v}" name=SAMLResponse>',
+])
+def test_html_page_input_tag_shapes(tag):
+    xml = response_xml().encode()
+    value = base64.b64encode(xml).decode()
+    page = f"<html><body><inputs name='SAMLResponse' value='x'><input name=x value=y><form>" \
+           f"{tag.format(v=value)}</form></body></html>"
+    assert decode_saml_response(page) == xml
+    assert decode_saml_response(page.encode()) == xml
+
+
+def test_html_page_with_a_cut_off_input_tag_is_not_a_saml_response():
+    with pytest.raises(errors.NotSamlResponse, match="HTML page without a SAMLResponse"):
+        decode_saml_response('<html><body><input name="SAMLResponse" value="abc<p>x</p></body></html>')
