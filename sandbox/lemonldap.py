@@ -32,7 +32,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -43,52 +42,17 @@ from pathlib import Path
 import requests
 from lxml import html as lxml_html
 
+from sandbox import lemonldap_conf as conf
 from sandbox.idp import (ACCOUNT_A, ACCOUNT_B, ACS_GLOBAL, ATTR_ROLE, ATTR_SESSION_DURATION, ATTR_SESSION_NAME,
-                         AWS_SP_ENTITY_ID, NAMEFORMAT_URI, IdpError, IdpLoginError, free_port, provider_arn, role_arn)
+                         IdpError, IdpLoginError, free_port, provider_arn, role_arn)
 
 LLNG_PERL = Path("/usr/share/perl5/Lemonldap/NG/Portal/Main.pm")
-LLNG_STATIC = Path("/usr/share/lemonldap-ng/portal/htdocs/static")
-LLNG_TEMPLATES = Path("/usr/share/lemonldap-ng/portal/templates")
-JAVASCRIPT = Path("/usr/share/javascript")
 PROVIDER_NAME = "LemonLdapIdP"
-SP_CONF_KEY = "aws"
 #: The Demo backend's users; each one's password is the user name.
 DEMO_USERS = ("dwho", "rtyler", "msmith")
 #: dwho's TOTP secret in the default users (base32, as ``oathtool --totp -b`` takes it).
 DWHO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _DEMO_MAIL = {"dwho": "dwho@badwolf.org", "rtyler": "rtyler@badwolf.org", "msmith": "msmith@badwolf.org"}
-
-_APP_PSGI = r"""use strict;
-use JSON qw(from_json to_json);
-use Plack::Builder;
-use Plack::App::File;
-use Lemonldap::NG::Common::Session;
-use Lemonldap::NG::Common::Util qw(getPSessionID);
-use Lemonldap::NG::Portal::Main;
-
-# Seed each TOTP user's device into their persistent session, as the portal would after enrolment.
-my $here = __FILE__ =~ s{[^/]+$}{}r;
-my $seed = do { local $/; open my $fh, '<', "${here}totp-devices.json" or die "$!"; from_json(<$fh>) };
-for my $uid (sort keys %{ $seed->{devices} }) {
-    my $session = Lemonldap::NG::Common::Session->new({
-        storageModule        => 'Apache::Session::File',
-        storageModuleOptions => $seed->{storage},
-        id                   => getPSessionID($uid),
-        force                => 1,
-        kind                 => 'Persistent',
-        info                 => { _session_uid => $uid, _2fDevices => to_json($seed->{devices}{$uid}) },
-    });
-    die "cannot seed the persistent session of $uid: " . $session->error . "\n" if $session->error;
-}
-
-my $portal = Lemonldap::NG::Portal::Main->run({});
-builder {
-    mount '/static'     => Plack::App::File->new(root => $seed->{static})->to_app;
-    mount '/javascript' => Plack::App::File->new(root => $seed->{javascript})->to_app;
-    mount '/'           => $portal;
-};
-"""
-
 
 def default_users(session_duration: int = 3600, provider_name: str = PROVIDER_NAME) -> dict:
     """The Demo backend's three users with AWS roles; ``dwho`` also has TOTP.
@@ -121,15 +85,10 @@ def check_prerequisites() -> list[str]:
     for tool, package in (("plackup", "libplack-perl"), ("perl", "perl"), ("openssl", "openssl")):
         if shutil.which(tool) is None:
             problems.append(f"'{tool}' not found on PATH (apt-get install {package})")
-    if not LLNG_PERL.exists() or not LLNG_TEMPLATES.is_dir():
+    if not LLNG_PERL.exists() or not conf.LLNG_TEMPLATES.is_dir():
         problems.append("LemonLDAP::NG's portal is not installed (apt-get install --no-install-recommends "
                         "liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server liblasso-perl; see the Makefile)")
     return problems
-
-
-def _perl_string(value: str) -> str:
-    """A single-quoted Perl literal (no interpolation)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class LemonLdapIdp:
@@ -169,7 +128,7 @@ class LemonLdapIdp:
     @property
     def sso_url(self) -> str:
         """IdP-initiated SSO for AWS (what a user bookmarks)."""
-        return f"{self.base_url}/saml/singleSignOn?IDPInitiated=1&spConfKey={SP_CONF_KEY}"
+        return f"{self.base_url}/saml/singleSignOn?IDPInitiated=1&spConfKey={conf.SP_CONF_KEY}"
 
     # ---------------------------------------------------------------- paths
     @property
@@ -318,16 +277,16 @@ class LemonLdapIdp:
         for sub in ("conf", "cache", "cert", "log", "sessions/lock", "psessions/lock"):
             (w / sub).mkdir(parents=True, exist_ok=True)
         self._make_keypair()
-        (w / "lemonldap-ng.ini").write_text(self._ini())
-        (w / "conf" / "lmConf-1.json").write_text(json.dumps(self._lmconf(), indent=1))
+        (w / "lemonldap-ng.ini").write_text(conf.ini(w))
+        (w / "conf" / "lmConf-1.json").write_text(json.dumps(conf.lmconf(self), indent=1))
         (w / "totp-devices.json").write_text(json.dumps({
             "storage": {"Directory": str(w / "psessions"), "LockDirectory": str(w / "psessions" / "lock")},
             "devices": {uid: [{"type": "TOTP", "name": "sandbox phone", "epoch": int(time.time()),
                                "_secret": spec["totp_secret"]}]
                         for uid, spec in self.users.items() if spec.get("totp_secret")},
-            "static": str(LLNG_STATIC), "javascript": str(JAVASCRIPT),
+            "static": str(conf.LLNG_STATIC), "javascript": str(conf.JAVASCRIPT),
         }))
-        (w / "app.psgi").write_text(_APP_PSGI)
+        (w / "app.psgi").write_text(conf.APP_PSGI)
         shutil.rmtree(w / "cache", ignore_errors=True)  # a stale configuration cache would hide the new port
         (w / "cache").mkdir()
 
@@ -338,96 +297,6 @@ class LemonLdapIdp:
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
              "-subj", "/CN=samlcreds sandbox LemonLDAP IdP", "-keyout", str(self.key_pem), "-out", str(self.cert_pem)],
             check=True, capture_output=True)
-
-    def _cache_options(self, namespace: str) -> dict:
-        return {"namespace": namespace, "cache_root": str(self.workdir / "cache"), "cache_depth": 3,
-                "default_expires_in": 600, "directory_umask": "077"}
-
-    def _ini(self) -> str:
-        cache = ", ".join(f"'{k}' => '{v}'" for k, v in self._cache_options("lemonldap-ng-config").items())
-        return (f"[all]\nlogLevel = notice\ncheckTime = 1\n\n"
-                f"[configuration]\ntype = File\ndirName = {self.workdir / 'conf'}\n"
-                f"localStorage = Cache::FileCache\nlocalStorageOptions = {{ {cache} }}\n\n"
-                f"[portal]\nstaticPrefix = /static\ntemplateDir = {LLNG_TEMPLATES}\nlanguages = en\n")
-
-    def _role_macro(self) -> str:
-        """Perl for the ``awsRoles`` macro: the user's Role values joined with ``;``."""
-        branches = [f"$uid eq {_perl_string(uid)} ? {_perl_string(';'.join(spec['attributes'].get(ATTR_ROLE, [])))}"
-                    for uid, spec in sorted(self.users.items())]
-        return " : ".join(branches + ["''"])
-
-    def _first_value_macro(self, attr: str) -> str:
-        branches = [f"$uid eq {_perl_string(uid)} ? {_perl_string((spec['attributes'].get(attr) or [''])[0])}"
-                    for uid, spec in sorted(self.users.items())]
-        return " : ".join(branches + ["''"])
-
-    def _sp_metadata(self) -> str:
-        """AWS's SP metadata as AWS publishes it (signin.aws.amazon.com/static/saml-metadata.xml), our ACS."""
-        return (
-            '<?xml version="1.0"?>\n'
-            f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{AWS_SP_ENTITY_ID}">'
-            '<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" '
-            'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
-            '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>'
-            '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>'
-            '<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" '
-            f'Location="{self.acs_url}" index="1" isDefault="true"/>'
-            '</md:SPSSODescriptor></md:EntityDescriptor>')
-
-    def _lmconf(self) -> dict:
-        w = self.workdir
-        portal = f"{self.base_url}/"
-        uri = NAMEFORMAT_URI
-        return {
-            "cfgNum": 1, "cfgVersion": "2.16.1", "cfgAuthor": "samlcreds sandbox", "cfgDate": int(time.time()),
-            "key": secrets.token_hex(16),
-            "authentication": "Demo", "userDB": "Same", "passwordDB": "Demo", "registerDB": "Null",
-            "demoExportedVars": {"uid": "uid", "cn": "cn", "mail": "mail"},
-            "portal": portal, "domain": "127.0.0.1", "cookieName": "lemonldap", "securedCookie": 0,
-            "https": 0, "portalSkin": "bootstrap", "whatToTrace": "uid", "timeout": 8 * 3600,
-            "trustedDomains": "", "checkXSS": 1, "requireToken": 1, "loginHistoryEnabled": 0,
-            "portalDisplayRegister": 0, "portalDisplayResetPassword": 0, "notification": 0,
-            "globalStorage": "Apache::Session::File",
-            "globalStorageOptions": {"Directory": str(w / "sessions"), "LockDirectory": str(w / "sessions" / "lock"),
-                                     "generateModule": "Lemonldap::NG::Common::Apache::Session::Generate::SHA256"},
-            "persistentStorage": "Apache::Session::File",
-            "persistentStorageOptions": {"Directory": str(w / "psessions"),
-                                         "LockDirectory": str(w / "psessions" / "lock")},
-            "localSessionStorage": "Cache::FileCache",
-            "localSessionStorageOptions": self._cache_options("lemonldap-ng-sessions"),
-            "locationRules": {"127.0.0.1": {"default": "accept"}},
-            "exportedHeaders": {}, "macros": {}, "groups": {},
-            "multiValuesSeparator": ";",
-            # second factor: TOTP for users with a device (has2f("TOTP")), no self-registration
-            "totp2fActivation": 1, "totp2fSelfRegistration": 0, "totp2fDigits": 6, "totp2fInterval": 30,
-            "totp2fRange": 1,
-            # SAML issuer
-            "issuerDBSAMLActivation": 1, "issuerDBSAMLPath": "^/saml/", "issuerDBSAMLRule": 1,
-            "samlServicePrivateKeySig": self.key_pem.read_text(), "samlServicePrivateKeySigPwd": "",
-            "samlServicePublicKeySig": self.cert_pem.read_text(), "samlServiceUseCertificateInResponse": 1,
-            "samlServiceSignatureMethod": "RSA_SHA256",
-            "samlSPMetaDataXML": {SP_CONF_KEY: {"samlSPMetaDataXML": self._sp_metadata()}},
-            "samlSPMetaDataMacros": {SP_CONF_KEY: {
-                "awsRoles": self._role_macro(),
-                "awsSessionName": self._first_value_macro(ATTR_SESSION_NAME),
-                "awsSessionDuration": self._first_value_macro(ATTR_SESSION_DURATION)}},
-            "samlSPMetaDataExportedAttributes": {SP_CONF_KEY: {
-                "awsRoles": f"1;{ATTR_ROLE};{uri}",
-                "awsSessionName": f"1;{ATTR_SESSION_NAME};{uri}",
-                "awsSessionDuration": f"0;{ATTR_SESSION_DURATION};{uri}"}},
-            "samlSPMetaDataOptions": {SP_CONF_KEY: {
-                "samlSPMetaDataOptionsNameIDFormat": "persistent",
-                "samlSPMetaDataOptionsNameIDSessionKey": "uid",
-                "samlSPMetaDataOptionsEnableIDPInitiatedURL": 1,
-                "samlSPMetaDataOptionsSignSSOMessage": 1,
-                "samlSPMetaDataOptionsCheckSSOMessageSignature": 0,
-                "samlSPMetaDataOptionsSignSLOMessage": 1,
-                "samlSPMetaDataOptionsCheckSLOMessageSignature": 0,
-                "samlSPMetaDataOptionsNotOnOrAfterTimeout": 300,
-                "samlSPMetaDataOptionsSessionNotOnOrAfterTimeout": 8 * 3600,
-                "samlSPMetaDataOptionsOneTimeUse": 0, "samlSPMetaDataOptionsForceUTF8": 1}},
-        }
-
 
 class _PortTaken(Exception):
     """plackup could not bind its port (someone took the free port first)."""

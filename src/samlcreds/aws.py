@@ -47,6 +47,8 @@ PARTITION_DEFAULT_REGION = {
     "aws-us-gov": "us-gov-west-1",
     "aws-cn": "cn-north-1",
 }
+#: AWS's SP entity ID (the Issuer of an AuthnRequest on AWS's behalf; AWS's SP metadata).
+SP_ENTITY_ID = "urn:amazon:webservices"
 #: Audience values AWS accepts, with the partition each belongs to. The first
 #: three are AWS's documented SP entity IDs / sign-in URL; the China entity IDs
 #: are those AWS's China metadata uses (``urn:amazon:webservices:cn-north-1``).

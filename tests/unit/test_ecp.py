@@ -92,3 +92,14 @@ def test_no_username_is_a_usage_error():
 
     with pytest.raises(errors.UsageError, match="needs a user name"):
         EcpProvider().fetch_saml_response(LoginRequest(url="https://idp.example.com/ecp"))
+
+
+def test_plain_http_off_loopback_is_refused_before_the_password_is_asked():
+    from samlcreds.idp.base import LoginRequest
+
+    def never(prompt):
+        raise AssertionError("the password was asked for")
+
+    with pytest.raises(errors.LoginFlowError, match="over plain http to idp.example.com"):
+        EcpProvider().fetch_saml_response(LoginRequest(url="http://idp.example.com/ecp", username="me",
+                                                       get_password=never))

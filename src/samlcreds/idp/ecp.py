@@ -28,15 +28,11 @@ from typing import Callable, ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
+from samlcreds.saml.names import NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS
 
 NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_ECP = "urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp"
-NS_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
-NS_ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
 BINDING_PAOS = "urn:oasis:names:tc:SAML:2.0:bindings:PAOS"
-STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
-#: AWS's SP entity ID, the Issuer of the AuthnRequest (AWS's SP metadata).
-AWS_SP_ENTITY_ID = "urn:amazon:webservices"
 #: The headers of a PAOS request (ECP profile 2.0, section 2.3.1; SAML bindings 3.2.3 for SOAPAction).
 ECP_HEADERS = {
     "Content-Type": "text/xml; charset=utf-8",
@@ -70,7 +66,7 @@ def authn_request_envelope(destination: str, *, acs_url: str | None = None, requ
     request.set("Destination", destination)
     request.set("ProtocolBinding", BINDING_PAOS)
     request.set("AssertionConsumerServiceURL", acs_url or aws.signin_saml_url("aws"))
-    etree.SubElement(request, f"{{{NS_ASSERTION}}}Issuer").text = AWS_SP_ENTITY_ID
+    etree.SubElement(request, f"{{{NS_ASSERTION}}}Issuer").text = aws.SP_ENTITY_ID
     etree.SubElement(request, f"{{{NS_PROTOCOL}}}NameIDPolicy", AllowCreate="true")
     return etree.tostring(soap, xml_declaration=True, encoding="UTF-8")
 
@@ -148,7 +144,9 @@ class EcpProvider:
         """The base64 SAMLResponse the IdP issued for AWS.
 
         Raises :class:`~samlcreds.errors.UsageError` without a URL or user
-        name; :class:`~samlcreds.errors.InvalidCredentials` for a refused
+        name; :class:`~samlcreds.errors.LoginFlowError` before asking for the
+        password when the URL is plain http off loopback (unless
+        ``request.allow_http``); :class:`~samlcreds.errors.InvalidCredentials` for a refused
         password (HTTP 401/403, or a non-Success SAML status);
         :class:`~samlcreds.errors.IdpUnreachable` for connection failures,
         timeouts and 5xx answers; :class:`~samlcreds.errors.LoginFlowError`
@@ -163,6 +161,16 @@ class EcpProvider:
         if not request.username:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
                                     hint="Pass --username or set saml_username in the profile.")
+        scheme = urllib.parse.urlsplit(request.url).scheme.lower()
+        if scheme != "https" and not request.allow_http:
+            from samlcreds.idp.form.walk import is_loopback
+
+            if not is_loopback(request.url):
+                raise errors.LoginFlowError(
+                    f"credentials: ECP would send the password over plain {scheme} to {host}; samlcreds refuses "
+                    "to send it unencrypted",
+                    hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
+                         "(saml_allow_http_idp = true).")
         password = request.get_password(f"Password for {request.username} at {host}: ")
         session = self._session_factory() if self._session_factory else requests.Session()
         envelope = authn_request_envelope(request.url)
