@@ -236,13 +236,13 @@ class ChainedFetcher:
 
 def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=None,
                 window: float | None = None, lock_timeout: float = 300.0, overrides: dict | None = None,
-                environ: dict | None = None, _seen: tuple = ()):
+                environ: dict | None = None, bind_chosen_role: bool = False, _seen: tuple = ()):
     """The fetcher for ``profile``: a ``CachingFetcher`` for a samlcreds profile, a
     :class:`ChainedFetcher` for a chained one (its source resolved the same way).
 
     ``request_factory_for(settings)`` returns the ``LoginRequest`` factory for
     the profile that signs in. ``overrides`` (settings by name) apply to the
-    profile that signs in. Raises :class:`~samlcreds.errors.UsageError` for a
+    profile that signs in; ``bind_chosen_role`` is the ``CachingFetcher``'s. Raises :class:`~samlcreds.errors.UsageError` for a
     chain loop or a source that is not a samlcreds profile.
     """
     from samlcreds.fetcher import CachingFetcher
@@ -252,7 +252,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
     if spec is None:
         settings = config.resolve(name, **{k: v for k, v in (overrides or {}).items() if v is not None})
         return CachingFetcher(settings, request_factory_for(settings), picker=picker, window=window,
-                              lock_timeout=lock_timeout)
+                              lock_timeout=lock_timeout, bind_chosen_role=bind_chosen_role)
     if name in _seen or len(_seen) > 10:
         raise errors.UsageError(f"profiles {' -> '.join(_seen + (name,))} form a source_profile loop")
     source_name = spec.source_profile
@@ -266,7 +266,8 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
             hint=f"Give [profile {source_name}] saml_* settings (samlcreds configure --profile {source_name}) "
             "or credential_process = samlcreds process --profile ...")
     source = fetcher_for(signer, request_factory_for, picker=picker, lock_timeout=lock_timeout,
-                         overrides=overrides, environ=environ, _seen=_seen + (name,))
+                         overrides=overrides, environ=environ, bind_chosen_role=bind_chosen_role,
+                         _seen=_seen + (name,))
     return ChainedFetcher(spec, source, window=window, lock_timeout=lock_timeout)
 
 

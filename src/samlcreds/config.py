@@ -19,9 +19,12 @@ profile key            environment variable         meaning
 ``saml_autofill``      ``SAMLCREDS_AUTOFILL``       browser: fill plain login forms
 ``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
+``saml_browser_driver`` ``SAMLCREDS_BROWSER_DRIVER`` browser: ``native`` (default) or ``playwright``
 ``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
-``saml_allow_http_idp`` ``SAMLCREDS_ALLOW_HTTP_IDP`` form: allow a password over plain http
 =====================  ===========================  ===========================
+
+``saml_allow_http_idp`` (``SAMLCREDS_ALLOW_HTTP_IDP``): form provider, labs only:
+allow sending the password over plain http to a host that is not loopback.
 
 Adding a setting is one line in :class:`Settings` (its type, default, profile
 key and environment variable). The cache-hit path of ``samlcreds process``
@@ -133,6 +136,8 @@ class Settings:
     password_selector: str | None = setting(None, "saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR")
     submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
     browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
+    #: browser provider: ``native`` (no driver; the default) or ``playwright`` (implied by ``autofill``).
+    browser_driver: str | None = setting(None, "saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER")
     #: form provider: command printing a one-time code (run without a shell).
     otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).

@@ -88,7 +88,8 @@ def select_role(
             )
         return explicit
     if assertion.encrypted and (role_arn or principal_arn):
-        raise errors.UsageError("an encrypted assertion needs both --role-arn and --principal-arn")
+        raise errors.UsageError("an encrypted assertion needs both the role ARN and the principal ARN "
+                                "(--role-arn and --principal-arn; role_arn= and principal_arn= in Python)")
     assertion.raise_for_problems()
     chosen = choose_role(assertion.roles, role_arn or wanted, principal_arn=principal_arn)
     if chosen is not None:

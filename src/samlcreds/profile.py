@@ -27,6 +27,7 @@ KEYS = {
     "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
     "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
     "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
+    "browser_driver": ("saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER"),
     "otp_command": ("saml_otp_command", "SAMLCREDS_OTP_COMMAND"),
     "allow_http_idp": ("saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP"),
 }

@@ -16,6 +16,7 @@ class Hit:
     path: str
     query: list[tuple[str, str]]
     form: list[tuple[str, str]]
+    cookie: str = ""
 
     def fields(self) -> dict[str, str]:
         return dict(self.form or self.query)
@@ -48,7 +49,7 @@ class PageServer:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 hit = Hit(method, parts.path, urllib.parse.parse_qsl(parts.query, keep_blank_values=True),
-                          urllib.parse.parse_qsl(body, keep_blank_values=True))
+                          urllib.parse.parse_qsl(body, keep_blank_values=True), self.headers.get("cookie") or "")
                 server.hits.append(hit)
                 route = server.routes.get(parts.path)
                 reply = route(hit) if callable(route) else route

@@ -118,6 +118,17 @@ def test_script_redirect(script, expected):
     assert pages.script_redirect(page, URL) == expected
 
 
+def test_noscript_link_of_a_page_without_forms():
+    # LemonLDAP::NG's redirect page: the URL sits in a script of type "custom", a link in <noscript>
+    page = doc('<script id="redirect" type="custom">https://idp.example.com/next</script>'
+               '<noscript><p><a href="/next?a=1">Please click here</a></p></noscript>')
+    assert pages.noscript_link(page, URL) == "https://idp.example.com/next?a=1"
+    assert steps.analyse(page, URL).url == "https://idp.example.com/next?a=1"
+    two = doc('<noscript><a href="/a">A</a> <a href="/b">B</a></noscript>')
+    assert pages.noscript_link(two, URL) is None
+    assert pages.noscript_link(doc('<form></form><noscript><a href="/a">A</a></noscript>'), URL) is None
+
+
 def test_meta_refresh_page_is_a_redirect_step():
     page = lxml.html.document_fromstring('<html><head><meta http-equiv="refresh" content="0;url=/go"></head>'
                                          '<body>Redirecting</body></html>', base_url=URL)
@@ -187,6 +198,19 @@ def test_hidden_honeypot_password_at_an_identifier_step_is_ignored(honeypot):
     assert step.kind == steps.USERNAME
     assert step.password is None
     assert step.username.get("name") == "login"
+
+
+def test_lone_text_input_beside_a_password_is_the_user_name():
+    step = analyse('<form><input name="f1"><input type="password" name="f2"></form>')
+    assert (step.username.get("name"), step.password.get("name")) == ("f1", "f2")
+    # but an input without hints is no identifier step on its own
+    assert analyse('<form method="post"><input name="f1"><input type="submit"></form>').kind == steps.NONE
+
+
+def test_user_name_fields_are_never_code_fields():
+    step = analyse('<form><input type="email" name="verify_email" placeholder="Verify your email">'
+                   '<input type="submit" value="Next"></form>')
+    assert (step.kind, step.username.get("name")) == (steps.USERNAME, "verify_email")
 
 
 def test_nameless_password_field_needs_javascript():

@@ -3,6 +3,7 @@ what is posted where, and the exact error for each refusal."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -293,3 +294,64 @@ def test_single_send_push_button_is_never_clicked():
         fails(server, errors.LoginFlowError, "factor choice: this IdP asks for a push notification; "
               "use --provider browser")
         assert server.posts("/push") == []
+
+
+def test_page_without_forms_that_needs_javascript_says_so():
+    spa = page('<div id="app"></div><noscript>You need to enable JavaScript to run this app.</noscript>'
+               '<script src="/app.js"></script>')
+    with PageServer({"/": spa}) as server:
+        err = fails(server, errors.LoginFlowError, "the page at {host} needs JavaScript: it has scripts and no "
+                    "form (HTTP 200, page title 'IdP').")
+        assert "--provider browser" in err.hint
+
+
+def test_page_without_any_form_is_a_clear_error():
+    with PageServer({"/": page("<p>Welcome</p>")}) as server:
+        fails(server, errors.LoginFlowError, "no login form or SAMLResponse was found on the IdP's page "
+              "(HTTP 200, page title 'IdP') at {host}.")
+    with PageServer({"/": Reply(page("<p>Oops</p>"), 404)}) as server:
+        fails(server, errors.LoginFlowError, "the IdP answered with an error page (HTTP 404, page title 'IdP') "
+              "at {host}.")
+
+
+def test_code_then_an_error_page_means_the_code_was_refused():
+    # LemonLDAP::NG 2.16: a wrong TOTP code ends the sign-in on an error page whose text JavaScript fills in
+    error = page('<div id="errorcontent"><div class="message message-negative alert" role="alert">'
+                 '<span trmsg="96"></span></div><a href="/?cancel=1">Go to portal</a></div>')
+    with PageServer({"/": login_form(), "/login": code_form(), "/mfa": error}) as server:
+        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP answered it with a page "
+              "that leads nowhere)", get_code=Asked("1", "2"))
+        assert len(server.posts("/mfa")) == 1
+
+
+def test_debug_copy_of_an_unusable_page_has_values_removed(tmp_path):
+    secret_page = page('<div><input type="hidden" name="AuthState" value="very-secret-state">'
+                       '<input name="x" value=\'y\'></div>')
+    with PageServer({"/": secret_page}) as server:
+        err = fails(server, errors.LoginFlowError, "no login form or SAMLResponse was found on the IdP's page "
+                    f"(HTTP 200, page title 'IdP') at {{host}}. The page was saved (secrets removed) to "
+                    f"{tmp_path / 'debug'}/idp-page-{os.getpid()}.html.", debug_dir=tmp_path / "debug")
+    saved = next((tmp_path / "debug").iterdir())
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    text = saved.read_text()
+    assert "very-secret-state" not in text and 'value="[removed]"' in text
+    assert err.hint.startswith("The IdP may need JavaScript")
+
+
+def test_cookies_are_kept_between_sign_ins(tmp_path):
+    signed_in = Reply(aws_form(), headers={"Set-Cookie": "idp_session=abc; Path=/; Max-Age=3600"})
+    with PageServer({"/": lambda hit: aws_form() if "idp_session=abc" in hit.cookie else login_form(),
+                     "/login": signed_in}) as server:
+        login(server, state_dir=tmp_path / "sessions")
+        login(server, state_dir=tmp_path / "sessions", get_password=lambda p: pytest.fail("asked again"))
+        assert len(server.posts("/login")) == 1
+        jar = next((tmp_path / "sessions").iterdir())
+        assert oct(jar.stat().st_mode & 0o777) == "0o600"
+
+
+def test_refused_user_name_at_an_identifier_step():
+    ident = page('<form method="post" action="/id"><input name="email" type="email"><button>Next</button></form>')
+    with PageServer({"/": ident, "/id": ident.replace("<form", '<p class="error">No such account</p><form')}) as server:
+        fails(server, errors.InvalidCredentials, "credentials: the IdP asked for the user name again: the user name "
+              "was refused (the page says: No such account)")
+        assert server.posts("/id") == [{"email": "alice"}]

@@ -61,6 +61,11 @@ class LoginRequest:
     #: browser provider: path of a Chrome/Chromium/Edge executable, or a
     #: Playwright channel name (``chrome``, ``msedge``, ``chromium``).
     browser: str | None = None
+    #: browser provider: ``native`` (default: no driver attached) or
+    #: ``playwright`` (implied by ``autofill``).
+    browser_driver: str | None = None
+    #: the samlcreds profile being signed in, for messages (``samlcreds login --profile P``).
+    profile_name: str | None = None
     #: form provider: ``get_code(prompt)`` returns a one-time code typed by the
     #: user (echo may stay on), or ``None`` when there is no one to ask.
     get_code: Callable[[str], str] | None = None
@@ -88,6 +93,8 @@ def request_for(settings, **fields) -> LoginRequest:
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
         browser=settings.browser,
+        browser_driver=settings.browser_driver,
+        profile_name=settings.profile,
         otp_command=settings.otp_command,
         allow_http=settings.allow_http_idp,
         **fields,
@@ -109,7 +116,7 @@ class Provider(Protocol):
 _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
-    "browser": "samlcreds.idp.browser:BrowserProvider",
+    "browser": "samlcreds.idp.browser.provider:BrowserProvider",
     "ecp": "samlcreds.idp.ecp:EcpProvider",
 }
 

@@ -26,6 +26,36 @@ _ATTRIBUTE = q(NS_ASSERTION, "Attribute")
 _VALUE = q(NS_ASSERTION, "AttributeValue")
 
 
+_xpaths: dict = {}
+
+
+def _value_texts(attribute) -> list[str]:
+    """The text of each AttributeValue child of ``attribute``, in order.
+
+    Fast path (1,000 Role values): one XPath returns every child node of the
+    values, text nodes as ``str``; it is used when the Attribute's children
+    are all AttributeValues holding exactly one node each and that node is
+    text (joining fails on anything else: an element, comment or PI).
+    Otherwise each value's text is joined around its comments by
+    :func:`~samlcreds.saml.xml.text_of`. Both give the same strings (untrimmed
+    here; the Role rules trim).
+    """
+    if not _xpaths:
+        from lxml import etree
+
+        _xpaths["nodes"] = etree.XPath("saml:AttributeValue/node()", namespaces={"saml": NS_ASSERTION},
+                                       smart_strings=False)
+    nodes = _xpaths["nodes"](attribute)
+    if len(nodes) == len(attribute):
+        try:
+            "".join(nodes)
+        except TypeError:  # a value holds a comment, PI or element
+            pass
+        else:
+            return nodes
+    return [text_of(value) for value in attribute.iterchildren(_VALUE)]
+
+
 def role_values(assertion) -> list[str]:
     """The text of every value of the (exactly named) Role attributes of ``assertion``."""
     return [text_of(value) for attribute in assertion.iter(_ATTRIBUTE) if (attribute.get("Name") or "").strip() == ATTR_ROLE
@@ -51,7 +81,7 @@ def read_attributes(assertion, problems: list, warnings: list[str]) -> dict:
         name = (attribute.get("Name") or "").strip()
         names.append(name)
         if name == ATTR_ROLE:  # the common case first: thousands of values, no name folding
-            roles.extend([text_of(v) for v in attribute.iterchildren(_VALUE)])
+            roles.extend(_value_texts(attribute))
             continue
         canonical = canonical_name(name)
         if canonical is None:

@@ -22,8 +22,31 @@ from samlcreds.aws import MIN_SAML_ASSERTION_LENGTH as MIN_BASE64_LENGTH
 ENCODED_LENGTH_FACTOR = 10
 
 _BASE64_RE = re.compile(r"^[A-Za-z0-9+/\-_]*={0,2}$")
-#: An HTML ``<input ...>`` tag naming SAMLResponse; ``[^<>]`` keeps the scan linear on hostile pages.
-_INPUT_TAG_RE = re.compile(rb"<input\b[^<>]*?samlresponse[^<>]*>", re.I)
+#: The start of an HTML ``<input`` tag (any case).
+_INPUT_START_RE = re.compile(rb"<input\b", re.I)
+
+
+def _saml_input_tags(data: bytes):
+    """Each complete ``<input ...>`` tag (no ``<`` inside) that mentions SAMLResponse, in any case.
+
+    The tag's end and the usual spellings are found with ``bytes.find``
+    (memchr speed), so a 10 MB attribute value costs milliseconds; only a tag
+    spelling it neither ``SAMLResponse`` nor ``samlresponse`` is lower-cased.
+    """
+    match = _INPUT_START_RE.search(data)
+    while match is not None:
+        start, after = match.start(), match.end()
+        end = data.find(b">", after)
+        if end < 0:
+            return
+        inner = data.find(b"<", after, end)
+        if inner >= 0:  # not a complete tag: look again from the '<' inside it
+            match = _INPUT_START_RE.search(data, inner)
+            continue
+        if (data.find(b"SAMLResponse", after, end) >= 0 or data.find(b"samlresponse", after, end) >= 0
+                or b"samlresponse" in data[after:end].lower()):
+            yield data[start:end + 1]
+        match = _INPUT_START_RE.search(data, end + 1)
 
 
 def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
@@ -68,7 +91,8 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
             f"(at most {MAX_BASE64_LENGTH:,} base64 characters) is far shorter",
             hint="Paste only the SAMLResponse value (or the form body that carries it).",
         )
-    if "SAMLResponse=" in text:
+    # base64 holds '=' only as trailing padding: any other '=' may be a form body (checked cheaply first)
+    if ("=" in text.rstrip("=") or text.endswith("SAMLResponse=")) and "SAMLResponse=" in text:
         text = _from_form_body(text)
     elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
         text = urllib.parse.unquote(text)
@@ -105,8 +129,7 @@ def _from_html_page(data: bytes, max_length: int | None) -> bytes:
     import lxml.html
 
     values = []
-    for match in _INPUT_TAG_RE.finditer(data):
-        tag = match.group(0)
+    for tag in _saml_input_tags(data):
         _check_encoded_length(len(tag) - 64, max_length)
         try:
             element = lxml.html.fragment_fromstring(tag)
@@ -166,7 +189,9 @@ def _base64_error(compact: str) -> errors.SamlAssertionError:
 
 
 def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
-    lines = [line.strip() for line in text.strip().splitlines()]
+    text = text.strip()
+    # one line (the usual form) is used as it is: no copies of a 100,000-character string
+    lines = [line.strip() for line in text.splitlines()] if "\n" in text or "\r" in text else [text]
     if any(" " in line for line in lines) and _looks_like_damaged_base64("".join(lines)):
         raise errors.DamagedEncoding(
             "the SAMLResponse contains spaces: its '+' signs were probably turned into spaces "

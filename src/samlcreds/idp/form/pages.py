@@ -235,6 +235,16 @@ def script_redirect(doc, page_url: str) -> str | None:
     return None
 
 
+def noscript_link(doc, page_url: str) -> str | None:
+    """The one link a page without forms offers browsers without JavaScript (``<noscript><a href>``:
+    "Please click here" on redirect pages), else ``None``."""
+    if next(doc.iter("form"), None) is not None:
+        return None
+    links = {urllib.parse.urljoin(page_url, a.get("href").strip()) for a in doc.xpath("//noscript//a[@href]")
+             if a.get("href").strip() and not a.get("href").strip().lower().startswith(("javascript:", "#"))}
+    return links.pop() if len(links) == 1 else None
+
+
 def _unescape_js(text: str) -> str:
     return re.sub(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)",
                   lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "xu" and len(m.group(1)) > 1

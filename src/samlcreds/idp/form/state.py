@@ -35,7 +35,7 @@ def load_cookies(path: Path | None):
 
 def save_cookies(cookies, path: Path) -> None:
     """Write ``cookies`` to ``path`` atomically, 0600 in a 0700 directory."""
-    from samlcreds.inifile import atomic_write, ensure_private_dir
+    from samlcreds.safefile import atomic_write, ensure_private_dir
 
     ensure_private_dir(path.parent)
     jar = cookies if isinstance(cookies, http.cookiejar.LWPCookieJar) else None
@@ -53,7 +53,7 @@ def save_debug_page(directory: Path, text: str) -> Path:
     Values of password, SAMLResponse and hidden inputs (AuthState and the
     like) are removed. The file is 0600 in a 0700 directory.
     """
-    from samlcreds.inifile import atomic_write, ensure_private_dir
+    from samlcreds.safefile import atomic_write, ensure_private_dir
 
     redacted = re.sub(
         r"(<input\b[^>]*?\bvalue\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>]+)",

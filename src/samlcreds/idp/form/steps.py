@@ -7,7 +7,8 @@ out. The order of preference, for a page without JavaScript:
 2. a login form with a visible password field (hidden "honeypot" password
    inputs are ignored), a one-time-code form, a factor-choice form, an
    identifier-only form whose input looks like a user name (never a search form);
-3. a ``<meta http-equiv=refresh>`` or a one-line script redirect;
+3. a ``<meta http-equiv=refresh>``, a one-line script redirect, or the one link a
+   page without forms shows in ``<noscript>``;
 4. a form without visible user input (hidden inputs and at most a button),
    including a ``SAMLResponse`` posted anywhere but AWS (one step of an IdP chain).
 
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from samlcreds import aws
 from samlcreds.idp.form import factors
 from samlcreds.idp.form.pages import (BUTTON_TYPES, TEXT_TYPES, Target, describe, form_target, input_type,
-                                      is_disabled, is_hidden, meta_refresh, script_redirect, submitters)
+                                      is_disabled, is_hidden, meta_refresh, noscript_link, script_redirect,
+                                      submitters)
 
 SAML = "saml"
 PASSWORD = "password"
@@ -111,7 +113,7 @@ def analyse(doc, page_url: str, *, expect_code: bool = False) -> Step:
             submitter = factors.default_submitter(form)
             return _needs_js(Step(USERNAME, form=form, target=form_target(form, page_url, submitter),
                                   submitter=submitter, username=user))
-    redirect = meta_refresh(doc, page_url) or script_redirect(doc, page_url)
+    redirect = meta_refresh(doc, page_url) or script_redirect(doc, page_url) or noscript_link(doc, page_url)
     if redirect is not None:
         return Step(REDIRECT, url=redirect)
     if chain is not None:
@@ -162,6 +164,8 @@ def is_code_input(el, *, expect_code: bool) -> bool:
     if kind not in TEXT_TYPES | {"password"}:
         return False
     words = describe(el)
+    if kind == "email" or (el.get("autocomplete") or "").strip().lower() in ("username", "email"):
+        return False
     if kind == "password" and _PASSWORD_HINT.search(words) and not _CODE_STRONG.search(words):
         return False
     if (el.get("autocomplete") or "").strip().lower() == "one-time-code" or _CODE_STRONG.search(words):
@@ -173,18 +177,17 @@ def is_code_input(el, *, expect_code: bool) -> bool:
     return False
 
 
-def username_input(form):
+def username_input(form, *, only_one: bool = False):
     """The visible text input that looks like a user name (by name, id, autocomplete, type or label),
-    never a code field or a search box; ``None`` if there is none."""
-    for el in _visible(form):
-        kind = input_type(el)
-        if kind not in ("text", "email", "tel") or is_code_input(el, expect_code=False):
-            continue
-        words = describe(el)
-        if kind == "email" or (el.get("autocomplete") or "").lower() in ("username", "email") or (
-                _USERNAME_HINT.search(words) and not _is_search_name(el)):
+    never a code field or a search box; ``None`` if there is none. ``only_one``: a lone text input
+    without such hints counts too (beside a password field, it can only be the user name)."""
+    candidates = [el for el in _visible(form) if input_type(el) in ("text", "email", "tel")
+                  and not is_code_input(el, expect_code=False) and not _is_search_name(el)]
+    for el in candidates:
+        if input_type(el) == "email" or (el.get("autocomplete") or "").strip().lower() in ("username", "email") \
+                or _USERNAME_HINT.search(describe(el)):
             return el
-    return None
+    return candidates[0] if only_one and len(candidates) == 1 else None
 
 
 def is_search_form(form) -> bool:
@@ -208,7 +211,8 @@ def _password_step(form, page_url: str) -> Step | None:
         return None
     submitter = factors.default_submitter(form)
     return Step(PASSWORD, form=form, target=form_target(form, page_url, submitter), submitter=submitter,
-                username=username_input(form), password=passwords[0], extra_passwords=len(passwords) - 1)
+                username=username_input(form, only_one=True), password=passwords[0],
+                extra_passwords=len(passwords) - 1)
 
 
 def _code_step(form, page_url: str, expect_code: bool) -> Step | None:

@@ -10,6 +10,8 @@ is never sent again; a refused code is asked for once more only at a terminal.
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
 import urllib.parse
 
 from samlcreds import errors
@@ -17,10 +19,13 @@ from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
 
+log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+_OR_BROWSER = "use --provider browser (a real browser runs the IdP's scripts)."
+_CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
 
 
 def host_of(url: str) -> str:
@@ -61,6 +66,7 @@ class Walk:
             page = parse(response)
             step = steps.analyse(page, response.url, expect_code=self.password_sent or self.code_chosen
                                  or self.code_sent)
+            log.debug("form: %s step on %s", step.kind, _where(response.url))
             if step.kind == steps.SAML:
                 return step.saml_response
             response = self.act(step, page, response)
@@ -83,8 +89,8 @@ class Walk:
             return self.submit(step, self.fill_code(step, page, url))
         if kind == steps.USERNAME:
             if self.username_sent or self.password_sent:
-                raise refused("the IdP asked for the user name again: the user name was refused", page,
-                              "Check --username / saml_username.")
+                raise refused("credentials: the IdP asked for the user name again: the user name was refused",
+                              page, "Check --username / saml_username.")
             self.username_sent = True
             return self.submit(step, {step.username: self.username(url)})
         self.check_repeat(url, step)
@@ -108,7 +114,7 @@ class Walk:
     def fill_password(self, step: steps.Step, page, url: str) -> dict:
         if self.code_sent:
             raise refused("the one-time code was refused (the IdP went back to its login form)", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         if self.password_sent:
             raise refused("credentials: the IdP showed its login form again: the user name or password was "
                           "refused", page, "Check the user name (--username / saml_username) and password, "
@@ -117,7 +123,7 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
                 "or confirmation); samlcreds types the password into one field only",
-                hint="Change the password at the IdP in a browser, or " + _BROWSER_HINT.lower())
+                hint="Change the password at the IdP in a browser, or " + _OR_BROWSER)
         self.check_destination(step.target.url, "password", password=True)
         values = {}
         if step.username is not None and step.username.get("readonly") is None:
@@ -131,7 +137,7 @@ class Walk:
         refused_before = self.code_sent
         if refused_before and not self.codes.retry_allowed():
             raise refused("the one-time code was refused", page,
-                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+                          _CODE_HINT)
         self.check_destination(step.target.url, "one-time code")
         values = {step.code: self.codes.code(host_of(url), refused=refused_before)}
         if step.username is not None and step.username.get("readonly") is None and not (
@@ -227,7 +233,8 @@ class Walk:
         if self.request.debug_dir is not None:
             from samlcreds.idp.form.state import save_debug_page
 
-            saved = f" The page was saved (secrets removed) to {save_debug_page(self.request.debug_dir, response.text)}."
+            path = save_debug_page(self.request.debug_dir, response.text)
+            saved = f" The page was saved (secrets removed) to {path}."
         status = response.status_code
         title = " ".join(page.xpath("//title//text()")).strip()[:80]
         what = f"HTTP {status}" + (f", page title {title!r}" if title else "")
@@ -236,16 +243,15 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
                 f"({what}) leads nowhere." + saved,
-                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _BROWSER_HINT.lower())
+                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
         if self.code_sent and status < 400 and not page.xpath("//form"):
             # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
             raise refused("the one-time code was refused (the IdP answered it with a page that leads nowhere)",
-                          page, "Check the code source (saml_otp_command or the code you typed) and try again."
-                          + saved)
+                          page, _CODE_HINT + saved)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
-        if not page.xpath("//form") and (page.xpath("//noscript") or page.xpath("//script")):
+        if not page.xpath("//form") and page.xpath("//script | //noscript"):
             raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
                                         f"({what})." + saved, hint=_BROWSER_HINT)
         raise errors.LoginFlowError(
@@ -277,13 +283,15 @@ def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
 
 def error_text(page) -> str:
     """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
-    import re
-
     pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
     texts: list[str] = []
-    for el in page.xpath("//*[@class or @id or @role]"):
-        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-        if pattern.search(marker):
+    marked = [el for el in page.xpath("//*[@class or @id or @role]")
+              if pattern.search(" ".join(filter(None, (el.get("class"), el.get("id"), el.get("role")))))]
+    inner = set(marked)
+    for el in marked:  # the innermost boxes: an error container's buttons and links are no message
+        inner.difference_update(el.iterancestors())
+    for el in marked:
+        if el in inner:
             text = " ".join(" ".join(el.xpath(".//text()")).split())
             if text and text not in texts:
                 texts.append(text)
