@@ -8,12 +8,12 @@ standard library: the cache-hit path of ``samlcreds process`` must stay cheap.
 
 Single flight: :meth:`CredentialCache.single_flight` holds
 ``<cache dir>/locks/<key>.lock`` (an OS file lock, released by the kernel if
-the holder dies), so N processes needing the same credentials cause one login.
+the holder dies; :mod:`samlcreds.flight`), so N processes needing the same
+credentials cause one login.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -168,9 +168,11 @@ class CredentialCache:
                         continue
                 except (OSError, ValueError, AttributeError):
                     pass  # corrupt: remove it too
-            with contextlib.suppress(OSError):
+            try:
                 path.unlink()
                 count += 1
+            except OSError:
+                pass
         return count
 
     def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
@@ -179,85 +181,23 @@ class CredentialCache:
         Re-entrant within a thread; threads of one process queue on an
         in-process lock first, processes on the lock file (an OS lock, freed if
         the holder dies). Raises :class:`~samlcreds.errors.CacheError` on
-        timeout or when the lock file cannot be created.
+        timeout or when the lock file cannot be created. (:mod:`samlcreds.flight`)
         """
-        from samlcreds import errors
+        from samlcreds import flight
 
-        name = key_name(key)
-        held = _held()
-        if name in held:
-            held[name][1] += 1
-            return
-        waiting = (f"another samlcreds process has been signing in for profile {key.get('profile')} "
-                   f"for over {timeout:.0f} s")
-        hint = ("Finish or cancel that sign-in (it may be waiting for a password in another terminal), "
-                "then try again.")
-        thread_lock = _thread_lock(name)
-        if not thread_lock.acquire(timeout=max(timeout, 0)):
-            raise errors.CacheError(waiting, hint=hint)
-        locks = os.path.join(os.path.dirname(self.directory), "locks")
-        try:
-            if not os.path.isdir(locks):
-                _ensure_private_dir(locks)
-            lock = _lock_file(os.path.join(locks, name + ".lock"))
-            if not _poll(lock, timeout):
-                raise errors.CacheError(waiting, hint=hint)
-        except OSError as exc:
-            thread_lock.release()
-            raise errors.CacheError(f"cannot use the lock file in {locks}: {exc.strerror or exc}",
-                                    hint="Check that the cache directory is writable.") from None
-        except BaseException:
-            thread_lock.release()
-            raise
-        held[name] = [lock, 1, thread_lock]
+        flight.acquire(self.directory, key, timeout)
 
     def release(self, key: dict[str, str]) -> None:
         """Release one hold of the lock for ``key`` (see :meth:`acquire`)."""
-        name = key_name(key)
-        held = _held()
-        entry = held.get(name)
-        if entry is None:
-            return
-        entry[1] -= 1
-        if entry[1] == 0:
-            del held[name]
-            try:
-                entry[0].release()
-            finally:
-                entry[2].release()
+        from samlcreds import flight
 
-    @contextlib.contextmanager
+        flight.release(key)
+
     def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
-        """Hold the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
-        self.acquire(key, timeout)
-        try:
-            yield
-        finally:
-            self.release(key)
+        """A context manager holding the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
+        from samlcreds import flight
 
-
-_STATE: dict = {}  # "local": threading.local of held locks; "locks": per-key threading.Lock
-
-
-def _held() -> dict:
-    """This thread's held locks: key name -> [file lock, hold count, thread lock]."""
-    local = _STATE.get("local")
-    if local is None:
-        import threading
-
-        local = _STATE.setdefault("local", threading.local())
-    if not hasattr(local, "held"):
-        local.held = {}
-    return local.held
-
-
-def _thread_lock(name: str):
-    """The in-process lock for key ``name`` (threads queue here before the lock file)."""
-    import threading
-
-    guard = _STATE.setdefault("guard", threading.Lock())
-    with guard:
-        return _STATE.setdefault("locks", {}).setdefault(name, threading.Lock())
+        return flight.Flight(self, key, timeout)
 
 
 def _well_formed(document) -> bool:
@@ -270,96 +210,6 @@ def _well_formed(document) -> bool:
         and isinstance(document.get("Expiration"), str)
         and _EXPIRATION.fullmatch(document["Expiration"]) is not None
     )
-
-
-class _FlockLock:
-    """An exclusive ``flock(2)`` lock on a file, from the standard library (Unix).
-
-    The same kind of lock filelock takes on Unix; used here because importing
-    filelock 4 costs ~50 ms, paid by each of the processes that wait while
-    one of them signs in (32 ``aws`` calls starting at once). Released by the
-    kernel if the process dies.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-
-    def try_acquire(self) -> bool:
-        import fcntl
-
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)  # closing the descriptor drops the lock
-            self.fd = -1
-
-    release = close
-
-
-class _FileLock:
-    """filelock's lock where ``flock(2)`` is missing (Windows)."""
-
-    def __init__(self, path: str) -> None:
-        from samlcreds.inifile import file_lock
-
-        self.lock = file_lock(path, 0)
-
-    def try_acquire(self) -> bool:
-        import filelock
-
-        from samlcreds.inifile import signals_deferred
-
-        with signals_deferred():  # an interrupt must not land inside filelock's bookkeeping
-            try:
-                self.lock.acquire(timeout=0)
-                return True
-            except filelock.Timeout:
-                return False
-
-    def close(self) -> None:
-        pass
-
-    def release(self) -> None:
-        from samlcreds.inifile import signals_deferred
-
-        with signals_deferred():
-            self.lock.release()
-
-
-def _lock_file(path: str):
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:
-        return _FileLock(path)
-    return _FlockLock(path)
-
-
-def _poll(lock, timeout: float) -> bool:
-    """Try ``lock`` every 50 ms until ``timeout`` seconds pass; Ctrl-C lands between tries."""
-    deadline = time.monotonic() + timeout
-    try:
-        while not lock.try_acquire():
-            if time.monotonic() >= deadline:
-                lock.close()
-                return False
-            time.sleep(0.05)
-    except BaseException:
-        lock.close()
-        raise
-    return True
-
-
-def _ensure_private_dir(path: str) -> None:
-    from pathlib import Path
-
-    from samlcreds.inifile import ensure_private_dir
-
-    ensure_private_dir(Path(path))
 
 
 def _epoch(text: str) -> float:
