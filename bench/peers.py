@@ -54,11 +54,22 @@ def awsprocesscreds(directory: Path) -> list[str]:
     home = Path(directory) / "awsprocesscreds"
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "awsprocesscreds"],
-                   check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "awsprocesscreds"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"pip install awsprocesscreds failed:\n{out.stderr[-3000:]}")
+    # bytecode for everything installed, as pip writes it (also when PYTHONDONTWRITEBYTECODE is set)
+    subprocess.run([str(python), "-m", "compileall", "-q", *_site_packages(python)], check=True,
+                   stdout=subprocess.DEVNULL)
     launcher = home / "awsprocesscreds-sandbox.py"
     launcher.write_text(LAUNCHER)
     return [str(python), str(launcher)]
+
+
+def _site_packages(python: Path) -> list[str]:
+    code = "import site, sys; print('\\n'.join(site.getsitepackages()))"
+    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True)
+    return out.stdout.split()
 
 
 if __name__ == "__main__":  # pragma: no cover - manual check

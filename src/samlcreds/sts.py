@@ -122,7 +122,26 @@ def _shared_session(profile: str | None):
         session = _SHARED.get(key)
         if session is None:
             session = _SHARED[key] = botocore_session(profile)
+            _only_sts(session)
         return session
+
+
+def _only_sts(session) -> None:
+    """Make ``session``'s model loader list only STS among its services.
+
+    botocore's ``Loader.load_service_model`` first lists every service it
+    has models for (``list_available_services``: ~450 directories statted
+    per model type, 10-30 ms per client) just to check that the one asked for
+    exists. This session only ever builds STS clients, so the list is
+    answered from STS's own directory: ``["sts"]`` when it has a model of
+    that type, else ``[]`` — the same answer for STS, the same errors otherwise.
+    """
+    loader = session.get_component("data_loader")
+
+    def list_available_services(type_name, _versions=loader.list_api_versions):
+        return ["sts"] if _versions("sts", type_name) else []
+
+    loader.list_available_services = list_available_services
 
 
 def _environment() -> tuple:
