@@ -47,6 +47,7 @@ bench: setup
 	$(PY) bench/process_warm.py
 	$(PY) bench/cold_login.py
 	$(PY) bench/credential_process.py
+	$(PY) bench/browser_signin.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -2,6 +2,8 @@
 
 Prints shell exports (and writes them to ``--env-file``) for trying samlcreds or
 the AWS CLI against the sandbox, plus the users and their passwords.
+``--lemonldap`` also starts the second IdP, LemonLDAP::NG (its URL is printed;
+pass it as ``--url`` or ``saml_url``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 from sandbox.idp import ACS_GLOBAL, SimpleSamlIdp
+from sandbox.lemonldap import LemonLdapIdp
 from sandbox.sts import ATTR_ROLE, StrictSts
 
 
@@ -27,6 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--acs-url", default=ACS_GLOBAL, help=f"AssertionConsumerService URL (default {ACS_GLOBAL})")
     p.add_argument("--env-file", type=Path, help="also write the export lines to this file")
     p.add_argument("--auth", action="store_true", help="turn on moto IAM auth enforcement after setup")
+    p.add_argument("--lemonldap", action="store_true",
+                   help="also start LemonLDAP::NG as a second IdP (users dwho with TOTP, rtyler, msmith)")
+    p.add_argument("--lemonldap-port", type=int, default=0, help="LemonLDAP::NG port (default: free port)")
     return p.parse_args(argv)
 
 
@@ -36,11 +42,14 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
     return {
         "AWS_ENDPOINT_URL": sts.endpoint_url,
         "SAMLCREDS_URL": idp.sso_url,
+        "SAMLCREDS_FEDERATION_URL": sts.federation_url,  # samlcreds console
         "AWS_CONFIG_FILE": str(aws / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_DEFAULT_REGION": "us-east-1",
         # keep samlcreds' cached credentials and IdP sessions out of the real ~/.cache
         "SAMLCREDS_CACHE_DIR": str(workdir / "samlcreds-cache"),
+        # the IdP metadata (as uploaded to the IAM SAML provider), for `samlcreds doctor --metadata`
+        "SAMLCREDS_SANDBOX_METADATA": str(idp.write_metadata(workdir / "idp-metadata.xml")),
     }
 
 
@@ -49,10 +58,11 @@ def export_lines(env: dict[str, str]) -> list[str]:
     return [unset] + [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
 
 
-def describe_users(idp: SimpleSamlIdp) -> list[str]:
+def describe_users(idp) -> list[str]:
     lines = []
     for name, spec in idp.users.items():
-        lines.append(f"#   {name} / {spec['password']}")
+        totp = f" + TOTP (oathtool --totp -b {spec['totp_secret']})" if spec.get("totp_secret") else ""
+        lines.append(f"#   {name} / {spec['password']}{totp}")
         lines += [f"#       Role: {v}" for v in spec.get("attributes", {}).get(ATTR_ROLE, [])]
     return lines
 
@@ -72,10 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     idp = SimpleSamlIdp(args.workdir / "idp", port=args.idp_port, acs_url=args.acs_url)
     sts = StrictSts(port=args.sts_port)
+    llng = LemonLdapIdp(args.workdir / "lemonldap", port=args.lemonldap_port, acs_url=args.acs_url) \
+        if args.lemonldap else None
     try:
         idp.start()
         sts.start()
         sts.setup_from_idp(idp)
+        if llng is not None:
+            llng.start()
+            sts.setup_from_idp(llng)
         if args.auth:
             sts.reset_auth()
         env = environment(args.workdir, idp, sts)
@@ -85,13 +100,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# samlcreds sandbox ready in {time.monotonic() - started:.1f}s "
               f"(IdP {idp.base_url}, STS/moto {sts.endpoint_url}, IAM auth {'ON' if args.auth else 'off'})")
         print(f"# IdP entity ID: {idp.entity_id}; workdir: {args.workdir}")
+        print(f"# ECP endpoint (--provider ecp --url): {idp.ecp_url}")
         print("# users:")
         print("\n".join(describe_users(idp)))
+        if llng is not None:
+            print(f"# LemonLDAP::NG IdP (--url / saml_url): {llng.sso_url}; log: {llng.log_path}")
+            print("# LemonLDAP::NG users:")
+            print("\n".join(describe_users(llng)))
         print("\n".join(lines), flush=True)
         while not stop.wait(0.5):
             pass
     finally:
         sts.stop()
+        if llng is not None:
+            llng.stop()
         idp.stop()
         if tmp is not None:
             tmp.cleanup()

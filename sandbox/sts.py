@@ -55,6 +55,8 @@ import moto.settings  # noqa: F401 - patched by _install_thread_scoped_auth
 from moto.backends import get_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from sandbox.federation import Federation
+
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -403,6 +405,7 @@ class StrictSts:
         self._roles: dict[tuple[str, str], int] = {}  # (role_arn, principal_arn) -> max duration, for replay
         _install_thread_scoped_auth()
         self._moto_app = DomainDispatcherApplication(create_backend_app)
+        self.federation = Federation()  # the console's federation endpoint, at /federation
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -439,6 +442,11 @@ class StrictSts:
     @property
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def federation_url(self) -> str:
+        """The console federation endpoint (see :mod:`sandbox.federation`)."""
+        return f"{self.endpoint_url}/federation"
 
     def client(self, service: str, credentials: dict | None = None, region: str = "us-east-1"):
         """A boto3 client for this endpoint: signed with STS ``Credentials`` dict, or unsigned if None."""
@@ -529,6 +537,29 @@ class StrictSts:
                             tags=[], max_session_duration=str(max_session_duration))
             iam.put_role_policy(name, "AllowAll", ALLOW_ALL_POLICY)
 
+    def create_chain_role(self, role_arn: str, trusted_arn: str) -> None:
+        """Create an IAM role that ``trusted_arn`` (a role ARN) may sts:AssumeRole, allowed ``*``.
+
+        For role-chaining tests: moto's IAM auth needs the role and its policy
+        to accept calls signed with the chained credentials.
+        """
+        m = ROLE_ARN_RE.match(role_arn)
+        if not m:
+            raise ValueError(f"not a role ARN: {role_arn}")
+        partition, account, path, name = m.groups()
+        iam = _iam(account, partition)
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": trusted_arn}, "Action": "sts:AssumeRole"}]}
+        try:
+            iam.get_role(name)
+            return  # already there (the sandbox STS lives for the whole test session)
+        except Exception:  # noqa: BLE001 - moto raises NoSuchEntity
+            pass
+        iam.create_role(role_name=name, assume_role_policy_document=json.dumps(trust), path="/" + path,
+                        permissions_boundary=None, description="samlcreds sandbox (chained)", tags=[],
+                        max_session_duration="3600")
+        iam.put_role_policy(name, "AllowAll", ALLOW_ALL_POLICY)
+
     def _ensure_backends(self) -> None:
         """Re-create providers and roles if moto's backends were reset (e.g. by ``mock_aws``)."""
         missing = [p for p in list(self.providers.values())
@@ -565,9 +596,11 @@ class StrictSts:
 
     # ---------------------------------------------------------------- WSGI
     def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.rstrip("/") == "/federation":
+            return self.federation(environ, start_response)
         body, fields = _parse_form(environ)
         self._ensure_backends()
-        path = environ.get("PATH_INFO", "")
         if fields.get("Action") == "AssumeRoleWithSAML":
             return self._respond(start_response, *self._assume_role_with_saml(fields), "text/xml")
         if path.rstrip("/") == "/moto-api/reset-auth" and environ.get("REQUEST_METHOD") == "POST":

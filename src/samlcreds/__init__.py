@@ -9,13 +9,23 @@ subclasses. The Python API for scripts and notebooks is :func:`session`
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "session", "credentials"]
+__all__ = ["__version__", "session", "credentials", "RefreshWarning"]
+
+
+def __getattr__(name: str):
+    if name == "RefreshWarning":  # lazily: ``import samlcreds`` stays cheap
+        from samlcreds.refreshing import RefreshWarning
+
+        return RefreshWarning
+    raise AttributeError(f"module 'samlcreds' has no attribute {name!r}")
 
 
 def session(profile: str | None = None, **overrides):
     """Return a ``boto3.Session`` holding credentials from a SAML login.
 
-    See :func:`samlcreds.api.session`; imported lazily so that ``import
+    ``samlcreds.session(profile="work")`` refreshes itself;
+    ``samlcreds.session(saml_response=TEXT, role=...)`` redeems a pasted
+    SAMLResponse now (not refreshable). See :func:`samlcreds.api.session`; imported lazily so that ``import
     samlcreds`` stays cheap (the credential_process cache path must not load
     boto3).
     """

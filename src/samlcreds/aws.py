@@ -47,6 +47,8 @@ PARTITION_DEFAULT_REGION = {
     "aws-us-gov": "us-gov-west-1",
     "aws-cn": "cn-north-1",
 }
+#: AWS's SP entity ID (the Issuer of an AuthnRequest on AWS's behalf; AWS's SP metadata).
+SP_ENTITY_ID = "urn:amazon:webservices"
 #: Audience values AWS accepts, with the partition each belongs to. The first
 #: three are AWS's documented SP entity IDs / sign-in URL; the China entity IDs
 #: are those AWS's China metadata uses (``urn:amazon:webservices:cn-north-1``).
@@ -108,3 +110,36 @@ def parse_signin_url(url: str | None) -> SigninEndpoint | None:
 def signin_saml_url(partition: str) -> str:
     """The global sign-in SAML endpoint (ACS) of ``partition``; ``KeyError`` if unknown."""
     return f"https://{PARTITION_SIGNIN_HOST[partition]}/saml"
+
+#: AssumeRoleWithSAML's SAMLAssertion: 4 to 100,000 characters of base64 (STS API reference).
+MIN_SAML_ASSERTION_LENGTH = 4
+MAX_SAML_ASSERTION_LENGTH = 100_000
+#: RoleSessionName and SourceIdentity: 2-64 characters of ``[\w+=,.@-]`` (STS API reference);
+#: SourceIdentity must also not start with ``aws:``.
+SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+
+#: Path of the federation endpoint on each partition's sign-in host (getSigninToken, login).
+FEDERATION_PATH = "/federation"
+#: How long a console sign-in URL (its SigninToken) can be used, seconds.
+SIGNIN_TOKEN_LIFETIME = 15 * 60
+
+
+def federation_url(partition: str) -> str:
+    """``https://<sign-in host>/federation`` of ``partition``; ``KeyError`` if unknown."""
+    return f"https://{PARTITION_SIGNIN_HOST[partition]}{FEDERATION_PATH}"
+
+
+def console_url(partition: str, region: str | None = None) -> str:
+    """The partition's console home, in ``region`` when given; ``KeyError`` for an unknown partition.
+
+    ``https://console.aws.amazon.com/`` or
+    ``https://console.aws.amazon.com/console/home?region=eu-west-1``.
+    """
+    base = f"https://{CONSOLE_HOSTS[partition]}/"
+    return base if not region else f"{base}console/home?region={urllib.parse.quote(region)}"
+
+
+def arn_partition(arn: str | None) -> str | None:
+    """The partition field of an ARN (``arn:aws-us-gov:...`` → ``aws-us-gov``), else ``None``."""
+    parts = (arn or "").split(":")
+    return parts[1] if len(parts) > 5 and parts[0] == "arn" and parts[1] else None

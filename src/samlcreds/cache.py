@@ -7,9 +7,9 @@ corrupt or mismatching entry is a miss. Importing this module costs only the
 standard library: the cache-hit path of ``samlcreds process`` must stay cheap.
 
 Single flight: :meth:`CredentialCache.single_flight` holds
-``<cache dir>/locks/<key>.lock`` (an OS file lock, released by the kernel if
-the holder dies; :mod:`samlcreds.flight`), so N processes needing the same
-credentials cause one login.
+``<cache dir>/locks/<key>.lock`` (a :class:`samlcreds.locks.FileLock`, released
+by the kernel if the holder dies), so N processes needing the same credentials
+cause one login.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _KEY_FIELDS = ("provider", "url", "username", "role", "principal_arn", "duration
 
 def cache_key(settings, environ: dict | None = None) -> dict[str, str]:
     """The fields that identify cached credentials for ``settings`` (a config.Settings)."""
-    return key_from_values(settings.profile, settings._asdict(), environ)
+    return key_from_values(settings.profile, settings.as_text(), environ)
 
 
 def key_from_values(profile: str, values: dict, environ: dict | None = None) -> dict[str, str]:
@@ -143,7 +143,7 @@ class CredentialCache:
         """
         from pathlib import Path
 
-        from samlcreds.inifile import atomic_write
+        from samlcreds.safefile import atomic_write
 
         path = Path(self.path(key))
         data = json.dumps({"key": key, "credentials": document, "meta": meta or {},
@@ -178,26 +178,61 @@ class CredentialCache:
     def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         """Take the single-flight lock for ``key`` and keep it until :meth:`release`.
 
-        Re-entrant within a thread; threads of one process queue on an
-        in-process lock first, processes on the lock file (an OS lock, freed if
-        the holder dies). Raises :class:`~samlcreds.errors.CacheError` on
-        timeout or when the lock file cannot be created. (:mod:`samlcreds.flight`)
+        A :class:`samlcreds.locks.FileLock` on ``<cache dir>/locks/<key>.lock``
+        (re-entrant within a thread; freed by the kernel if the holder dies).
+        Raises :class:`~samlcreds.errors.CacheError` on timeout or when the
+        lock file cannot be created.
         """
-        from samlcreds import flight
+        from samlcreds import errors
 
-        flight.acquire(self.directory, key, timeout)
+        locks = os.path.join(os.path.dirname(self.directory), "locks")
+        try:
+            if not os.path.isdir(locks):
+                _ensure_private_dir(locks)
+            acquired = self._lock(key).acquire(timeout)
+        except OSError as exc:
+            raise errors.CacheError(f"cannot use the lock file in {locks}: {exc.strerror or exc}",
+                                    hint="Check that the cache directory is writable.") from None
+        if not acquired:
+            raise errors.CacheError(
+                f"another samlcreds process has been signing in for profile {key.get('profile')} "
+                f"for over {timeout:.0f} s",
+                hint="Finish or cancel that sign-in (it may be waiting for a password in another terminal), "
+                     "then try again.")
 
     def release(self, key: dict[str, str]) -> None:
         """Release one hold of the lock for ``key`` (see :meth:`acquire`)."""
-        from samlcreds import flight
+        self._lock(key).release()
 
-        flight.release(key)
+    def _lock(self, key: dict[str, str]):
+        from samlcreds.locks import FileLock
 
-    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
+        return FileLock(os.path.join(os.path.dirname(self.directory), "locks", key_name(key) + ".lock"))
+
+    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> "_Flight":
         """A context manager holding the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
-        from samlcreds import flight
+        return _Flight(self, key, timeout)
 
-        return flight.Flight(self, key, timeout)
+
+class _Flight:
+    """``with cache.single_flight(key):`` (a class, so a cache hit need not import contextlib)."""
+
+    def __init__(self, cache: CredentialCache, key: dict[str, str], timeout: float) -> None:
+        self.cache, self.key, self.timeout = cache, key, timeout
+
+    def __enter__(self) -> None:
+        self.cache.acquire(self.key, self.timeout)
+
+    def __exit__(self, *exc) -> None:
+        self.cache.release(self.key)
+
+
+def _ensure_private_dir(path: str) -> None:
+    from pathlib import Path
+
+    from samlcreds.safefile import ensure_private_dir
+
+    ensure_private_dir(Path(path))
 
 
 def _well_formed(document) -> bool:

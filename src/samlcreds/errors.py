@@ -38,6 +38,14 @@ class SamlcredsError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n{self.hint}"
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython/Jupyter show instead of a traceback: the message and hint, short.
+
+        (IPython's protocol for exceptions that render themselves.) These are
+        errors a user can fix, not bugs: the CLI shows no traceback for them either.
+        """
+        return [f"{type(self).__name__}: {self}"]
+
 
 # --- 2: usage -------------------------------------------------------------
 class UsageError(SamlcredsError):
@@ -67,6 +75,10 @@ class InvalidCredentials(AuthenticationError):
 
 class InteractionRequired(AuthenticationError):
     """Input from the user is needed but there is no terminal to ask on."""
+
+
+class NotRefreshable(AuthenticationError):
+    """Credentials that only the user can renew (from a pasted SAMLResponse) are expiring."""
 
 
 class IdpUnreachable(AuthenticationError):

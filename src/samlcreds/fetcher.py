@@ -29,6 +29,10 @@ class CachingFetcher:
     credentials, 5 for 900-s ones). An entry obtained under a minute ago is
     served whatever the window, so processes that waited on the single flight
     serve what it brought. ``clock`` returns tz-aware UTC now (injectable for tests).
+    ``bind_chosen_role``: when the picker chose the role (no role set, several
+    granted), cache the credentials under that role's key, not the profile's,
+    and keep that role for later fetches (the Python API: a choice made in a
+    notebook is not remembered as the profile's role).
     """
 
     def __init__(
@@ -42,6 +46,7 @@ class CachingFetcher:
         lock_timeout: float = 300.0,
         progress: Callable[[str], None] = lambda message: None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        bind_chosen_role: bool = False,
     ) -> None:
         self.settings = settings
         self.request_factory = request_factory
@@ -51,6 +56,7 @@ class CachingFetcher:
         self.lock_timeout = lock_timeout
         self.progress = progress
         self.clock = clock
+        self.bind_chosen_role = bind_chosen_role
         self.last_result: flow.LoginResult | None = None
 
     @property
@@ -91,6 +97,8 @@ class CachingFetcher:
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             self.last_result = result
+            if self.bind_chosen_role and not self.settings.role and len(result.assertion.roles) > 1:
+                self.settings = replace(self.settings, role=result.role.role_arn)
             self.cache.store(self.key, *_entry(result.credentials), obtained_at=self.clock().timestamp())
             return result.credentials
 

@@ -31,6 +31,9 @@ KEYS = {
     "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
     "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
     "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
+    "browser_driver": ("saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER"),
+    "otp_command": ("saml_otp_command", "SAMLCREDS_OTP_COMMAND"),
+    "allow_http_idp": ("saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP"),
 }
 
 
@@ -192,10 +195,12 @@ def _configparser_sections(text: str, path: str) -> dict[str, dict[str, str]]:
     return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
-def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, dict[str, str]]:
-    """``(profile name, {setting: value})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
+def resolve_values(profile: str | None, environ=None, flags=None, keys=None) -> tuple[str, dict[str, str]]:
+    """``(profile name, {setting: text})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
     ``profile`` defaults as in botocore (:func:`default_profile_name`).
+    ``keys``: setting -> (profile key, variable), default :data:`KEYS`
+    (:data:`samlcreds.config.KEYS` is the full table; a test checks they agree).
     Unset settings are absent from the dict.
     """
     env = os.environ if environ is None else environ
@@ -203,7 +208,7 @@ def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, 
     name = profile or default_profile_name(env)
     stored = read_profile(name, env)
     values: dict[str, str] = {}
-    for setting, (key, var) in KEYS.items():
+    for setting, (key, var) in (KEYS if keys is None else keys).items():
         flag = flags.get(setting)
         if flag is not None:
             values[setting] = str(flag)

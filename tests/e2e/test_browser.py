@@ -1,6 +1,8 @@
-"""End to end: the ``browser`` provider drives Debian's Chromium (headless) against the sandbox IdP.
+"""End to end: the ``browser`` provider's Playwright mode (auto-fill) drives Debian's Chromium against the sandbox IdP.
 
-These tests FAIL (never skip) when playwright or a Chromium is missing.
+The default mode (no driver) has its own files: test_browser_native.py,
+test_browser_keyboard.py (a person at the keyboard in a real X display) and
+test_browser_guard.py. These tests FAIL (never skip) when playwright or a Chromium is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 from playwright.sync_api import sync_playwright  # noqa: F401  (a missing playwright fails collection)
 
 from samlcreds import errors
-from samlcreds.assertion import read_saml_response
+from samlcreds.saml import read_saml_response
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.idp.browser import (
     BrowserClosed,
@@ -73,6 +75,7 @@ def request_for(url: str, state_dir: Path, **kwargs) -> LoginRequest:
     kwargs.setdefault("headless", True)
     kwargs.setdefault("interactive", False)
     kwargs.setdefault("timeout", 20.0)
+    kwargs.setdefault("browser_driver", "playwright")
     return LoginRequest(url=url, state_dir=state_dir, **kwargs)
 
 
@@ -316,15 +319,15 @@ def test_timeout_is_clear_and_leaves_no_browser(pages, tmp_path):
 
 def test_closed_page_is_browser_closed(pages, tmp_path, monkeypatch):
     """Closing the (last) page, as a user closing the window does, ends the sign-in with BrowserClosed."""
-    from samlcreds.idp import browser
+    from samlcreds.idp.browser.flow import Flow
 
-    watch = browser._Flow._watch
+    watch = Flow._watch
 
     def watch_and_close(self, page):
         watch(self, page)
         page.on("load", lambda *_: page.close() if page.url.endswith("/close") else None)
 
-    monkeypatch.setattr(browser._Flow, "_watch", watch_and_close)
+    monkeypatch.setattr(Flow, "_watch", watch_and_close)
     request = request_for(pages + "/close", tmp_path, timeout=20.0)
     started = time.monotonic()
     with pytest.raises(BrowserClosed) as info:

@@ -24,7 +24,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import parse_saml_response
+from samlcreds.saml import parse_saml_response
 from tests.helpers import run_cli
 
 MARKER = "HOSTILE-SECRET-MARKER-7f3a9c"
@@ -353,7 +353,7 @@ def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env,
     result = run_cli(["decode", "--output", "json", str(path)], env=cli_env)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["roles"] == [{"role_arn": ROLE, "principal_arn": PROVIDER}]
+    assert [(r["role_arn"], r["principal_arn"]) for r in summary["roles"]] == [(ROLE, PROVIDER)]
     assert summary["role_session_name"] == "bob@example.com"
 
 

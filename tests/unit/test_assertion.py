@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import (
+from samlcreds.saml import (
     MAX_BASE64_LENGTH,
     decode_saml_response,
     parse_saml_response,
@@ -57,6 +57,33 @@ def test_whitespace_newlines_duplicates_and_two_accounts():
     roles = (f"\n  {ROLE_A} ,\n {PROV_1}  \n", f"{ROLE_A},{PROV_1}", f"{PROV_2},{ROLE_C}")
     a = read_saml_response(response_xml(roles=roles))
     assert a.roles == (RolePair(ROLE_A, PROV_1), RolePair(ROLE_C, PROV_2))
+
+
+@pytest.mark.parametrize("value", [
+    f"{ROLE_A},{PROV_1},",  # Google Workspace's shape (cevoaustralia/aws-google-auth#12, too-many-commas.xml)
+    f"{ROLE_A} , {PROV_1} , ",
+    f"{PROV_1},{ROLE_A},",
+    f"\n {ROLE_A},\n {PROV_1},\n",
+])
+def test_one_trailing_comma_is_read_as_the_pair(value):
+    assert read_saml_response(response_xml(roles=(value,))).roles == (RolePair(ROLE_A, PROV_1),)
+    # alone or among well-formed values (the one-pass reading of many values)
+    many = read_saml_response(response_xml(roles=(f"{ROLE_B},{PROV_1}", value, f"{PROV_2},{ROLE_C}")))
+    assert many.roles == (RolePair(ROLE_B, PROV_1), RolePair(ROLE_A, PROV_1), RolePair(ROLE_C, PROV_2))
+
+
+@pytest.mark.parametrize("value", [
+    f"{ROLE_A},{ROLE_B},{PROV_1}",
+    f"{ROLE_A},{PROV_1},{ROLE_B}",
+    f"{ROLE_A},{PROV_1},{PROV_2}",
+    f"{PROV_1},{PROV_2},",
+    f"{ROLE_A},{PROV_1},,",
+    f",{ROLE_A},{PROV_1}",
+])
+def test_two_roles_or_two_providers_are_still_refused(value):
+    with pytest.raises(errors.BadRoleValue) as info:
+        read_saml_response(response_xml(roles=(f"{ROLE_B},{PROV_1}", value)))
+    assert value.strip() in info.value.message
 
 
 def test_several_role_attributes_are_merged():
@@ -238,3 +265,73 @@ def test_repr_hides_the_raw_bytes():
     a = read_saml_response(response_xml())
     assert "Developer" in repr(a.roles)
     assert "raw=" not in repr(a)
+
+
+# ---- role values: the one-pass reading agrees with the value-by-value rules ---------------------
+_R = "arn:aws:iam::111111111111:role/"
+_P = "arn:aws:iam::111111111111:saml-provider/"
+EDGE_VALUES = [
+    f"{_R}Dev,{_P}Idp", f"{_P}Idp,{_R}Dev", f"  {_R}Dev ,\n\t{_P}Idp  ", f"{_R}Dev,{_P}Idp,", f"{_R}Dev,{_P}Idp , ",
+    f"{_R}a/b/c/{'n' * 64},{_P}Idp", f"{_R}{'n' * 65},{_P}Idp", f"{_R}{'p' * 100}/{'n' * 64},{_P}Idp",
+    f"{_R}a//b,{_P}Idp", f"{_R}/a,{_P}Idp", f"{_R}a/,{_P}Idp", f"{_R},{_P}Idp", f"{_R}Dev,{_P}",
+    f"{_R}Dev,{_P}{'i' * 128}", f"{_R}Dev,{_P}{'i' * 129}", f"{_R}Dev,{_P}I+dp", f"{_R}D+e=v.@-_,{_P}I.d-p_",
+    f"{_R}D\u00e9v,{_P}Idp", f"{_R}Dev,{_P}Idp\u00e9", f"{_R}De v,{_P}Idp", f"{_R}Dev,{_P}Idp,,", f",{_R}Dev,{_P}Idp",
+    f"{_R}Dev,,{_P}Idp", f"{_R}Dev;{_P}Idp", f"{_R}Dev{_P}Idp", f"{_R}Dev,{_R}Ops", f"{_P}A,{_P}B",
+    f"{_R}Dev,{_P}Idp,{_R}Ops", "arn:aws-us-gov:iam::111111111111:role/Dev,arn:aws-us-gov:iam::111111111111:saml-provider/I",
+    "arn:aws-us-gov:iam::111111111111:role/Dev,arn:aws:iam::111111111111:saml-provider/I",
+    "arn:aws-cn:iam::111111111111:saml-provider/I,arn:aws-cn:iam::111111111111:role/Dev",
+    "arn:aws-:iam::111111111111:role/Dev,arn:aws-:iam::111111111111:saml-provider/I",
+    "arn:aws:iam::11111111111:role/Dev,arn:aws:iam::11111111111:saml-provider/I",
+    "arn:aws:iam::111111111111:role/Dev,arn:aws:iam::222222222222:saml-provider/I",
+    f"{_R}Dev\x00,{_P}Idp", "", " ", ",", f"{_R}Dev", f"{_R}Dev\n,\n{_P}Idp\n,\n",
+]
+
+
+@pytest.mark.parametrize("value", EDGE_VALUES)
+def test_one_pass_reading_agrees_with_each_value_alone(value):
+    from samlcreds.roles import parse_role_value, parse_role_values
+
+    alone = parse_role_value(value)
+    good = f"{_R}Other,{_P}Idp"
+    for batch in ([value], [good, value], [value, good, good]):
+        pairs, problems = parse_role_values(batch)
+        if isinstance(alone, RolePair):
+            assert alone in pairs and not problems
+        else:
+            assert [p.message for p in problems] == [alone.message]
+            assert alone not in pairs
+
+
+def test_one_pass_reading_of_many_values_keeps_order_and_drops_duplicates():
+    from samlcreds.roles import parse_role_values
+
+    values = [v for v in EDGE_VALUES if not isinstance(_alone(v), errors.BadRoleValue)] * 3
+    pairs, problems = parse_role_values(values)
+    assert not problems
+    assert pairs == tuple(dict.fromkeys(_alone(v) for v in values))
+    assert all(type(p) is RolePair for p in pairs) and pairs[0].role_name == "Dev"
+
+
+def _alone(value):
+    from samlcreds.roles import parse_role_value
+
+    return parse_role_value(value)
+
+
+@pytest.mark.parametrize("tag", [
+    '<INPUT TYPE="HIDDEN" NAME="SAMLResponse" VALUE="{v}">',
+    '<input value="{v}" name="SAMLResponse"/>',
+    '<Input type=hidden value="{v}" name=SAMLResponse>',
+])
+def test_html_page_input_tag_shapes(tag):
+    xml = response_xml().encode()
+    value = base64.b64encode(xml).decode()
+    page = f"<html><body><inputs name='SAMLResponse' value='x'><input name=x value=y><form>" \
+           f"{tag.format(v=value)}</form></body></html>"
+    assert decode_saml_response(page) == xml
+    assert decode_saml_response(page.encode()) == xml
+
+
+def test_html_page_with_a_cut_off_input_tag_is_not_a_saml_response():
+    with pytest.raises(errors.NotSamlResponse, match="HTML page without a SAMLResponse"):
+        decode_saml_response('<html><body><input name="SAMLResponse" value="abc<p>x</p></body></html>')

@@ -24,6 +24,7 @@ Examples:
   samlcreds configure --profile work
   samlcreds configure --profile work --provider form --url https://idp.example.com/sso \\
       --username me@example.com --role 111111111111:Developer --duration 3600 --region eu-west-1
+  samlcreds configure --profile work --all-roles --profile-template '{account}-{role}'
 """)
 @click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
@@ -40,14 +41,30 @@ Examples:
               help="With --credential-process: delete static keys of the profile from the credentials file.")
 @click.option("--google-idp-id", help="Google Workspace: the idpid (builds saml_url with --google-sp-id).")
 @click.option("--google-sp-id", help="Google Workspace: the spid of the AWS SAML app.")
+@click.option("--all-roles", is_flag=True,
+              help="Sign in with the profile's settings and write one profile per granted role, each with "
+              "credential_process (names from --profile-template).")
+@click.option("--profile-template", default="{account}-{role}", show_default=True,
+              help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
+@click.option("--password-stdin", is_flag=True, help="With --all-roles: read the IdP password from stdin.")
 def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region,
-              credential_process, remove_static_keys, google_idp_id, google_sp_id):
+              credential_process, remove_static_keys, google_idp_id, google_sp_id, all_roles, profile_template,
+              password_stdin):
     """Write SAML settings into [profile NAME] of the AWS config file.
 
     Every setting can be given by flag; with none given and a terminal,
     samlcreds asks for each. Other lines of the file are kept byte for byte.
     """
     name = profile or config.default_profile_name()
+    if all_roles:
+        from samlcreds.cli.allroles import configure_all_roles
+        from samlcreds.cli.options import Inputs, build_request
+
+        settings = config.resolve(name, provider=provider, url=url, username=username, duration=duration,
+                                  timeout=timeout, region=region)
+        inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
+        return configure_all_roles(settings, build_request(settings, saml_file=None, inputs=inputs, debug=False),
+                                   template=profile_template)
     if google_idp_id or google_sp_id:
         if not (google_idp_id and google_sp_id):
             raise errors.UsageError("--google-idp-id and --google-sp-id go together")
@@ -112,10 +129,10 @@ def _quote(part: str) -> str:
 
 def _check_shadowing_keys(profile: str, remove: bool) -> None:
     """Warn (or remove) static keys that botocore would prefer over credential_process."""
-    from samlcreds import credfile, inifile
+    from samlcreds import credfile, inifile, safefile
 
     path = credfile.credentials_path()
-    text = inifile.read_text(path)
+    text = safefile.read_text(path)
     if not text:
         return
     try:

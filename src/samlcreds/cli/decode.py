@@ -8,18 +8,19 @@ import sys
 import click
 
 from samlcreds import errors
-from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.creds import iso_utc
 
 
-def assertion_summary(assertion: SamlAssertion) -> dict:
-    """A JSON-ready summary of the assertion (no raw XML, no signature values)."""
+def assertion_summary(assertion: SamlAssertion, names: dict[str, str] | None = None) -> dict:
+    """A JSON-ready summary of the assertion (no raw XML, no signature values); ``names``: account ID -> name."""
 
     def when(value):
         return iso_utc(value) if value else None
 
     return {
-        "roles": [{"role_arn": r.role_arn, "principal_arn": r.principal_arn} for r in assertion.roles],
+        "roles": [{"role_arn": r.role_arn, "principal_arn": r.principal_arn, "account_id": r.account_id,
+                   "account_name": (names or {}).get(r.account_id)} for r in assertion.roles],
         "role_session_name": assertion.role_session_name,
         "session_duration": assertion.session_duration,
         "source_identity": assertion.source_identity,
@@ -35,6 +36,9 @@ def assertion_summary(assertion: SamlAssertion) -> dict:
         "not_before": when(assertion.not_before),
         "not_on_or_after": when(assertion.not_on_or_after),
         "session_not_on_or_after": when(assertion.session_not_on_or_after),
+        "assertion_id": assertion.assertion_id,
+        "assertion_index": assertion.assertion_index,
+        "assertion_count": len(assertion.assertions),
         "encrypted": assertion.encrypted,
         "signed_elements": list(assertion.signed_elements),
         "attribute_names": list(assertion.attribute_names),
@@ -66,7 +70,13 @@ def decode(source, output):
         except OSError as exc:
             raise errors.UsageError(f"cannot read {source}: {exc.strerror}") from None
     assertion = parse_saml_response(data)
-    summary = assertion_summary(assertion)
+    from samlcreds import accounts
+
+    try:
+        names = accounts.names()
+    except errors.SamlcredsError:  # a broken saml_account_names must not hide what the assertion holds
+        names = {}
+    summary = assertion_summary(assertion, names)
     expired = _expiry_problem(assertion)
     if expired:
         summary["problems"].append({"error": "Expired", "message": expired})
@@ -96,7 +106,8 @@ def _expiry_problem(assertion: SamlAssertion) -> str | None:
 def _print_text(summary: dict) -> None:
     click.echo("Roles:")
     for role in summary["roles"] or [{"role_arn": "(none)", "principal_arn": "-"}]:
-        click.echo(f"  {role['role_arn']}  (provider {role['principal_arn']})")
+        account = f"  account {role['account_name']}" if role.get("account_name") else ""
+        click.echo(f"  {role['role_arn']}  (provider {role['principal_arn']}){account}")
     labels = [
         ("role_session_name", "RoleSessionName"), ("session_duration", "SessionDuration"),
         ("source_identity", "SourceIdentity"), ("issuer", "Issuer"), ("destination", "Destination"),
@@ -105,6 +116,9 @@ def _print_text(summary: dict) -> None:
         ("not_on_or_after", "NotOnOrAfter"), ("session_not_on_or_after", "SessionNotOnOrAfter"),
         ("signed_elements", "Signed"), ("principal_tags", "PrincipalTags"),
     ]
+    if summary["assertion_count"] > 1:
+        click.echo(f"Assertion: #{summary['assertion_index']} of {summary['assertion_count']} "
+                   f"(ID {summary['assertion_id'] or '(none)'}), the one the roles above come from")
     for key, label in labels:
         value = summary[key]
         if value in (None, [], {}):

@@ -7,7 +7,7 @@ import os
 import click
 
 from samlcreds import errors
-from samlcreds.cli.fetching import fetch_credentials
+from samlcreds.cli.fetching import fetch_credentials, fetch_with, make_fetcher
 from samlcreds.cli.options import pass_debug
 
 #: Variables that would make the child pick other credentials or a profile.
@@ -39,21 +39,29 @@ def child_environment(environ: dict, credentials, region: str | None, profile: s
 Examples:
   samlcreds exec --profile work -- aws s3 ls
   samlcreds exec -p work -- terraform plan
+  samlcreds exec --server -p work -- python long_job.py   # credentials that refresh themselves
 """)
 @click.option("--profile", "-p", help="Profile whose credentials to use.")
 @click.option("--region", help="Region for the child (default: the profile's region).")
+@click.option("--server", is_flag=True,
+              help="Serve refreshing credentials on a loopback port (AWS_CONTAINER_CREDENTIALS_FULL_URI) "
+              "instead of setting static keys.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @pass_debug
-def exec_(profile, region, command, debug):
+def exec_(profile, region, server, command, debug):
     """Run COMMAND (no shell) with AWS_* credential variables set.
 
     The command replaces samlcreds (exec), so its exit status is returned and
-    signals reach it directly.
+    signals reach it directly. With --server samlcreds stays beside it, serving
+    credentials that it refreshes through the cache and IdP session, and passes
+    signals on and the exit status back just the same.
     """
     if os.environ.get(MARKER):
         raise errors.UsageError(
             f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
             hint="Run the command directly, or exit the outer samlcreds exec first.")
+    if server:
+        return _exec_with_server(profile, region, command, debug)
     settings, creds = fetch_credentials(profile, debug=debug)  # --region is the child's, not the login's
     env = child_environment(dict(os.environ), creds, region or region_for(settings), settings.profile)
     try:
@@ -64,6 +72,41 @@ def exec_(profile, region, command, debug):
         raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
     except OSError as exc:  # ENOEXEC (no #! line), ENOTDIR, ENAMETOOLONG, E2BIG...
         raise CommandNotRunnable(f"cannot run {command[0][:80]}: {exc.strerror or exc}", exit_code=126) from None
+
+
+def _exec_with_server(profile, region, command, debug):
+    from samlcreds.child import Supervisor, exit_like
+    from samlcreds.cli.terminal import info
+    from samlcreds.servers.container import CredentialsServer
+
+    fetcher = make_fetcher(profile, debug=debug)
+    fetch_with(fetcher)  # sign in now, in the foreground, rather than on the child's first call
+    settings = fetcher.settings
+
+    def failed(exc: errors.SamlcredsError) -> None:
+        info(f"samlcreds: error: credentials for the child: {exc.message}")
+
+    with Supervisor() as supervisor:  # server threads start with the forwarded signals blocked
+        credentials_server = CredentialsServer(lambda: fetch_with(fetcher), on_error=failed).start()
+        try:
+            env = {k: v for k, v in os.environ.items() if k not in REMOVED}
+            env.update(credentials_server.environment())
+            child_region = region or region_for(settings)
+            if child_region:
+                env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = child_region
+            env[MARKER] = settings.profile
+            try:
+                code = supervisor.run(list(command), env)
+            except FileNotFoundError:
+                raise CommandNotRunnable(f"command not found: {command[0]}", exit_code=127) from None
+            except PermissionError:
+                raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
+            except OSError as exc:
+                raise CommandNotRunnable(f"cannot run {command[0][:80]}: {exc.strerror or exc}",
+                                         exit_code=126) from None
+        finally:
+            credentials_server.stop()
+    exit_like(code)
 
 
 class CommandNotRunnable(errors.UsageError):

@@ -1,12 +1,38 @@
-"""Building a :class:`~samlcreds.fetcher.CachingFetcher` from command-line flags."""
+"""Building a credentials fetcher (cache, sign-in, role chaining) from command-line flags."""
 
 from __future__ import annotations
 
-from samlcreds import config, errors
+from samlcreds import accounts, errors
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
+from samlcreds.chain import fetcher_for
 from samlcreds.cli.options import Inputs, build_request
 from samlcreds.cli.terminal import Terminal, make_picker
-from samlcreds.fetcher import CachingFetcher
+
+
+def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, inputs: Inputs | None = None, **overrides):
+    """A ``CachingFetcher`` (or ``ChainedFetcher`` for a role_arn + source_profile profile) for ``profile``.
+
+    ``inputs`` defaults to the terminal (no ``--password-stdin``).
+    """
+    terminal = Terminal()
+    inputs = inputs or Inputs(password_stdin=False, terminal=terminal)
+    return fetcher_for(
+        profile,
+        lambda settings: (lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug)),
+        picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
+        window=window, lock_timeout=lock_timeout, overrides=overrides,
+    )
+
+
+def fetch_with(fetcher):
+    """``fetcher.fetch()``, naming ``samlcreds login`` when the sign-in needs a person."""
+    try:
+        return fetcher.fetch()
+    except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
+        profile = fetcher.settings.profile
+        raise type(exc)(f"profile {profile} needs you to sign in: {exc.message}",
+                        hint=f"Run this in a terminal: samlcreds login --profile {profile}") from None
 
 
 def fetch_credentials(profile: str | None, *, debug: bool = False, window: float | None = None,
@@ -18,18 +44,5 @@ def fetch_credentials(profile: str | None, *, debug: bool = False, window: float
     and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
     naming ``samlcreds login``.
     """
-    settings = config.resolve(profile, **{k: v for k, v in overrides.items() if v is not None})
-    terminal = Terminal()
-    inputs = Inputs(password_stdin=False, terminal=terminal)
-    fetcher = CachingFetcher(
-        settings,
-        lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug),
-        picker=make_picker(terminal) if terminal.available else None,
-        window=window,
-        lock_timeout=lock_timeout,
-    )
-    try:
-        return settings, fetcher.fetch()
-    except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
-        raise type(exc)(f"profile {settings.profile} needs you to sign in: {exc.message}",
-                        hint=f"Run this in a terminal: samlcreds login --profile {settings.profile}") from None
+    fetcher = make_fetcher(profile, debug=debug, window=window, lock_timeout=lock_timeout, **overrides)
+    return fetcher.settings, fetch_with(fetcher)

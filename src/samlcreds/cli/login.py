@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import click
 
-from samlcreds import config, credfile, fetcher, flow
+from samlcreds import accounts, chain, config, credfile, errors, fetcher, flow
 from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
 from samlcreds.cli.terminal import Terminal, info, make_picker, status
@@ -32,9 +33,14 @@ Examples:
               help="Shell flavour for --print env.")
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
+@click.option("--all-roles", is_flag=True,
+              help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
+@click.option("--profile-template", default="{account}-{role}", show_default=True,
+              help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 @pass_debug
 def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
-          browser, role, role_arn, principal_arn, duration, print_format, shell, overwrite_long_term_keys, debug):
+          browser, role, role_arn, principal_arn, duration, print_format, shell, overwrite_long_term_keys,
+          all_roles, profile_template, debug):
     """Sign in at the IdP and get temporary AWS credentials for a role.
 
     By default the credentials are written to PROFILE in the shared
@@ -45,11 +51,23 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
                                 principal_arn=principal_arn, duration=duration)
     terminal = Terminal()
     inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
+    if all_roles:
+        from samlcreds.cli.allroles import login_all_roles
+
+        if role or role_arn or principal_arn:
+            raise errors.UsageError("--all-roles and --role/--role-arn/--principal-arn are exclusive")
+        request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
+        return login_all_roles(dataclasses.replace(settings, role=None), request, template=profile_template,
+                               print_format=print_format, overwrite_long_term=overwrite_long_term_keys)
+    if chain.chain_spec(settings.profile) is not None:
+        return _login_chained(settings.profile, inputs, debug, print_format, shell, overwrite_long_term_keys)
     request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
-    picker = make_picker(terminal) if terminal.available else None
+    picker = make_picker(terminal, accounts.names(settings.profile)) if terminal.available else None
     with status(enabled=True) as update:
         result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
                             picker=picker, progress=update)
+    lookups = accounts.AliasLookups(settings.profile)
+    lookups.add(result.credentials)  # the account's alias, for names next time (background, 1 s at most)
     # cache first: if the disk is full, nothing of the user's changes (the cache only ever
     # holds valid credentials, so a later failed file write leaves nothing wrong behind)
     fetcher.remember(settings, result)
@@ -59,7 +77,7 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
     suggested = result.assertion.session_duration
-    if suggested and suggested != 3600 and not duration and not settings.duration:
+    if suggested and suggested != 3600 and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is 3600 s)")
     minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
@@ -81,3 +99,35 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
                                       overwrite_long_term=overwrite_long_term_keys)
         info(f"Wrote credentials for {result.role.role_arn} to profile [{settings.profile}] in {path}")
     info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {minutes} min).")
+    lookups.wait()
+
+
+def _login_chained(profile, inputs, debug, print_format, shell, overwrite_long_term_keys):
+    """``login`` for a role_arn + source_profile profile: the source's credentials (cached, or a
+    sign-in), then a fresh AssumeRole, written or printed like any login's."""
+    from samlcreds.cli.fetching import fetch_with, make_fetcher
+
+    chained = make_fetcher(profile, debug=debug, inputs=inputs)
+    with status(enabled=True) as update:
+        update("getting the source profile's credentials and calling STS AssumeRole")
+        creds = fetch_with(_Fresh(chained))
+    if print_format == "json":
+        click.echo(creds.to_json())
+    elif print_format == "env":
+        click.echo(creds.to_shell(shell, region=chained.settings.region), nl=False)
+    else:
+        path = credfile.write_profile(profile, creds, overwrite_long_term=overwrite_long_term_keys)
+        info(f"Wrote credentials for {creds.role_arn} (chained: {chain.describe(chained)}) to profile "
+             f"[{profile}] in {path}")
+    minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
+    info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {minutes} min).")
+
+
+class _Fresh:
+    """A fetcher whose ``fetch()`` always calls AssumeRole again (its source may still be cached)."""
+
+    def __init__(self, fetcher) -> None:
+        self.fetcher, self.settings = fetcher, fetcher.settings
+
+    def fetch(self):
+        return self.fetcher.fetch(fresh=True)

@@ -35,6 +35,8 @@ COMMANDS = {
     "exec": "samlcreds.cli.exec_:exec_",
     "env": "samlcreds.cli.env:env",
     "logout": "samlcreds.cli.logout:logout",
+    "console": "samlcreds.cli.console:console",
+    "serve": "samlcreds.cli.serve:serve",
 }
 
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from samlcreds import flow
+from samlcreds import accounts, flow
 from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
 from samlcreds.cli.terminal import Terminal, status
 from samlcreds.roles import group_by_account
@@ -31,12 +31,13 @@ def roles(profile, provider, url, username, password_stdin, saml_file, region, t
         update("signing in at the IdP")
         assertion = flow.fetch_assertion(settings, request)
     assertion.raise_for_problems()
+    names = accounts.names(settings.profile)
     if output == "json":
         click.echo(json.dumps([
             {"role_arn": r.role_arn, "principal_arn": r.principal_arn, "account_id": r.account_id,
-             "role_name": r.role_name} for r in assertion.roles], indent=2))
+             "account_name": names.get(r.account_id), "role_name": r.role_name} for r in assertion.roles], indent=2))
         return
     for account, pairs in group_by_account(assertion.roles).items():
-        click.echo(f"Account {account}")
+        click.echo(f"Account {accounts.label(account, names)}")
         for pair in pairs:
             click.echo(f"  {pair.role_arn}  (provider {pair.principal_arn})")

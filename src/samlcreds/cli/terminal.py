@@ -100,14 +100,15 @@ def status(enabled: bool) -> Iterator[Callable[[str], None]]:
             _SPINNER.remove(spinner)
 
 
-def make_picker(terminal: Terminal) -> Callable[[Sequence[RolePair]], RolePair]:
-    """An interactive role picker on the terminal, roles grouped by account."""
+def make_picker(terminal: Terminal, names: dict[str, str] | None = None) -> Callable[[Sequence[RolePair]], RolePair]:
+    """An interactive role picker on the terminal, roles grouped by account (``names``: ID -> name)."""
 
     def pick(roles: Sequence[RolePair]) -> RolePair:
         numbered: list[RolePair] = []
         lines = ["The assertion grants these roles:"]
         for account, pairs in group_by_account(roles).items():
-            lines.append(f"  Account {account}")
+            name = (names or {}).get(account)
+            lines.append(f"  Account {name} ({account})" if name else f"  Account {account}")
             for pair in pairs:
                 numbered.append(pair)
                 lines.append(f"    [{len(numbered)}] {pair.path_name}  ({pair.role_arn})")

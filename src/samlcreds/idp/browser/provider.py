@@ -1,0 +1,106 @@
+"""The ``browser`` provider: pick the mode (no driver by default, Playwright for auto-fill) and run it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, ClassVar, Iterable
+
+from samlcreds import errors
+from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.browser.capture import CaptureProxy
+from samlcreds.idp.browser.profile import ProfileLock, kill_profile_processes, profile_dir, scrub_profile
+
+#: ``saml_browser_driver`` values.
+NATIVE = "native"
+PLAYWRIGHT = "playwright"
+DRIVERS = (NATIVE, PLAYWRIGHT)
+
+
+def driver_for(request: LoginRequest) -> str:
+    """``native`` (the default) or ``playwright`` (asked for, or implied by auto-fill).
+
+    Raises :class:`~samlcreds.errors.UsageError` for an unknown value and for
+    auto-fill with ``native`` (filling a form needs a driver).
+    """
+    wanted = (getattr(request, "browser_driver", None) or "").strip().lower()
+    if wanted and wanted not in DRIVERS:
+        raise errors.UsageError(f"unknown browser driver {wanted!r} (saml_browser_driver)",
+                                hint=f"Use one of: {', '.join(DRIVERS)}.")
+    if request.autofill:
+        if wanted == NATIVE:
+            raise errors.UsageError(
+                "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but saml_browser_driver "
+                "is native",
+                hint="Drop --autofill to sign in yourself in the browser window, or set saml_browser_driver = "
+                     "playwright (Google and other IdPs with anti-automation checks refuse a driven browser).",
+            )
+        return PLAYWRIGHT
+    return wanted or NATIVE
+
+
+class BrowserProvider:
+    """Signs in in the user's own browser and takes the SAMLResponse on loopback.
+
+    ``on_request(url)`` (Playwright mode, tests): called with the URL of every
+    request the driven browser makes. ``on_proxy(proxy)`` (default mode,
+    tests): called with the running :class:`~.capture.CaptureProxy`.
+    ``extra_args`` are appended to the browser's command line (never secrets).
+    """
+
+    METHOD: ClassVar[str] = "browser"
+
+    def __init__(self, *, on_request: Callable[[str], None] | None = None,
+                 on_proxy: Callable[[CaptureProxy], None] | None = None, extra_args: Iterable[str] = ()) -> None:
+        self._on_request = on_request
+        self._on_proxy = on_proxy
+        self._extra_args = tuple(extra_args)
+
+    def fetch_saml_response(self, request: LoginRequest) -> str:
+        """Return the base64 SAMLResponse the IdP made the browser post to AWS.
+
+        Raises :class:`~.errors.BrowserNotFound`, :class:`~.errors.BrowserLaunchFailed`
+        or :class:`~.errors.PlaywrightMissing` (usage); :class:`~samlcreds.errors.InteractionRequired`
+        when the IdP needs the user and there is no terminal or display;
+        :class:`~.errors.BrowserClosed`, :class:`~.errors.SignInTimeout`;
+        Playwright mode also :class:`~samlcreds.errors.InvalidCredentials` (auto-fill)
+        and :class:`~samlcreds.errors.IdpUnreachable`.
+        """
+        if not request.url:
+            raise errors.UsageError("no IdP sign-in URL is configured",
+                                    hint="Pass --url or set saml_url in the profile (samlcreds configure).")
+        driver = driver_for(request)
+        if driver == NATIVE:
+            from samlcreds.idp.browser.locate import channel_executable, find_browser
+
+            choice = find_browser(request.browser)
+            executable = channel_executable(choice)
+        profile = profile_dir(request)
+        temporary = profile is None
+        if temporary:
+            profile = Path(tempfile.mkdtemp(prefix="samlcreds-browser-"))
+        else:
+            from samlcreds.safefile import ensure_private_dir
+
+            ensure_private_dir(profile.parent)
+        try:
+            with ProfileLock(profile):
+                kill_profile_processes(profile)  # an earlier run killed before its own clean-up
+                scrub_profile(profile)
+                try:
+                    if driver == NATIVE:
+                        from samlcreds.idp.browser.native import NativeSignIn
+
+                        return NativeSignIn(request, executable, choice.description, profile,
+                                            extra_args=self._extra_args, on_proxy=self._on_proxy).run()
+                    from samlcreds.idp.browser.driver import PlaywrightSignIn
+
+                    return PlaywrightSignIn(request, profile, extra_args=self._extra_args,
+                                            on_request=self._on_request).run()
+                finally:
+                    kill_profile_processes(profile)
+                    scrub_profile(profile)
+        finally:
+            if temporary:
+                shutil.rmtree(profile, ignore_errors=True)
