@@ -98,7 +98,7 @@ def botocore_session(profile: str | None = None):
     return session
 
 
-_SHARED: dict = {}  # ("session", profile) -> botocore session; ("client", ...) -> STS client
+_SHARED: dict = {}  # ("session", profile, env) -> botocore session; ("client", ..., env) -> STS client
 
 
 def _shared_session(profile: str | None):
@@ -125,10 +125,15 @@ def _only_sts(session) -> None:
     answered from STS's own directory: ``["sts"]`` when it has a model of
     that type, else ``[]`` — the same answer for STS, the same errors otherwise.
     """
+    from botocore.exceptions import DataNotFoundError
+
     loader = session.get_component("data_loader")
 
     def list_available_services(type_name, _versions=loader.list_api_versions):
-        return ["sts"] if _versions("sts", type_name) else []
+        try:
+            return ["sts"] if _versions("sts", type_name) else []
+        except DataNotFoundError:  # no model of that type for STS
+            return []
 
     loader.list_available_services = list_available_services
 
