@@ -11,7 +11,9 @@ credential JSON on stdout.
   launcher's adaptations to the sandbox's form): ``-e URL -u alice -p adfs
   -a ARN --no-cache``.
 
-Both have their bytecode compiled. Reports medians of wall time and of CPU
+samlcreds also looks up the account's IAM alias after a sign-in (remembered
+for a week), so it is measured both as the week's first sign-in and with the
+alias known. Both have their bytecode compiled. Reports medians of wall time and of CPU
 time (user + system of the child, less disturbed by other load on the
 machine) and their ratios (target <= 1.0x).
 """
