@@ -129,7 +129,7 @@ def login(
         principal_arn=principal_arn or settings.principal_arn,
         picker=picker,
     )
-    region = choose_region(role, assertion.signin_url, settings.region)
+    region = choose_region(role, assertion.signin_url, settings.region, profile=settings.profile)
     log.debug("assuming %s with %s in %s for %d s", role.role_arn, role.principal_arn, region, duration)
     progress(f"calling STS AssumeRoleWithSAML in {region}")
     credentials = assume_role_with_saml(
