@@ -96,8 +96,9 @@ def call(fn: Callable[[], T]) -> T:
         finally:
             caller.requests.put(_DONE)
 
-    threading.Thread(target=run, name="samlcreds-sign-in", daemon=True).start()
     try:
+        # started inside the try: an interrupt while start() waits for the thread must abandon it too
+        threading.Thread(target=run, name="samlcreds-sign-in", daemon=True).start()
         while True:
             try:
                 item = caller.requests.get(timeout=0.1)  # a timeout keeps the wait interruptible
