@@ -14,7 +14,7 @@ APT_NORECOMMENDS := liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server libp
 	libcookie-baker-xs-perl libhttp-parser-xs-perl libcrypt-urandom-perl
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps demo test test-fast bench clean
 
 setup: system-deps $(STAMP)
 
@@ -39,8 +39,14 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(PY) scripts/demo.py
 
+# The whole suite once, stage by stage (unit, sandbox e2e, browser, faults, stress), each saying what it
+# runs and how long it took; fails when any stage fails. Expect 8-15 minutes on 2 cores.
 test: setup
-	$(PY) -m pytest -q
+	$(PY) scripts/test_stages.py
+
+# Pure-logic unit tests only: no Debian packages, IdP, STS, browser or network; under a minute.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q tests/unit
 
 bench: setup
 	$(PY) bench/parse_roles.py

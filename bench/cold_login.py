@@ -1,79 +1,92 @@
-"""Benchmark: a cold form login against the sandbox, end to end to a written profile.
+"""Benchmark: a cold sign-in, samlcreds against awsprocesscreds, end to end on the same IdP and STS.
 
-Runs the login flow in-process (as ``samlcreds login`` does, minus process
-start) and splits its wall time into waiting on the IdP (HTTP via requests),
-waiting on STS (botocore's HTTP send) and samlcreds' own work (everything
-else: parsing pages and the assertion, choosing the role, writing the file).
-Also reports the wall time of the real CLI (``samlcreds login``) in a
-subprocess, whose extra is interpreter start and imports.
+Both CLIs run as subprocesses, alternately (A/B then B/A), against the same
+sandbox IdP behind a loopback TLS proxy (awsprocesscreds requires https) and
+the same STS: no cache and no IdP session, the password on stdin, the
+credential JSON on stdout.
+
+- samlcreds: ``samlcreds login --url ... --username alice --role ARN
+  --password-stdin --print json`` with an empty cache directory each run;
+- awsprocesscreds 0.0.2 from PyPI in its own venv (see peers.py for the
+  launcher's adaptations to the sandbox's form): ``-e URL -u alice -p adfs
+  -a ARN --no-cache``.
+
+samlcreds also looks up the account's IAM alias after a sign-in (remembered
+for a week), so it is measured both as the week's first sign-in and with the
+alias known. Both have their bytecode compiled. Reports medians of wall time and of CPU
+time (user + system of the child, less disturbed by other load on the
+machine) and their ratios (target <= 1.0x).
 """
 
 from __future__ import annotations
 
-import os
-import statistics
+import json
+import resource
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
+import peers
+from report import median_ms, print_table, row
 from sandbox_env import BIN, sandbox
 
-ROUNDS = 7
-
-
-class Timer:
-    def __init__(self):
-        self.total = 0.0
-
-    def wrap(self, fn):
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.total += time.perf_counter() - start
-        return timed
+ROUNDS = 15
+ROLE = "arn:aws:iam::111111111111:role/Developer"
 
 
 def main() -> None:
-    import botocore.httpsession
-    import requests.adapters
-
-    from samlcreds import config, credfile, flow
-    from samlcreds.idp.base import LoginRequest
-
-    idp_wait, sts_wait = Timer(), Timer()
-    requests.adapters.HTTPAdapter.send = idp_wait.wrap(requests.adapters.HTTPAdapter.send)
-    botocore.httpsession.URLLib3Session.send = sts_wait.wrap(botocore.httpsession.URLLib3Session.send)
+    src = Path(__file__).resolve().parent.parent / "src" / "samlcreds"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)  # bytecode, as the peer has
+    with tempfile.TemporaryDirectory(prefix="samlcreds-peers-") as tmp:
+        peer = peers.awsprocesscreds(Path(tmp))
+        with sandbox(tls=True) as (idp, sts, env):
+            cache = Path(env["XDG_CACHE_HOME"])
+            commands = {
+                "samlcreds": [str(BIN / "samlcreds"), "login", "--url", idp.sso_url, "--username", "alice",
+                              "--role", ROLE, "--password-stdin", "--print", "json"],
+                "awsprocesscreds": [*peer, "-e", idp.sso_url, "-u", "alice", "-p", "adfs", "-a", ROLE,
+                                    "--no-cache"],
+            }
+            # samlcreds also looks up the account's IAM alias after a sign-in (remembered for a week in
+            # <cache>/account-aliases.json): measured both as the week's first sign-in and with the alias known
+            names = ["samlcreds", "samlcreds, alias known", "awsprocesscreds"]
+            commands["samlcreds, alias known"] = commands["samlcreds"]
+            times: dict[str, list[float]] = {name: [] for name in names}
+            cpu: dict[str, list[float]] = {name: [] for name in names}
+            aliases = None
+            logins, calls = idp.login_count(), len(sts.calls)
+            for i in range(ROUNDS + 1):
+                for name in (names if i % 2 else names[::-1]):
+                    shutil.rmtree(cache, ignore_errors=True)
+                    if name == "samlcreds, alias known" and aliases is not None:
+                        (cache / "samlcreds").mkdir(parents=True)
+                        (cache / "samlcreds" / "account-aliases.json").write_bytes(aliases)
+                    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+                    out = subprocess.run(commands[name], input="alice-pw\n", env=env, capture_output=True, text=True)
+                    elapsed, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+                    if out.returncode != 0 or not json.loads(out.stdout).get("SessionToken"):
+                        sys.exit(f"{name} failed ({out.returncode}): {out.stderr[-2000:]}")
+                    if name == "samlcreds" and aliases is None:
+                        remembered = cache / "samlcreds" / "account-aliases.json"
+                        aliases = remembered.read_bytes() if remembered.exists() else b"{}"
+                    if i:  # the first round warms the page cache
+                        times[name].append(elapsed)
+                        cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            signins, sts_calls = idp.login_count() - logins, len(sts.calls) - calls
+    theirs, theirs_cpu = median_ms(times["awsprocesscreds"]), median_ms(cpu["awsprocesscreds"])
     rows = []
-    with sandbox() as (idp, sts, env):
-        os.environ.clear()
-        os.environ.update(env)
-        for _ in range(ROUNDS):
-            idp_wait.total = sts_wait.total = 0.0
-            start = time.perf_counter()
-            settings = config.resolve("bench", url=idp.sso_url, username="alice", role="111111111111:Developer")
-            request = LoginRequest(url=settings.url, username="alice", get_password=lambda prompt: "alice-pw")
-            result = flow.login(settings, request)
-            credfile.write_profile("bench", result.credentials)
-            total = time.perf_counter() - start
-            rows.append((total, idp_wait.total, sts_wait.total))
-        cli_times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            subprocess.run([str(BIN / "samlcreds"), "login", "--profile", "cli", "--url", idp.sso_url, "--username",
-                            "alice", "--role", "111111111111:Developer", "--password-stdin"],
-                           input="alice-pw\n", text=True, env=env, check=True, capture_output=True)
-            cli_times.append(time.perf_counter() - start)
-    total, idp_t, sts_t = (statistics.median(col) for col in zip(*rows[1:]))  # first round warms imports
-    own = total - idp_t - sts_t
-    print(f"cold form login to a written profile (median of {ROUNDS - 1}, in-process):")
-    print(f"  total      {total * 1e3:7.1f} ms")
-    print(f"  IdP wait   {idp_t * 1e3:7.1f} ms  ({idp_t / total:.0%})")
-    print(f"  STS wait   {sts_t * 1e3:7.1f} ms  ({sts_t / total:.0%})")
-    print(f"  samlcreds  {own * 1e3:7.1f} ms  ({own / total:.0%}) own work")
-    print(f"'samlcreds login' CLI in a subprocess: {statistics.median(cli_times) * 1e3:.0f} ms median of 3 "
-          f"({statistics.median(cli_times) / total:.1f}x the in-process flow: interpreter start + imports)")
-
+    for name, label in (("samlcreds", "week's first sign-in (alias looked up)"),
+                        ("samlcreds, alias known", "alias known")):
+        ours, ours_cpu = median_ms(times[name]), median_ms(cpu[name])
+        rows.append(row(f"cold sign-in, wall, {label}", f"{ours:.0f} ms", f"{theirs:.0f} ms awsprocesscreds",
+                        ours / theirs, 1.0, "same IdP (via TLS) and STS"))
+        rows.append(row(f"cold sign-in, CPU, {label}", f"{ours_cpu:.0f} ms", f"{theirs_cpu:.0f} ms awsprocesscreds",
+                        ours_cpu / theirs_cpu, 1.0, "user + system of the client process"))
+    print_table(f"cold sign-in, end to end (median of {ROUNDS}, interleaved; {signins} password sign-ins and "
+                f"{sts_calls} STS calls in all)", rows)
 
 if __name__ == "__main__":
     main()

@@ -17,13 +17,47 @@ from sandbox.sts import StrictSts  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
+class TlsIdp(SimpleSamlIdp):
+    """The sandbox IdP reached through a :class:`tls_proxy.TlsProxy` (its base URL is the proxy's)."""
+
+    def __init__(self, workdir: Path, proxy) -> None:
+        super().__init__(workdir)
+        self.proxy = proxy
+
+    @property
+    def base_url(self) -> str:
+        return self.proxy.base_url
+
+    def _config(self) -> dict:
+        config = super()._config()
+        config["trusted.url.domains"] += [f"127.0.0.1:{self.proxy.port}"]
+        return config
+
+    def _spawn(self) -> None:
+        self.proxy.backend_port = self.port
+        super()._spawn()
+
+
 @contextlib.contextmanager
-def sandbox(auth: bool = False):
-    """Yield ``(idp, sts, env)``; ``env`` is an isolated environment dict for subprocesses."""
+def sandbox(auth: bool = False, tls: bool = False):
+    """Yield ``(idp, sts, env)``; ``env`` is an isolated environment dict for subprocesses.
+
+    ``tls``: the IdP is reached through a loopback TLS proxy (``idp.sso_url``
+    is https; ``env`` and this process trust its certificate via ``REQUESTS_CA_BUNDLE``).
+    """
     with tempfile.TemporaryDirectory(prefix="samlcreds-bench-") as tmp:
         home = Path(tmp) / "home"
         (home / ".aws").mkdir(parents=True)
-        idp, sts = SimpleSamlIdp(Path(tmp) / "idp"), StrictSts()
+        proxy = None
+        if tls:
+            from tls_proxy import TlsProxy
+
+            proxy = TlsProxy(Path(tmp)).start()
+            os.environ["REQUESTS_CA_BUNDLE"] = str(proxy.ca_file)
+            idp = TlsIdp(Path(tmp) / "idp", proxy)
+        else:
+            idp = SimpleSamlIdp(Path(tmp) / "idp")
+        sts = StrictSts()
         try:
             idp.start()
             sts.start()
@@ -40,6 +74,8 @@ def sandbox(auth: bool = False):
         finally:
             sts.stop()
             idp.stop()
+            if proxy is not None:
+                proxy.stop()
 
 
 def sso_requests(idp) -> int:

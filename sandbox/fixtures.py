@@ -28,15 +28,8 @@ from sandbox import lemonldap
 from sandbox.idp import SimpleSamlIdp, check_prerequisites
 from sandbox.sts import StrictSts
 
-__all__ = ["sandbox_idp", "sandbox_sts", "sandbox_env", "make_idp", "lemonldap_idp", "lemonldap_env",
-           "SANDBOX_REMOVED_ENV"]
+__all__ = ["sandbox_idp", "sandbox_sts", "sandbox_env", "make_idp", "lemonldap_idp", "lemonldap_env"]
 
-# Variables that would leak real or ambient credentials into a test.
-SANDBOX_REMOVED_ENV = (
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
 _provider_counter = itertools.count(1)
 
 
@@ -69,28 +62,18 @@ def sandbox_sts(sandbox_idp):
 
 
 @pytest.fixture
-def sandbox_env(sandbox_sts, sandbox_idp, tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = {
-        "HOME": str(home),
+def sandbox_env(sandbox_sts, sandbox_idp, isolated_env, monkeypatch):
+    """The test's isolated environment (tests/conftest.py ``isolated_env``) pointed at the sandbox IdP and STS."""
+    extra = {
         "AWS_ENDPOINT_URL": sandbox_sts.endpoint_url,
-        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"),
         "SAMLCREDS_URL": sandbox_idp.sso_url,
         "SAMLCREDS_FEDERATION_URL": sandbox_sts.federation_url,
     }
-    for name in SANDBOX_REMOVED_ENV:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
+    for name, value in extra.items():
         monkeypatch.setenv(name, value)
-    yield env
+    isolated_env.update(extra)
+    yield isolated_env
 
 
 @pytest.fixture

@@ -13,6 +13,9 @@ It mimics what an enterprise IdP (Okta, ADFS, Entra ID, ...) sends to AWS:
 * username/password login form (``exampleauth:UserPass``) that, on success,
   answers 200 with an auto-submitting HTML form POSTing ``SAMLResponse``;
 * signed Response and signed Assertion (RSA-SHA256, exclusive c14n);
+* SAML ECP (``'saml20.ecp' => true``, a PAOS AssertionConsumerService next to
+  the POST one): a SOAP AuthnRequest with HTTP Basic credentials posted to
+  :attr:`SimpleSamlIdp.ecp_url` gets the signed Response in a SOAP envelope;
 * persistent NameID, attributes with the ``uri`` NameFormat:
   ``https://aws.amazon.com/SAML/Attributes/Role`` (multi-valued,
   ``role,provider`` or ``provider,role``), ``RoleSessionName`` and

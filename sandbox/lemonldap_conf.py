@@ -111,6 +111,8 @@ def lmconf(idp) -> dict:
         "authentication": "Demo", "userDB": "Same", "passwordDB": "Demo", "registerDB": "Null",
         "demoExportedVars": {"uid": "uid", "cn": "cn", "mail": "mail"},
         "portal": portal, "domain": "127.0.0.1", "cookieName": "lemonldap", "securedCookie": 0,
+        # Browsers drop SameSite=None cookies without Secure (plain http here): Lax keeps the SSO session.
+        "sameSite": "Lax",
         "https": 0, "portalSkin": "bootstrap", "whatToTrace": "uid", "timeout": 8 * 3600,
         "trustedDomains": "", "checkXSS": 1, "requireToken": 1, "loginHistoryEnabled": 0,
         "portalDisplayRegister": 0, "portalDisplayResetPassword": 0, "notification": 0,

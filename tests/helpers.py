@@ -1,13 +1,50 @@
-"""Running the real CLI in a subprocess, as users and botocore do."""
+"""What every test shares: the isolated environment, running the real CLI (subprocess or in-process),
+a scripted terminal, and the record of runs the secret-hygiene check reads (tests/hygiene.py)."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
-#: Every run of this test, for the secret-hygiene check in tests/e2e/conftest.py.
-RUNS: list[subprocess.CompletedProcess] = []
+#: Every run of samlcreds in the current test, for the secret-hygiene check (tests/hygiene.py):
+#: subprocess.CompletedProcess objects and InProcessRun objects (both have args, stdout, stderr).
+RUNS: list = []
+#: Secrets a test made up (seeded cache entries...): the hygiene check looks for them too.
+SECRETS: list[str] = []
+
+#: Variables that would leak real or ambient credentials, profiles or settings into a test.
+PREFIXES_REMOVED = ("AWS_", "SAMLCREDS_")
+
+
+def isolated_environ(root: Path, *, config_text: str | None = None, **extra: str) -> dict[str, str]:
+    """A whole process environment confined to ``root``: the one isolated-environment builder of the suite.
+
+    No ``AWS_*``/``SAMLCREDS_*`` from outside; ``HOME``, the AWS config and
+    credentials files and the XDG directories (so samlcreds' cache, by its
+    default rule) under ``root``; instance metadata off. ``config_text`` is written to the config
+    file when given; ``extra`` variables are added last.
+    """
+    home = Path(root) / "home"
+    (home / ".aws").mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES_REMOVED)}
+    env.update({
+        "HOME": str(home),
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+    })
+    if config_text is not None:
+        Path(env["AWS_CONFIG_FILE"]).write_text(config_text)
+    env.update(extra)
+    return env
 
 
 def run_cli(args, *, input: str | None = None, env: dict | None = None, timeout: float = 120):
@@ -25,3 +62,68 @@ def run_cli(args, *, input: str | None = None, env: dict | None = None, timeout:
     )
     RUNS.append(result)
     return result
+
+
+@dataclass
+class InProcessRun:
+    """The outcome of :func:`run_main`: ``returncode`` is the status ``main`` returned."""
+
+    args: list
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(args, *, env: dict | None = None, stdin: str = "", terminal=None) -> InProcessRun:
+    """Run ``samlcreds ARGS`` in this process through ``samlcreds.cli.main.main(args, env)``.
+
+    ``env``: the whole process environment for the run (default: the current
+    one, without a terminal); ``terminal``: a :class:`ScriptedTerminal` (or
+    any :class:`samlcreds.cli.terminal.Terminal`) answering prompts.
+    """
+    from samlcreds.cli.main import main
+    from samlcreds.cli.terminal import Environment
+
+    environ = dict(os.environ if env is None else env)
+    if terminal is None:
+        environ["SAMLCREDS_NO_TTY"] = "1"
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(args), Environment(stdin=stdin, stdout=out, stderr=err, environ=environ, terminal=terminal))
+    run = InProcessRun(["<in-process>", "-m", "samlcreds", *args], int(status), out.getvalue(), err.getvalue())
+    RUNS.append(run)
+    return run
+
+
+def scripted_terminal(answers=(), secrets=()):
+    """A :class:`samlcreds.cli.terminal.Terminal` answering from ``answers`` (visible) and ``secrets``
+    (no-echo prompts), keeping what it was shown in ``.shown``. For in-process unit tests; the
+    end-to-end tests drive a real pty (tests/e2e/test_terminal.py, tests/unit/test_picker_tty.py)."""
+    from samlcreds import errors
+    from samlcreds.cli.terminal import Terminal, spinner_paused
+
+    class ScriptedTerminal(Terminal):
+        def __init__(self) -> None:
+            super().__init__(path=os.devnull)
+            self.answers, self.secrets, self.shown = list(answers), list(secrets), []
+
+        @property
+        def available(self) -> bool:
+            return True
+
+        def ask_secret(self, prompt: str) -> str:
+            self.shown.append(prompt)
+            if not self.secrets:
+                raise errors.InteractionRequired("no password was entered")
+            return self.secrets.pop(0)
+
+        def ask(self, prompt: str) -> str:
+            with spinner_paused():
+                self.shown.append(prompt)
+                if not self.answers:
+                    raise errors.InteractionRequired("no answer was entered")
+                return self.answers.pop(0)
+
+        def say(self, text: str) -> None:
+            self.shown.append(text)
+
+    return ScriptedTerminal()

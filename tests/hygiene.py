@@ -1,14 +1,22 @@
-"""Secret hygiene over every test that uses the sandbox (imported by tests/conftest.py).
+"""Secret hygiene over every test that runs samlcreds (imported by tests/conftest.py, autouse).
 
-After each test, no password, SAMLResponse, secret key or session token from
-the run may appear in: the stderr of any samlcreds run, any argv samlcreds was
-started with, any log record, or the command line of any process still alive.
+After each test that ran samlcreds (a subprocess or in-process run recorded in
+``tests.helpers.RUNS``), used the sandbox, or logged through the ``samlcreds``
+logger, no password, SAMLResponse, secret key or session token known to the
+test may appear in: the stderr of any run, any argv samlcreds was started
+with, any log record, or the command line of any process the test started that is still alive.
 (stdout is exempt: printing credentials is the job of --print, env and process.)
+
+Known secrets: the sandbox users' passwords, what the sandbox STS issued,
+the SAMLResponses it received, and what a test registered in
+``tests.helpers.SECRETS`` (e.g. the keys of a seeded cache entry).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +24,12 @@ import pytest
 from tests import helpers
 
 PASSWORDS = ("alice-pw", "bob-pw", "carol-pw")
+SANDBOX_FIXTURES = ("sandbox_env", "sandbox_sts", "sandbox_idp")
 
 
 def _issued_secrets() -> list[str]:
+    if "moto" not in sys.modules:  # no STS ran in this process: nothing issued
+        return []
     from moto.backends import get_backend
 
     found = []
@@ -40,9 +51,38 @@ def _saml_responses(request) -> list[str]:
     return out
 
 
+def _ours(pid: str, home: bytes | None) -> bool:
+    """A process this test started: a descendant of pytest, or one running with the test's HOME
+    (a child that outlived its parent). Other processes on the machine are not this test's."""
+    me = str(os.getpid())
+    current = pid
+    for _ in range(64):
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except OSError:
+            break
+        parent = stat.rsplit(")", 1)[1].split()[1]
+        if parent == me:
+            return True
+        if parent in ("0", "1", current):
+            break
+        current = parent
+    if home is None:
+        return False
+    try:
+        return home in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def _live_cmdlines() -> list[str]:
+    home = os.environ.get("HOME", "")
+    marker = f"HOME={home}".encode() if "pytest-of-" in home else None  # only an isolated test HOME
     lines = []
     for path in Path("/proc").glob("[0-9]*/cmdline"):
+        pid = path.parent.name
+        if pid == str(os.getpid()) or not _ours(pid, marker):
+            continue
         try:
             lines.append(path.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
         except OSError:
@@ -50,17 +90,27 @@ def _live_cmdlines() -> list[str]:
     return lines
 
 
+def leaks(places: dict[str, str], secrets) -> list[tuple[str, str]]:
+    """``(where, start of secret)`` for each secret found in a place's text."""
+    return [(where, secret[:6] + "...") for where, text in places.items() for secret in secrets
+            if secret and secret in text]
+
+
 @pytest.fixture(autouse=True)
 def secret_hygiene(request, caplog):
     helpers.RUNS.clear()
+    helpers.SECRETS.clear()
     caplog.set_level(logging.DEBUG)
     yield
-    if "sandbox_env" not in request.fixturenames:
-        return
-    secrets = [*PASSWORDS, *_issued_secrets(), *_saml_responses(request)]
+    ours = [record for record in caplog.records if record.name.startswith("samlcreds")]
+    sandbox = any(name in request.fixturenames for name in SANDBOX_FIXTURES)
+    if not (helpers.RUNS or sandbox or ours):
+        return  # samlcreds did not run: nothing to check
+    secrets = [*PASSWORDS, *helpers.SECRETS, *_issued_secrets(), *_saml_responses(request)]
     places = {f"stderr of {' '.join(map(str, run.args[3:]))}": run.stderr or "" for run in helpers.RUNS}
     places.update({f"argv of run {i}": " ".join(map(str, run.args)) for i, run in enumerate(helpers.RUNS)})
     places["log records"] = "\n".join(record.getMessage() for record in caplog.records)
-    places["live process argv"] = "\n".join(_live_cmdlines())
-    leaks = [(where, secret[:6] + "...") for where, text in places.items() for secret in secrets if secret in text]
-    assert not leaks, f"secrets leaked: {leaks}"
+    if helpers.RUNS or sandbox:
+        places["live process argv"] = "\n".join(_live_cmdlines())
+    found = leaks(places, secrets)
+    assert not found, f"secrets leaked: {found}"

@@ -86,7 +86,7 @@ def cached_aliases(now: float | None = None) -> dict[str, str | None]:
 
 
 def _remember(account: str, alias: str | None) -> None:
-    from samlcreds.inifile import atomic_write
+    from samlcreds.safefile import atomic_write
 
     with _write_lock:
         try:

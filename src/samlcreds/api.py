@@ -106,7 +106,8 @@ class SamlCredentialProvider:
 
 def botocore_session(profile: str | None = None, *, saml_response: SamlText | None = None,
                      role_arn: str | None = None, get_password: Callable[[str], str] = ask_password,
-                     picker: flow.Picker | None = pickers.ask_role, **overrides):
+                     picker: flow.Picker | None = pickers.ask_role,
+                     get_code: Callable[[str], str] | None = None, **overrides):
     """A fresh ``botocore.session.Session`` whose only credential provider is samlcreds'.
 
     Arguments as for :func:`session`.
@@ -116,7 +117,7 @@ def botocore_session(profile: str | None = None, *, saml_response: SamlText | No
     from samlcreds.sts import botocore_session as plain_session
 
     if saml_response is None:
-        fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker)
+        fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker, get_code)
         settings = fetcher.settings
         refresher = Refresher(lambda: _calling(fetcher.settings, fetcher.fetch), cached=fetcher.cached,
                               label=f"of profile {settings.profile!r}", again=AGAIN)
@@ -135,7 +136,7 @@ def botocore_session(profile: str | None = None, *, saml_response: SamlText | No
 
 def session(profile: str | None = None, *, saml_response: SamlText | None = None, role_arn: str | None = None,
             get_password: Callable[[str], str] = ask_password, picker: flow.Picker | None = pickers.ask_role,
-            **overrides):
+            get_code: Callable[[str], str] | None = None, **overrides):
     """A ``boto3.Session`` with credentials from a SAML sign-in.
 
     ``profile``: the samlcreds profile (default ``AWS_DEFAULT_PROFILE``,
@@ -161,6 +162,9 @@ def session(profile: str | None = None, *, saml_response: SamlText | None = None
     pass ``role_arn=`` and ``principal_arn=``.
 
     ``get_password(prompt)``: the password prompt (default: ``getpass``).
+    ``get_code(prompt)``: a one-time code when the IdP asks for one and the
+    profile has no ``saml_otp_command`` (default ``None``: such a sign-in
+    raises :class:`~samlcreds.errors.InteractionRequired` naming the key).
     ``picker(roles) -> RolePair``: asks which role when several are granted and
     none is set (default: :data:`samlcreds.picker.ask_role`, the kernel's input
     box or the terminal; ``None``: never ask). The choice is not remembered
@@ -178,12 +182,12 @@ def session(profile: str | None = None, *, saml_response: SamlText | None = None
 
     return boto3.Session(botocore_session=botocore_session(
         profile, saml_response=saml_response, role_arn=role_arn, get_password=get_password, picker=picker,
-        **overrides))
+        get_code=get_code, **overrides))
 
 
 def credentials(profile: str | None = None, *, saml_response: SamlText | None = None, role_arn: str | None = None,
                 get_password: Callable[[str], str] = ask_password, picker: flow.Picker | None = pickers.ask_role,
-                **overrides) -> Credentials:
+                get_code: Callable[[str], str] | None = None, **overrides) -> Credentials:
     """Credentials now: cached or from a fresh sign-in, or from a pasted ``saml_response``.
 
     Arguments and errors as for :func:`session`. Returns a frozen
@@ -192,7 +196,7 @@ def credentials(profile: str | None = None, *, saml_response: SamlText | None = 
     if saml_response is not None:
         settings = config.resolve(profile, **overrides)
         return _calling(settings, lambda: _paste_login(settings, saml_response, role_arn, picker)).credentials
-    fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker)
+    fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker, get_code)
     return _calling(fetcher.settings, fetcher.fetch)
 
 
@@ -200,7 +204,7 @@ def _with_role_arn(overrides: dict, role_arn: str | None) -> dict:
     return {**overrides, "role": role_arn} if role_arn else overrides
 
 
-def _fetcher(profile: str | None, overrides: dict, get_password, picker):
+def _fetcher(profile: str | None, overrides: dict, get_password, picker, get_code=None):
     """The profile's fetcher: cache and sign-in, through role chaining for role_arn + source_profile."""
     from samlcreds.chain import fetcher_for
 
@@ -209,9 +213,11 @@ def _fetcher(profile: str | None, overrides: dict, get_password, picker):
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
 
     ask = offloop.on_caller(get_password)  # prompts run in the caller's thread, even from a worker
+    ask_code = offloop.on_caller(get_code) if get_code is not None else None
 
     def request_factory_for(settings: config.Settings):
-        return lambda: request_for(settings, get_password=ask, state_dir=paths.sessions_dir(), interactive=True)
+        return lambda: request_for(settings, get_password=ask, get_code=ask_code, state_dir=paths.sessions_dir(),
+                                   interactive=True)
 
     return fetcher_for(profile, request_factory_for, picker=offloop.on_caller(_picker(picker, profile)),
                        overrides=overrides, bind_chosen_role=True)

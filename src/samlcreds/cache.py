@@ -14,7 +14,6 @@ cause one login.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -169,9 +168,11 @@ class CredentialCache:
                         continue
                 except (OSError, ValueError, AttributeError):
                     pass  # corrupt: remove it too
-            with contextlib.suppress(OSError):
+            try:
                 path.unlink()
                 count += 1
+            except OSError:
+                pass
         return count
 
     def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
@@ -208,14 +209,30 @@ class CredentialCache:
 
         return FileLock(os.path.join(os.path.dirname(self.directory), "locks", key_name(key) + ".lock"))
 
-    @contextlib.contextmanager
-    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
-        """Hold the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
-        self.acquire(key, timeout)
-        try:
-            yield
-        finally:
-            self.release(key)
+    def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> "_Flight":
+        """A context manager holding the lock for ``key`` (re-entrant; an OS lock, freed if the process dies)."""
+        return _Flight(self, key, timeout)
+
+
+class _Flight:
+    """``with cache.single_flight(key):`` (a class, so a cache hit need not import contextlib)."""
+
+    def __init__(self, cache: CredentialCache, key: dict[str, str], timeout: float) -> None:
+        self.cache, self.key, self.timeout = cache, key, timeout
+
+    def __enter__(self) -> None:
+        self.cache.acquire(self.key, self.timeout)
+
+    def __exit__(self, *exc) -> None:
+        self.cache.release(self.key)
+
+
+def _ensure_private_dir(path: str) -> None:
+    from pathlib import Path
+
+    from samlcreds.safefile import ensure_private_dir
+
+    ensure_private_dir(Path(path))
 
 
 def _well_formed(document) -> bool:
@@ -228,14 +245,6 @@ def _well_formed(document) -> bool:
         and isinstance(document.get("Expiration"), str)
         and _EXPIRATION.fullmatch(document["Expiration"]) is not None
     )
-
-
-def _ensure_private_dir(path: str) -> None:
-    from pathlib import Path
-
-    from samlcreds.safefile import ensure_private_dir
-
-    ensure_private_dir(Path(path))
 
 
 def _epoch(text: str) -> float:

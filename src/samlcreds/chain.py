@@ -228,7 +228,7 @@ class ChainedFetcher:
                 return found
             source = self.source.fetch()
             chained = self.assume(source, self.spec, region=self.region,
-                                  timeout=self.settings.timeout_seconds)
+                                  timeout=self.settings.sts_timeout)
             meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
             self.cache.store(self.key, chained.to_process_json(), meta)
             return chained

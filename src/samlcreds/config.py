@@ -117,7 +117,7 @@ class Settings:
     Text given for a typed field (``Settings(duration="7200")``) is parsed;
     a bad value raises :class:`~samlcreds.errors.UsageError`. ``given`` holds
     the text each setting was given as (flag, environment or profile), for
-    :meth:`as_text`; it takes no part in equality.
+    :meth:`as_text`; it and ``profile_found`` take no part in equality.
     """
 
     profile: str = "default"
@@ -143,6 +143,8 @@ class Settings:
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
     allow_http_idp: bool = setting(False, "saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP", _boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: whether the config file has a section for ``profile`` (``None``: not looked up)
+    profile_found: bool | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in _SETTINGS:
@@ -163,14 +165,6 @@ class Settings:
         if self.timeout is not None:
             return self.timeout
         return BROWSER_SIGNIN_TIMEOUT if self.provider == "browser" else DEFAULT_TIMEOUT
-
-    #: The sign-in timeout under its older name.
-    timeout_seconds = signin_timeout
-
-    @property
-    def autofill_enabled(self) -> bool:
-        """``autofill`` (kept for callers of the older name)."""
-        return self.autofill
 
     def is_set(self, name: str) -> bool:
         """True when setting ``name`` was given (flag, environment or profile) or differs from its default."""
@@ -226,7 +220,9 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     env = os.environ if environ is None else environ
-    name, given = resolve_values(profile, env, flags, keys=KEYS)
+    name = profile or default_profile_name(env)
+    stored = read_profile(name, env)
+    name, given = resolve_values(name, env, flags, keys=KEYS, stored=stored)
     values: dict[str, Any] = {}
     for setting_name, text in given.items():
         spec = _BY_NAME[setting_name]
@@ -235,7 +231,7 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
         except errors.UsageError as exc:
             raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
                                     hint=exc.hint) from None
-    return Settings(profile=name, given=given, **values)
+    return Settings(profile=name, given=given, profile_found=bool(stored), **values)
 
 
 def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:

@@ -1,25 +1,39 @@
 """The one error root of samlcreds and its families.
 
 Every error a user can cause or fix is a :class:`SamlcredsError`. Each family
-carries the process exit code the CLI uses (documented in the README):
-
-====  ==========================================================
-code  meaning
-====  ==========================================================
-0     success
-1     unexpected error (a bug: the CLI prints a traceback)
-2     usage: a bad flag, setting or choice
-3     authentication at the IdP failed or needs the user
-4     the SAMLResponse / assertion is unusable
-5     STS refused the request or could not be reached
-6     a local file or cache problem
-130   interrupted (Ctrl-C)
-====  ==========================================================
+carries the process exit code the CLI uses, an :class:`ExitCode` (the set is
+documented in the README and in ``samlcreds --help``).
 
 Messages never contain a password, a SAMLResponse or a secret key.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit statuses of ``samlcreds`` (126/127 follow the shells' convention for ``exec``)."""
+
+    OK = 0
+    #: unexpected error: a bug (the CLI prints a traceback)
+    ERROR = 1
+    #: a bad flag, setting or choice (also click's own usage errors)
+    USAGE = 2
+    #: signing in at the IdP failed or needs the user
+    AUTHENTICATION = 3
+    #: the SAMLResponse / assertion is unusable
+    ASSERTION = 4
+    #: STS refused the request or could not be reached
+    STS = 5
+    #: a local file or cache problem
+    LOCAL_FILE = 6
+    #: ``exec``: the command was found but cannot be run
+    NOT_EXECUTABLE = 126
+    #: ``exec``: the command was not found
+    NOT_FOUND = 127
+    #: interrupted (Ctrl-C)
+    INTERRUPTED = 130
 
 
 class SamlcredsError(Exception):
@@ -28,7 +42,7 @@ class SamlcredsError(Exception):
     ``message`` says what is wrong; ``hint`` (optional) says what to do.
     """
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.ERROR
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -51,7 +65,7 @@ class SamlcredsError(Exception):
 class UsageError(SamlcredsError):
     """A flag, a setting or a choice is invalid."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class RoleSelectionError(UsageError):
@@ -66,7 +80,7 @@ class RoleSelectionError(UsageError):
 class AuthenticationError(SamlcredsError):
     """Signing in at the IdP failed."""
 
-    exit_code = 3
+    exit_code = ExitCode.AUTHENTICATION
 
 
 class InvalidCredentials(AuthenticationError):
@@ -93,7 +107,7 @@ class LoginFlowError(AuthenticationError):
 class SamlAssertionError(SamlcredsError):
     """The SAMLResponse cannot be used; raised before any STS call."""
 
-    exit_code = 4
+    exit_code = ExitCode.ASSERTION
 
 
 class NotSamlResponse(SamlAssertionError):
@@ -144,7 +158,7 @@ class EncryptedAssertion(SamlAssertionError):
 class StsError(SamlcredsError):
     """STS refused AssumeRoleWithSAML; ``code`` and ``request_id`` are AWS's."""
 
-    exit_code = 5
+    exit_code = ExitCode.STS
 
     def __init__(
         self,
@@ -169,7 +183,7 @@ class StsUnreachable(StsError):
 class LocalFileError(SamlcredsError):
     """A local file (config, credentials, cache) cannot be read or written."""
 
-    exit_code = 6
+    exit_code = ExitCode.LOCAL_FILE
 
 
 class FileParseError(LocalFileError):

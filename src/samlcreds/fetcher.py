@@ -57,7 +57,6 @@ class CachingFetcher:
         self.progress = progress
         self.clock = clock
         self.bind_chosen_role = bind_chosen_role
-        self.last_result: flow.LoginResult | None = None
 
     @property
     def key(self) -> dict[str, str]:
@@ -96,7 +95,6 @@ class CachingFetcher:
                     "or use the form or browser provider.")
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
-            self.last_result = result
             if self.bind_chosen_role and not self.settings.role and len(result.assertion.roles) > 1:
                 self.settings = replace(self.settings, role=result.role.role_arn)
             self.cache.store(self.key, *_entry(result.credentials), obtained_at=self.clock().timestamp())

@@ -37,13 +37,12 @@ def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
     """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
     method = settings.provider or DEFAULT_PROVIDER
     if method != "paste" and not settings.url:
-        from samlcreds.profile import config_file, read_profile
+        from samlcreds.profile import config_file
 
-        where = config_file()
-        known = bool(read_profile(settings.profile)) or settings.profile == "default"
+        missing = settings.profile_found is False and settings.profile != "default"
         raise errors.UsageError(
             f"profile {settings.profile} has no IdP sign-in URL (saml_url)"
-            + ("" if known else f"; the profile is not in {where}"),
+            + (f"; the profile is not in {config_file()}" if missing else ""),
             hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
@@ -130,7 +129,7 @@ def login(
         principal_arn=principal_arn or settings.principal_arn,
         picker=picker,
     )
-    region = choose_region(role, assertion.signin_url, settings.region)
+    region = choose_region(role, assertion.signin_url, settings.region, profile=settings.profile)
     log.debug("assuming %s with %s in %s for %d s", role.role_arn, role.principal_arn, region, duration)
     progress(f"calling STS AssumeRoleWithSAML in {region}")
     credentials = assume_role_with_saml(

@@ -4,8 +4,12 @@ Standard library only and no ``pathlib``/``dataclasses`` at import time:
 ``samlcreds process`` reads settings on every AWS call (cache-hit path).
 
 The file is the AWS config file (``AWS_CONFIG_FILE`` or ``~/.aws/config``);
-sections ``[default]`` and ``[profile NAME]``, parsed with ``configparser``
-the way botocore's ``configloader`` does.
+sections ``[default]`` and ``[profile NAME]``, read the way botocore's
+``configloader`` reads them (``configparser.RawConfigParser``): by a small
+reader of ``RawConfigParser``'s rules (:func:`_sections`) that hands any file
+it is not sure of — a ``[DEFAULT]`` section, duplicates, lines that do not
+parse — to ``configparser`` itself. ``tests/unit/test_profile_reader.py``
+checks both against botocore's loader.
 """
 
 from __future__ import annotations
@@ -42,10 +46,11 @@ def config_file(environ=None) -> str:
 def profile_of_section(section: str) -> str | None:
     """Profile a config-file section defines, botocore's way (``None`` if none).
 
-    botocore (``configloader.build_profile_map``) shell-splits a section that
-    starts with ``profile`` and takes it when it is exactly two words:
-    ``[profile work]``, ``[profile  work]`` and ``[profile "my work"]`` define
-    ``work``/``my work``; ``[profile my work]`` defines nothing.
+    botocore (``configloader.build_profile_map``) shell-splits a section whose
+    name starts with ``profile`` and takes the second word when there are
+    exactly two: ``[profile work]``, ``[profile  work]`` and
+    ``[profile "my work"]`` define ``work``/``my work``; ``[profile my work]``
+    defines nothing (and, as in botocore, ``[profiles work]`` defines ``work``).
     """
     if section == "default":
         return "default"
@@ -59,8 +64,9 @@ def profile_of_section(section: str) -> str | None:
         except ValueError:
             return None
     else:  # what shlex.split gives for text without quotes or backslashes, without importing it
-        parts = section.split()
-    return parts[1] if len(parts) == 2 and parts[0] == "profile" else None
+        parts = section.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ")
+        parts = [part for part in parts if part]
+    return parts[1] if len(parts) == 2 else None
 
 
 def section_name(profile: str) -> str:
@@ -81,24 +87,104 @@ def default_profile_name(environ=None) -> str:
 def read_profile(profile: str, environ=None) -> dict[str, str]:
     """The profile's keys from the config file ({} if the file or profile is absent).
 
-    Raises :class:`~samlcreds.errors.FileParseError` (naming the line) for a
-    file that does not parse.
+    As botocore: keys lower-cased, values stripped, and when several
+    sections define the profile (``[profile a]``, ``[profile  a]``) the last
+    one wins. Raises :class:`~samlcreds.errors.FileParseError` (naming the
+    line) for a file that does not parse.
     """
-    import configparser
-
     path = config_file(environ)
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "surrogateescape")
+            data = handle.read()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         from samlcreds import errors
 
         raise errors.LocalFileError(f"cannot read {path}: {exc.strerror}") from None
+    sections = _sections(data)
+    if sections is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            from samlcreds import errors
+
+            line = data[:exc.start].count(b"\n") + 1
+            raise errors.FileParseError(f"{path} is not UTF-8 text (line {line}); botocore cannot read it either",
+                                        hint="Save the file as UTF-8.") from None
+        sections = _configparser_sections(text, path)
+    found: dict[str, str] = {}
+    for section, values in sections.items():
+        if profile_of_section(section) == profile:
+            found = values
+    return dict(found)
+
+
+_SECTION = None  # compiled on first use: configparser.RawConfigParser.SECTCRE and OPTCRE
+
+
+def _sections(data: bytes) -> dict[str, dict[str, str]] | None:
+    """``{section: {key: value}}`` as ``RawConfigParser`` reads ``data``; ``None`` when unsure.
+
+    Exact for the files it accepts: UTF-8 text; lines split at ``\\r\\n``,
+    ``\\r`` or ``\\n`` (a text-mode file, as botocore opens it); full-line
+    ``#``/``;`` comments; ``key = value`` or ``key: value`` (first delimiter,
+    key lower-cased, both stripped); indented continuation lines joined with
+    ``\\n`` (blank lines inside kept, trailing ones dropped). Anything else —
+    invalid UTF-8, a ``[DEFAULT]`` section, a duplicate section or key, a line
+    before the first section or without a delimiter — returns ``None``.
+    """
+    global _SECTION
+    if _SECTION is None:
+        import re
+
+        _SECTION = (re.compile(r"\[(?P<header>.+)\]"),
+                    re.compile(r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$"))
+    section_re, option_re = _SECTION
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = option = None
+    indent_level = 0
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        value = line.strip()
+        if not value or value[0] in "#;":
+            if not value and option is not None:
+                current[option].append("")  # configparser keeps blank lines inside a value
+            continue
+        indent = len(line) - len(line.lstrip())
+        if option is not None and indent > indent_level:
+            current[option].append(value)
+            continue
+        indent_level = indent
+        match = section_re.match(value)
+        if match:
+            name = match.group("header")
+            if name in sections or name == "DEFAULT":
+                return None
+            current, option = sections.setdefault(name, {}), None
+            continue
+        match = option_re.match(value) if current is not None else None
+        if match is None or not match.group("option"):
+            return None
+        option = match.group("option").rstrip().lower()
+        if option in current:
+            return None
+        current[option] = [match.group("value").strip()]
+    return {name: {key: "\n".join(parts).rstrip() for key, parts in values.items()}
+            for name, values in sections.items()}
+
+
+def _configparser_sections(text: str, path: str) -> dict[str, dict[str, str]]:
+    """``{section: {key: value}}`` by ``configparser`` (files :func:`_sections` is unsure of)."""
+    import configparser
+    import io
+
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(text, source=path)
+        parser.read_file(io.StringIO(text, newline=None), source=path)  # line breaks as a text-mode file
     except configparser.Error:
         from pathlib import Path
 
@@ -106,25 +192,24 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
 
         inifile.validate(text, Path(path))  # raises FileParseError naming the line
         raise errors.FileParseError(f"{path} does not parse") from None
-    found: dict[str, str] = {}
-    for section in parser.sections():
-        if profile_of_section(section) == profile:
-            found.update(parser.items(section))
-    return found
+    return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
-def resolve_values(profile: str | None, environ=None, flags=None, keys=None) -> tuple[str, dict[str, str]]:
+def resolve_values(profile: str | None, environ=None, flags=None, keys=None,
+                   stored=None) -> tuple[str, dict[str, str]]:
     """``(profile name, {setting: text})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
     ``profile`` defaults as in botocore (:func:`default_profile_name`).
     ``keys``: setting -> (profile key, variable), default :data:`KEYS`
     (:data:`samlcreds.config.KEYS` is the full table; a test checks they agree).
+    ``stored``: the profile's keys when already read (:func:`read_profile`).
     Unset settings are absent from the dict.
     """
     env = os.environ if environ is None else environ
     flags = flags or {}
     name = profile or default_profile_name(env)
-    stored = read_profile(name, env)
+    if stored is None:
+        stored = read_profile(name, env)
     values: dict[str, str] = {}
     for setting, (key, var) in (KEYS if keys is None else keys).items():
         flag = flags.get(setting)

@@ -25,17 +25,18 @@ from samlcreds.roles import RolePair
 DEFAULT_STS_TIMEOUT = DEFAULT_TIMEOUT
 
 
-def partition_of_region(region: str) -> str | None:
+def partition_of_region(region: str, profile: str | None = None) -> str | None:
     """The partition botocore's endpoint data puts ``region`` in (``None`` if unknown)."""
-    import botocore.session
-
     try:
-        return botocore.session.get_session().get_partition_for_region(region)
+        return _shared_session(profile).get_partition_for_region(region)
+    except errors.SamlcredsError:
+        raise
     except Exception:  # botocore raises UnknownRegionError (name varies by version)
         return None
 
 
-def choose_region(role: RolePair, signin_url: str | None = None, configured: str | None = None) -> str:
+def choose_region(role: RolePair, signin_url: str | None = None, configured: str | None = None,
+                  profile: str | None = None) -> str:
     """The region whose STS endpoint to call.
 
     1. ``configured`` (flag, ``SAMLCREDS_REGION``/profile ``region``), which
@@ -45,7 +46,7 @@ def choose_region(role: RolePair, signin_url: str | None = None, configured: str
     """
     partition = role.partition
     if configured:
-        found = partition_of_region(configured)
+        found = partition_of_region(configured, profile)
         if found is not None and found != partition:
             raise errors.UsageError(
                 f"region {configured} is in partition {found}, but role {role.role_arn} is in {partition}",
@@ -97,18 +98,78 @@ def botocore_session(profile: str | None = None):
     return session
 
 
+_SHARED: dict = {}  # ("session", profile, env) -> botocore session; ("client", ..., env) -> STS client
+
+
+def _shared_session(profile: str | None):
+    """The process's botocore session for ``profile`` (built once: its loader caches the JSON models)."""
+    import threading
+
+    key = ("session", profile, _environment())
+    lock = _SHARED.setdefault("lock", threading.Lock())
+    with lock:
+        session = _SHARED.get(key)
+        if session is None:
+            session = _SHARED[key] = botocore_session(profile)
+            _only_sts(session)
+        return session
+
+
+def _only_sts(session) -> None:
+    """Make ``session``'s model loader list only STS among its services.
+
+    botocore's ``Loader.load_service_model`` first lists every service it
+    has models for (``list_available_services``: ~450 directories statted
+    per model type, 10-30 ms per client) just to check that the one asked for
+    exists. This session only ever builds STS clients, so the list is
+    answered from STS's own directory: ``["sts"]`` when it has a model of
+    that type, else ``[]`` — the same answer for STS, the same errors otherwise.
+    """
+    from botocore.exceptions import DataNotFoundError
+
+    loader = session.get_component("data_loader")
+
+    def list_available_services(type_name, _versions=loader.list_api_versions):
+        try:
+            return ["sts"] if _versions("sts", type_name) else []
+        except DataNotFoundError:  # no model of that type for STS
+            return []
+
+    loader.list_available_services = list_available_services
+
+
+def _environment() -> tuple:
+    """The environment variables botocore reads when it builds a session or client."""
+    import os
+
+    return tuple(os.environ.get(name) for name in (
+        "AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", "AWS_STS_REGIONAL_ENDPOINTS",
+        "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"))
+
+
 def make_client(region: str, *, profile: str | None = None, endpoint_url: str | None = None,
                 timeout: float = DEFAULT_STS_TIMEOUT):
-    """An unsigned botocore STS client for ``region``.
+    """An unsigned botocore STS client for ``region`` (one per set of arguments in a process).
 
     ``profile`` selects config-file settings (endpoint_url, ca_bundle...) when
-    that profile exists; credentials are never resolved.
+    that profile exists; credentials are never resolved. Building a client
+    costs ~50 ms (botocore loads and parses its models), so clients and their
+    session are kept for the life of the process; botocore clients are thread-safe.
     """
+    key = ("client", region, profile, endpoint_url, timeout, _environment())
+    client = _SHARED.get(key)
+    if client is None:
+        client = _SHARED[key] = _new_client(region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
+    return client
+
+
+def _new_client(region: str, *, profile: str | None, endpoint_url: str | None, timeout: float):
     from botocore import UNSIGNED
     from botocore.config import Config
     from botocore.exceptions import InvalidRegionError
 
-    session = botocore_session(profile)
+    session = _shared_session(profile)
     config = Config(
         signature_version=UNSIGNED,
         region_name=region,
@@ -195,7 +256,8 @@ def translate_client_error(exc, *, role: RolePair, duration: int,
     request_id = (exc.response.get("ResponseMetadata") or {}).get("RequestId")
     message, hint = explain_sts_error(code, aws_message, role=role, duration=duration,
                                       optional_attributes=optional_attributes)
-    suffix = f" (AWS {code}: {aws_message}" + (f"; RequestId {request_id})" if request_id else ")")
+    said = aws_message.rstrip().rstrip(".;,:")  # "role.; RequestId" otherwise
+    suffix = f" (AWS {code}: {said}" + (f"; RequestId {request_id})" if request_id else ")")
     return errors.StsError(message + suffix, code=code, request_id=request_id,
                            aws_message=aws_message, hint=hint)
 

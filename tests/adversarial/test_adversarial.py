@@ -15,23 +15,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import SECRETS, isolated_environ, run_cli
 
 PROFILE_BODY = "saml_url = https://idp.invalid/sso\nsaml_username = bob\nsaml_role_arn = 111111111111:ReadOnly\n"
 
 
 def _isolated_env(tmp_path, config_text: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "SAMLCREDS_"))}
-    env.update({
-        "HOME": str(tmp_path),
-        "AWS_CONFIG_FILE": str(tmp_path / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-        "SAMLCREDS_CACHE_DIR": str(tmp_path / "cache"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    })
-    (tmp_path / "config").write_text(config_text)
-    return env
+    return isolated_environ(tmp_path, config_text=config_text)
 
 
 def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
@@ -43,7 +33,10 @@ def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
     document = {"Version": 1, "AccessKeyId": "ASIAFAKEFAKEFAKE0001", "SecretAccessKey": "s" * 40,
                 "SessionToken": "t" * 200, "Expiration": expiry}
     settings = config.resolve(profile, environ=env)
-    cache = CredentialCache(os.path.join(env["SAMLCREDS_CACHE_DIR"], "credentials"))
+    from samlcreds import paths
+
+    SECRETS.extend([document["SecretAccessKey"], document["SessionToken"]])
+    cache = CredentialCache(paths.credentials_cache_dir(env))
     cache.store(cache_key(settings, env), document)
     if drop or changes:  # damage the entry on disk, as a crash or another tool might
         import json
@@ -116,9 +109,12 @@ def test_configure_value_cannot_inject_a_key_in_two_steps(tmp_path, separator):
     env = _isolated_env(tmp_path)
     evil = f"https://idp.example/sso{separator}credential_process = /usr/bin/touch {tmp_path}/pwned"
     first = run_cli(["configure", "--profile", "w", "--url", evil], env=env)
-    run_cli(["configure", "--profile", "w", "--url", "https://idp.example/new"], env=env)
+    assert first.returncode == 2 and "spans several lines" in first.stderr, (first.returncode, first.stderr)
+    second = run_cli(["configure", "--profile", "w", "--url", "https://idp.example/new"], env=env)
+    assert second.returncode == 0, second.stderr
     scoped = _botocore_profile(env, "w")
-    assert "credential_process" not in scoped, (first.returncode, scoped)
+    assert "credential_process" not in scoped and scoped.get("saml_url") == "https://idp.example/new", scoped
+    assert not (tmp_path / "pwned").exists()
 
 
 # --- bad settings: usage errors, not tracebacks --------------------------------------------------
@@ -127,8 +123,8 @@ def test_configure_value_cannot_inject_a_key_in_two_steps(tmp_path, separator):
 def test_timeout_must_be_finite(value):
     from samlcreds import config, errors
 
-    with pytest.raises(errors.UsageError):
-        config.Settings(timeout=value).timeout_seconds
+    with pytest.raises(errors.UsageError, match="positive number of seconds"):
+        config.Settings(timeout=value)
 
 
 # --- exec ----------------------------------------------------------------------------------
@@ -183,14 +179,17 @@ def test_damaged_cache_entry_is_a_miss_not_a_traceback(tmp_path, command, damage
     _seed_cache(env, "p", **damage)
     result = run_cli([command[0], "--profile", "p", *command[1:]], env=env)
     assert "Traceback" not in result.stderr, result.stderr[-400:]
-    assert result.returncode != 1
+    # a miss: samlcreds signs in, and the profile's IdP (idp.invalid) cannot be reached: exit 3
+    assert result.returncode == 3, (result.returncode, result.stderr[-400:])
+    assert "could not connect to the IdP" in result.stderr, result.stderr
 
 
 def test_process_never_prints_a_document_without_secret_key(tmp_path):
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
     _seed_cache(env, "p", drop=("SecretAccessKey",))
     result = run_cli(["process", "--profile", "p"], env=env)
-    assert '"AccessKeyId"' not in result.stdout or '"SecretAccessKey"' in result.stdout, result.stdout[:120]
+    assert result.stdout == "", result.stdout[:120]  # a miss, and the IdP cannot be reached
+    assert result.returncode == 3, (result.returncode, result.stderr[-400:])
 
 
 def test_env_sh_output_quotes_hostile_region(tmp_path):
@@ -266,3 +265,16 @@ def test_invalid_region_is_a_usage_error(sandbox_env, tmp_path):
     result = run_cli(["login", "--saml-file", str(path), "--region", "not a region", "--print", "json"])
     assert "Traceback" not in result.stderr, result.stderr[-300:]
     assert result.returncode == 2, result.returncode
+
+
+# --- a live IdP session: the password piped in was never checked -------------------------------
+
+def test_reused_idp_session_says_the_password_was_not_checked_on_the_error_path(sandbox_env):
+    first = run_cli(["login", "--profile", "c", "--username", "carol", "--password-stdin",
+                     "--role", "111111111111:Developer"], input="carol-pw\n")
+    assert first.returncode == 0, first.stderr
+    assert "not checked" not in first.stderr  # the password was used
+    wrong = run_cli(["login", "--profile", "c", "--username", "carol", "--password-stdin"], input="wrong-pw\n")
+    assert wrong.returncode == 2, wrong.stderr  # carol has several roles and there is no terminal
+    assert "several roles" in wrong.stderr
+    assert "the IdP session was still valid, so the password was not checked" in wrong.stderr

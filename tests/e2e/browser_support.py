@@ -150,6 +150,7 @@ def type_credentials(display: str, window: str, username: str, password: str) ->
 
     The text goes to xdotool on stdin (``type --file -``), never in its argv.
     """
+    time.sleep(0.5)  # a person looks at the page before typing
     xdotool(display, "windowfocus", "--sync", window)
     time.sleep(0.3)
     xdotool(display, "type", "--delay", "25", "--file", "-", input=username)

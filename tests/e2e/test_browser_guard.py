@@ -55,8 +55,9 @@ def test_guard_refuses_the_playwright_mode(guard, tmp_path):
     seen = []
     request = LoginRequest(url=guard.url, state_dir=tmp_path, interactive=False, headless=True, timeout=8,
                            browser_driver="playwright")
-    with pytest.raises((errors.AuthenticationError, errors.InteractionRequired)):
+    with pytest.raises((errors.AuthenticationError, errors.InteractionRequired)) as info:
         BrowserProvider(on_request=seen.append).fetch_saml_response(request)
+    assert "anti-automation" in str(info.value)
     assert guard.reports and guard.reports[-1]["webdriver"] is True and guard.reports[-1]["refused"] is True
     # It never got past the guard to the IdP, so no SAMLResponse was posted.
     assert not [u for u in seen if urllib.parse.urlsplit(u).path == "/sso"]

@@ -151,3 +151,34 @@ def test_closing_the_window_is_browser_closed(make_idp, tmp_path, x_display, mon
     assert time.monotonic() - started < 60
     assert isinstance(info.value, errors.AuthenticationError) and "closed" in str(info.value)
     assert not browser_processes(str(tmp_path))
+
+
+def test_person_signs_in_through_lemonldap_then_silent(lemonldap_env, lemonldap_idp, x_display, monkeypatch):
+    """The same person-at-the-keyboard sign-in through the second, independent IdP (LemonLDAP::NG)."""
+    monkeypatch.setenv("DISPLAY", x_display)
+    marker = lemonldap_env["HOME"]
+    before = lemonldap_idp.login_count("rtyler")
+    args = ["login", "--provider", "browser", "--profile", "ll"]
+    with CmdlineWatch(marker) as first:
+        tty = Tty(*args, env=dict(os.environ))
+        window = wait_for_window(x_display, "Authentication portal", timeout=60)
+        type_credentials(x_display, window, "rtyler", "rtyler")
+        try:
+            code = tty.wait(90)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; IdP log: {lemonldap_idp.log_lines()[-8:]}") from None
+    assert code == 0, tty.output.decode(errors="replace")
+    assert lemonldap_idp.login_count("rtyler") == before + 1
+    arn = "arn:aws:sts::111111111111:assumed-role/ReadOnly/rtyler@badwolf.org"
+    assert _caller_arn("ll") == arn
+    assert first.browsers() and not first.with_automation_flags()
+    assert not browser_processes(marker)
+
+    with CmdlineWatch(marker, display=x_display) as second:
+        result = run_cli(args)
+    assert result.returncode == 0, result.stderr
+    assert lemonldap_idp.login_count("rtyler") == before + 1  # the LemonLDAP session was reused
+    assert _caller_arn("ll") == arn
+    assert second.browsers() and all(b"--headless=new" in line for line in second.browsers().values())
+    assert second.windows == set() and not second.with_automation_flags()
+    assert not browser_processes(marker)

@@ -241,3 +241,11 @@ def test_default_mode_never_imports_playwright(pages, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(len(SECRET)), "False"]
+
+
+@pytest.mark.parametrize("url", ["--renderer-cmd-prefix=/bin/sh", "file:///etc/passwd", "javascript:alert(1)"])
+def test_only_http_urls_reach_the_command_line(url, tmp_path):
+    with pytest.raises(errors.UsageError) as info:
+        BrowserProvider().fetch_saml_response(native_request(url, tmp_path))
+    assert "not an http(s) URL" in str(info.value)
+    assert not browser_processes(str(tmp_path))

@@ -74,21 +74,29 @@ def test_child_uses_container_credentials_and_the_server_goes_away(sandbox_env, 
 
 
 def test_server_refreshes_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
-    configure_bob("short", "--duration", "900")  # always inside the 15-minute refresh window
+    configure_bob("short", "--duration", "900")  # STS's minimum: served until 5 minutes are left
     logins, calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
     code = textwrap.dedent("""
-        import json, os, urllib.request
+        import json, os, pathlib, urllib.request
         req = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
                                      headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
-        docs = [json.load(urllib.request.urlopen(req, timeout=30)) for _ in range(2)]
-        print(json.dumps([sorted(d) for d in docs] + [docs[0]["AccessKeyId"] != docs[1]["AccessKeyId"]]))
+        get = lambda: json.load(urllib.request.urlopen(req, timeout=30))
+        docs = [get(), get()]  # the second is a cache hit
+        cache = pathlib.Path(os.environ["XDG_CACHE_HOME"]) / "samlcreds" / "credentials"
+        for path in cache.iterdir():  # now under 5 minutes left: the next request refreshes
+            stored = json.loads(path.read_text())
+            stored.update(obtained_at=stored["obtained_at"] - 700, expires_at=stored["expires_at"] - 700)
+            path.write_text(json.dumps(stored))
+        docs.append(get())
+        keys = [d["AccessKeyId"] for d in docs]
+        print(json.dumps([sorted(d) for d in docs] + [keys[0] == keys[1], keys[1] != keys[2]]))
     """)
     result = run_cli(["exec", "--server", "-p", "short", "--", sys.executable, "-c", code])
     assert result.returncode == 0, result.stderr
-    keys_a, keys_b, differ = json.loads(result.stdout)
-    assert keys_a == keys_b == ["AccessKeyId", "Expiration", "SecretAccessKey", "Token"]
-    assert differ
-    assert len(sandbox_sts.calls) == calls + 3  # the first fetch plus one per request
+    keys_a, keys_b, keys_c, hit, refreshed = json.loads(result.stdout)
+    assert keys_a == keys_b == keys_c == ["AccessKeyId", "Expiration", "SecretAccessKey", "Token"]
+    assert hit and refreshed
+    assert len(sandbox_sts.calls) == calls + 1  # only the refresh: the login's credentials were cached
     assert sandbox_idp.login_count() == logins  # no password: the IdP session
 
 

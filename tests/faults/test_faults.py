@@ -415,7 +415,14 @@ def test_sigint_during_cli_login_exits_130_and_keeps_files(user_files, sandbox_i
         text = creds_path.read_bytes()
         import configparser
 
-        configparser.RawConfigParser().read_string(text.decode())
-        assert text == original or b"ASIA" in text
+        parser = configparser.RawConfigParser()
+        parser.read_string(text.decode())
+        if text != original:  # the login finished: [default] holds new STS keys, the rest is the user's
+            key = parser["default"]["aws_access_key_id"]
+            assert key.startswith("ASIA") and key != "ASIAOLDOLDOLDOLD", key
+            assert parser["default"]["aws_session_token"] != "old-token"
+            assert text.decode().startswith("# the user's credentials file\n[default]\n"), text[:80]
+            assert "[static]  ; long-term keys\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n" in text.decode()
+            assert proc.returncode != 130 or "interrupted" in err
         creds_path.write_bytes(original)
     assert codes & {130, -signal.SIGINT}, codes

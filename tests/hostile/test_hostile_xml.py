@@ -25,7 +25,7 @@ import pytest
 
 from samlcreds import errors
 from samlcreds.saml import parse_saml_response
-from tests.helpers import run_cli
+from tests.helpers import isolated_environ, run_cli
 
 MARKER = "HOSTILE-SECRET-MARKER-7f3a9c"
 PARSE_BUDGET = 0.100
@@ -101,19 +101,7 @@ def sentinels(tmp_path_factory):
 @pytest.fixture
 def cli_env(tmp_path, sentinels):
     """An isolated environment whose STS endpoint is the recording server."""
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
-    env.update({
-        "HOME": str(home),
-        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-        "AWS_ENDPOINT_URL": sentinels["url"],
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SAMLCREDS_CACHE_DIR": str(home / ".cache" / "samlcreds"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-    })
-    return env
+    return isolated_environ(tmp_path, AWS_ENDPOINT_URL=sentinels["url"])
 
 
 # ------------------------------------------------------------------- corpus

@@ -61,3 +61,14 @@ def test_stop_ends_plackup(tmp_path):
     proc = idp._proc
     idp.stop()
     assert proc.poll() is not None and not idp.running
+
+
+def test_missing_lemonldap_is_named(monkeypatch, tmp_path):
+    """What the lemonldap_idp fixture fails with (never a skip) when the Debian packages are missing."""
+    from sandbox import lemonldap
+
+    monkeypatch.setattr(lemonldap, "LLNG_PERL", tmp_path / "absent" / "Main.pm")
+    problems = lemonldap.check_prerequisites()
+    assert any("liblemonldap-ng-portal-perl" in p for p in problems)
+    with pytest.raises(IdpError, match="LemonLDAP::NG's portal is not installed"):
+        LemonLdapIdp(tmp_path).start()

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.helpers import isolated_environ
+
 WRITERS = 50
 ROUNDS = 20
 READERS = 3
@@ -152,15 +154,8 @@ print(json.dumps({"reads": reads, "hits": hits, "errors": errors, "problems": pr
 
 
 def _env(tmp_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
-    env.update({
-        "HOME": str(tmp_path),
-        "AWS_CONFIG_FILE": str(tmp_path / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
-    return env
+    return isolated_environ(tmp_path, AWS_CONFIG_FILE=str(tmp_path / "config"),
+                            AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"), PYTHONDONTWRITEBYTECODE="1")
 
 
 def _run(writer: str, writer_args, reader_cmds: list[list[str]], tmp_path: Path, env: dict):

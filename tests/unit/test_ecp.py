@@ -103,3 +103,56 @@ def test_plain_http_off_loopback_is_refused_before_the_password_is_asked():
     with pytest.raises(errors.LoginFlowError, match="over plain http to idp.example.com"):
         EcpProvider().fetch_saml_response(LoginRequest(url="http://idp.example.com/ecp", username="me",
                                                        get_password=never))
+
+
+def _ecp_login(server, path="/ecp", password="pw"):
+    from samlcreds.idp.base import LoginRequest
+
+    return EcpProvider().fetch_saml_response(LoginRequest(url=server.base + path, username="me", timeout=10,
+                                                          get_password=lambda prompt: password))
+
+
+@pytest.mark.parametrize("reply, kind, message", [
+    (("denied", 401), errors.InvalidCredentials, "answered HTTP 401: the user name or password was refused"),
+    (("<html><h1>Oops</h1></html>", 500), errors.IdpUnreachable, "answered HTTP 500"),
+    (("", 302, {"Location": "/login"}), errors.LoginFlowError, r"it redirects \(HTTP 302\) instead of answering"),
+    (("<html><form><input name=password></form></html>", 200), errors.LoginFlowError,
+     "did not answer as a SAML ECP endpoint"),
+])
+def test_http_answers(reply, kind, message):
+    from tests.unit.form_server import PageServer, Reply
+
+    with PageServer({"/ecp": Reply(*reply)}) as server:
+        with pytest.raises(kind, match=message):
+            _ecp_login(server)
+        assert [h.method for h in server.hits] == ["POST"]  # one request, never retried, no redirect followed
+
+
+def test_soap_fault_with_http_500_is_read():
+    from tests.unit.form_server import PageServer, Reply
+
+    fault = (f'<S:Envelope xmlns:S="{SOAP}"><S:Body><S:Fault><faultcode>S:Client</faultcode>'
+             '<faultstring>bad request</faultstring></S:Fault></S:Body></S:Envelope>')
+    with PageServer({"/ecp": Reply(fault, 500)}) as server:
+        with pytest.raises(errors.LoginFlowError, match="SOAP fault: bad request"):
+            _ecp_login(server)
+
+
+def test_success_over_loopback_returns_base64_of_the_response():
+    import base64
+
+    from tests.unit.form_server import PageServer, Reply
+
+    with PageServer({"/ecp": Reply(answer().decode())}) as server:
+        out = base64.b64decode(_ecp_login(server))
+    assert etree.fromstring(out).get("ID") == "_r"
+
+
+def test_oversized_answer_is_refused():
+    from samlcreds.idp import ecp
+    from tests.unit.form_server import PageServer, Reply
+
+    big = answer().decode().replace("</S:Body>", "<!--" + "x" * (ecp.MAX_ANSWER_BYTES + 10) + "--></S:Body>")
+    with PageServer({"/ecp": Reply(big)}) as server:
+        with pytest.raises(errors.LoginFlowError, match="its answer is over 1,048,576 bytes"):
+            _ecp_login(server)

@@ -300,8 +300,8 @@ def test_page_without_forms_that_needs_javascript_says_so():
     spa = page('<div id="app"></div><noscript>You need to enable JavaScript to run this app.</noscript>'
                '<script src="/app.js"></script>')
     with PageServer({"/": spa}) as server:
-        err = fails(server, errors.LoginFlowError, "the page at {host} needs JavaScript: it has no form without "
-                    "it (HTTP 200, page title 'IdP').")
+        err = fails(server, errors.LoginFlowError, "the page at {host} needs JavaScript: it has scripts and no "
+                    "form (HTTP 200, page title 'IdP').")
         assert "--provider browser" in err.hint
 
 
@@ -319,8 +319,8 @@ def test_code_then_an_error_page_means_the_code_was_refused():
     error = page('<div id="errorcontent"><div class="message message-negative alert" role="alert">'
                  '<span trmsg="96"></span></div><a href="/?cancel=1">Go to portal</a></div>')
     with PageServer({"/": login_form(), "/login": code_form(), "/mfa": error}) as server:
-        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP ended the sign-in with an "
-              "error page)", get_code=Asked("1", "2"))
+        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP answered it with a page "
+              "that leads nowhere)", get_code=Asked("1", "2"))
         assert len(server.posts("/mfa")) == 1
 
 

@@ -29,7 +29,7 @@ def login_all_roles(settings, request, *, template: str, print_format: str | Non
     with status(enabled=True) as update:
         update(f"calling STS AssumeRoleWithSAML for {len(profiles)} roles")
         outcomes = allroles.assume_all(assertion, profiles, region=settings.region, duration=settings.duration,
-                                       profile=settings.profile, timeout=settings.timeout_seconds)
+                                       profile=settings.profile, timeout=settings.sts_timeout)
     lookups = accounts.AliasLookups(settings.profile)
     written = []
     for outcome in outcomes:

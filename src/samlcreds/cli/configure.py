@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from samlcreds import config, errors
-from samlcreds.cli.terminal import Terminal, info
+from samlcreds.cli.terminal import current_terminal, info
 from samlcreds.idp.base import provider_names
 from samlcreds.sts import check_duration
 
@@ -58,12 +58,12 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     name = profile or config.default_profile_name()
     if all_roles:
         from samlcreds.cli.allroles import configure_all_roles
-        from samlcreds.cli.options import Inputs, build_request
+        from samlcreds.cli.options import Inputs, SignInOptions
 
         settings = config.resolve(name, provider=provider, url=url, username=username, duration=duration,
                                   timeout=timeout, region=region)
-        inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
-        return configure_all_roles(settings, build_request(settings, saml_file=None, inputs=inputs, debug=False),
+        inputs = Inputs(password_stdin=password_stdin)
+        return configure_all_roles(settings, SignInOptions(profile=name).request(settings, inputs),
                                    template=profile_template)
     if google_idp_id or google_sp_id:
         if not (google_idp_id and google_sp_id):
@@ -78,7 +78,7 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
              "principal_arn": principal_arn, "duration": duration, "timeout": timeout, "region": region}
     values = {k: str(v) for k, v in given.items() if v is not None}
     if not values and not credential_process:
-        terminal = Terminal()
+        terminal = current_terminal()
         if not terminal.available:
             raise errors.UsageError("no settings were given and there is no terminal to ask on",
                                     hint="Pass settings as flags, e.g. --url and --username.")
@@ -123,6 +123,30 @@ def credential_process_command(profile: str) -> str:
     return " ".join(_quote(part) for part in command) + " process --profile " + shlex.quote(profile)
 
 
+def runs_samlcreds_process(command: str, profile: str) -> bool:
+    """True when ``command`` (a credential_process value) is what :func:`credential_process_command`
+    writes for ``profile``: ``samlcreds process --profile PROFILE``, by any path to samlcreds."""
+    import shlex
+
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return False
+    if len(argv) >= 3 and argv[1:3] == ["-m", "samlcreds"]:
+        program, rest = "samlcreds", argv[3:]
+    else:
+        program, rest = (argv[0].replace("\\", "/").rsplit("/", 1)[-1], argv[1:]) if argv else ("", [])
+    if program not in ("samlcreds", "samlcreds.exe") or not rest or rest[0] != "process":
+        return False
+    args = rest[1:]
+    for index, arg in enumerate(args):
+        if arg in ("--profile", "-p") and index + 1 < len(args):
+            return args[index + 1] == profile
+        if arg.startswith("--profile="):
+            return arg.split("=", 1)[1] == profile
+    return False
+
+
 def _quote(part: str) -> str:
     return f'"{part}"' if any(c in part for c in " '\t") else part
 
@@ -141,7 +165,7 @@ def _check_shadowing_keys(profile: str, remove: bool) -> None:
         return
     if not keys.get("aws_access_key_id"):
         return
-    terminal = Terminal()
+    terminal = current_terminal()
     if not remove and terminal.available:
         answer = terminal.ask(f"[{profile}] in {path} has static keys, which AWS tools use instead of "
                               "credential_process. Remove them? [y/N] ")

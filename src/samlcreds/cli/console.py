@@ -32,7 +32,7 @@ def console(profile, print_only, destination, debug):
         signer = signer.source
     issuer = signer.settings.url  # where AWS sends the user when the console session ends
     url = federation.console_signin_url(creds, region=region_for(settings), destination=destination,
-                                        issuer=issuer, timeout=settings.timeout_seconds)
+                                        issuer=issuer, timeout=settings.sts_timeout)
     if print_only:
         click.echo(url)
         return

@@ -10,6 +10,7 @@ import click
 from samlcreds import errors
 from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.creds import iso_utc
+from samlcreds.spans import span
 
 
 def assertion_summary(assertion: SamlAssertion, names: dict[str, str] | None = None) -> dict:
@@ -102,7 +103,7 @@ def _expiry_problem(assertion: SamlAssertion) -> str | None:
     now = datetime.now(timezone.utc)
     end = assertion.not_on_or_after
     if end is not None and now >= end:
-        return (f"the assertion expired at {iso_utc(end)} ({int((now - end).total_seconds() // 60)} min ago, "
+        return (f"the assertion expired at {iso_utc(end)} ({span((now - end).total_seconds())} ago, "
                 "by this computer's clock); AWS will refuse it: sign in again")
     if assertion.not_before is not None and now < assertion.not_before:
         return (f"the assertion is not valid before {iso_utc(assertion.not_before)} "

@@ -8,7 +8,7 @@ import textwrap
 import click
 
 from samlcreds import errors
-from samlcreds.cli.options import login_options, pass_debug
+from samlcreds.cli.options import SignInOptions, login_options
 
 
 @click.command(epilog="""\b
@@ -26,9 +26,7 @@ Exit code 4 when a check fails (AWS would refuse the SAMLResponse), 0 otherwise.
                    "against its certificate and the Issuer against its entityID.")
 @login_options
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@pass_debug
-def doctor(source, metadata_path, profile, provider, url, username, password_stdin, saml_file, region, timeout,
-           headless, autofill, browser, output, debug):
+def doctor(source, metadata_path, sign_in: SignInOptions, output):
     """Check a SAMLResponse the way AWS does, and say how to fix each problem.
 
     Reads SOURCE (a file, or '-' for stdin), --saml-file, or stdin; with
@@ -41,14 +39,13 @@ def doctor(source, metadata_path, profile, provider, url, username, password_std
     if metadata_path:
         metadata_xml = read_source(metadata_path, "metadata")
         parse_idp_metadata(metadata_xml)  # a bad metadata file is a usage error, before any sign-in
-    if source and saml_file:
+    if source and sign_in.saml_file:
         raise errors.UsageError("give the SAMLResponse either as SOURCE or with --saml-file, not both")
-    source = source or saml_file
+    source = source or sign_in.saml_file
     if source:
         checks = run_checks(read_source(source), metadata_xml=metadata_xml)
-    elif profile or url or provider:
-        checks = _from_login(profile, provider, url, username, password_stdin, region, timeout, headless,
-                             autofill, browser, debug, metadata_xml)
+    elif sign_in.profile or sign_in.url or sign_in.provider:
+        checks = _from_login(sign_in, metadata_xml)
     else:
         checks = run_checks(read_source("-"), metadata_xml=metadata_xml)
     if output == "json":
@@ -59,17 +56,14 @@ def doctor(source, metadata_path, profile, provider, url, username, password_std
         raise click.exceptions.Exit(errors.SamlAssertionError.exit_code)
 
 
-def _from_login(profile, provider, url, username, password_stdin, region, timeout, headless, autofill, browser,
-                debug, metadata_xml):
+def _from_login(sign_in: SignInOptions, metadata_xml):
     from samlcreds import flow
-    from samlcreds.cli.options import Inputs, build_request, resolve_settings
-    from samlcreds.cli.terminal import Terminal, status
+    from samlcreds.cli.options import Inputs
+    from samlcreds.cli.terminal import status
     from samlcreds.doctor import check_assertion, checks_for_error, parse_idp_metadata
 
-    settings = resolve_settings(profile, provider, url, username, None, region, timeout,
-                                autofill=autofill, browser=browser)
-    inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
-    request = build_request(settings, saml_file=None, inputs=inputs, debug=debug, headless=headless)
+    settings = sign_in.settings()
+    request = sign_in.request(settings, Inputs(password_stdin=sign_in.password_stdin))
     try:
         with status(enabled=True) as update:
             update("signing in at the IdP")

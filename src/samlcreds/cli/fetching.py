@@ -5,8 +5,8 @@ from __future__ import annotations
 from samlcreds import accounts, errors
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 from samlcreds.chain import fetcher_for
-from samlcreds.cli.options import Inputs, build_request
-from samlcreds.cli.terminal import Terminal, make_picker
+from samlcreds.cli.options import Inputs, SignInOptions
+from samlcreds.cli.terminal import current_terminal, make_picker
 
 
 def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
@@ -15,11 +15,12 @@ def make_fetcher(profile: str | None, *, debug: bool = False, window: float | No
 
     ``inputs`` defaults to the terminal (no ``--password-stdin``).
     """
-    terminal = Terminal()
-    inputs = inputs or Inputs(password_stdin=False, terminal=terminal)
+    terminal = current_terminal()
+    inputs = inputs or Inputs(terminal=terminal)
+    sign_in = SignInOptions(profile=profile, debug=debug)
     return fetcher_for(
         profile,
-        lambda settings: (lambda: build_request(settings, saml_file=None, inputs=inputs, debug=debug)),
+        lambda settings: (lambda: sign_in.request(settings, inputs)),
         picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
         window=window, lock_timeout=lock_timeout, overrides=overrides,
     )

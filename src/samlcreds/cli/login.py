@@ -8,10 +8,28 @@ from datetime import datetime, timezone
 import click
 
 from samlcreds import accounts, chain, config, credfile, errors, fetcher, flow
+from samlcreds.aws import DEFAULT_DURATION
 from samlcreds.cache import cache_key
-from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
-from samlcreds.cli.terminal import Terminal, info, make_picker, status
+from samlcreds.cli.options import Inputs, SignInOptions, login_options
+from samlcreds.cli.terminal import current_terminal, info, make_picker, status
 from samlcreds.creds import SHELLS
+from samlcreds.spans import span
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginOptions:
+    """What ``samlcreds login`` was asked to do: the sign-in flags and its own."""
+
+    sign_in: SignInOptions
+    role: str | None = None
+    role_arn: str | None = None
+    principal_arn: str | None = None
+    duration: int | None = None
+    print_format: str | None = None
+    shell: str = "sh"
+    overwrite_long_term_keys: bool = False
+    all_roles: bool = False
+    profile_template: str = "{account}-{role}"
 
 
 @click.command(epilog="""\b
@@ -26,7 +44,7 @@ Examples:
 @click.option("--role", help="Role to assume: role ARN, ACCOUNT_ID:ROLE_NAME or role name (saml_role_arn).")
 @click.option("--role-arn", help="Exact role ARN (with --principal-arn: also for encrypted assertions).")
 @click.option("--principal-arn", help="SAML provider (principal) ARN of the role.")
-@click.option("--duration", type=int, help="Session length in seconds, 900-43200 (default 3600).")
+@click.option("--duration", type=int, help=f"Session length in seconds, 900-43200 (default {DEFAULT_DURATION}).")
 @click.option("--print", "print_format", type=click.Choice(["env", "json"]),
               help="Print the credentials instead of writing the credentials file.")
 @click.option("--shell", type=click.Choice(SHELLS), default="sh", show_default=True,
@@ -37,55 +55,62 @@ Examples:
               help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
 @click.option("--profile-template", default="{account}-{role}", show_default=True,
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
-@pass_debug
-def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
-          browser, role, role_arn, principal_arn, duration, print_format, shell, overwrite_long_term_keys,
-          all_roles, profile_template, debug):
+def login(sign_in: SignInOptions, **own) -> None:
     """Sign in at the IdP and get temporary AWS credentials for a role.
 
     By default the credentials are written to PROFILE in the shared
     credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials).
     """
-    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
-                                autofill=autofill, browser=browser, role=role_arn or role,
-                                principal_arn=principal_arn, duration=duration)
-    terminal = Terminal()
-    inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
-    if all_roles:
+    run_login(LoginOptions(sign_in=sign_in, **own))
+
+
+def run_login(options: LoginOptions) -> None:
+    """Sign in, then write (or print, or leave to credential_process) the credentials."""
+    sign_in = options.sign_in
+    settings = sign_in.settings(role=options.role_arn or options.role, principal_arn=options.principal_arn,
+                                duration=options.duration)
+    terminal = current_terminal()
+    inputs = Inputs(password_stdin=sign_in.password_stdin, terminal=terminal)
+    if options.all_roles:
         from samlcreds.cli.allroles import login_all_roles
 
-        if role or role_arn or principal_arn:
+        if options.role or options.role_arn or options.principal_arn:
             raise errors.UsageError("--all-roles and --role/--role-arn/--principal-arn are exclusive")
-        request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
-        return login_all_roles(dataclasses.replace(settings, role=None), request, template=profile_template,
-                               print_format=print_format, overwrite_long_term=overwrite_long_term_keys)
+        return login_all_roles(dataclasses.replace(settings, role=None), sign_in.request(settings, inputs),
+                               template=options.profile_template, print_format=options.print_format,
+                               overwrite_long_term=options.overwrite_long_term_keys)
     if chain.chain_spec(settings.profile) is not None:
-        return _login_chained(settings.profile, inputs, debug, print_format, shell, overwrite_long_term_keys)
-    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
+        return _login_chained(settings.profile, inputs, sign_in.debug, options)
+    request = sign_in.request(settings, inputs)
     picker = make_picker(terminal, accounts.names(settings.profile)) if terminal.available else None
-    with status(enabled=True) as update:
-        result = flow.login(settings, request, role_arn=role_arn, principal_arn=principal_arn,
-                            picker=picker, progress=update)
+    session_reused = False
+    try:
+        with status(enabled=True) as update:
+            update("signing in at the IdP")
+            assertion = flow.fetch_assertion(settings, request)
+            session_reused = sign_in.password_stdin and not inputs.password_asked and settings.provider != "paste"
+            result = flow.login(settings, request, role_arn=options.role_arn, principal_arn=options.principal_arn,
+                                picker=picker, progress=update, assertion=assertion)
+    finally:
+        if session_reused:  # on the error path too: a wrong password would not have been noticed
+            info("note: the IdP session was still valid, so the password was not checked")
     lookups = accounts.AliasLookups(settings.profile)
     lookups.add(result.credentials)  # the account's alias, for names next time (background, 1 s at most)
     # cache first: if the disk is full, nothing of the user's changes (the cache only ever
     # holds valid credentials, so a later failed file write leaves nothing wrong behind)
     fetcher.remember(settings, result)
-    if password_stdin and not inputs.password_asked:
-        info("note: the IdP session was still valid, so the password was not needed (or checked)")
     for warning in result.assertion.warnings:
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
     suggested = result.assertion.session_duration
-    if suggested and suggested != 3600 and not settings.is_set("duration"):
+    if suggested and suggested != settings.duration and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
-             f"pass --duration to use it (the default is 3600 s)")
-    minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
-    if print_format == "json":
+             f"pass --duration to use it (the default is {DEFAULT_DURATION} s)")
+    if options.print_format == "json":
         click.echo(creds.to_json())
-    elif print_format == "env":
-        click.echo(creds.to_shell(shell, region=settings.region or result.region), nl=False)
-    elif "samlcreds" in config.read_profile(settings.profile).get("credential_process", ""):
+    elif options.print_format == "env":
+        click.echo(creds.to_shell(options.shell, region=settings.region or result.region), nl=False)
+    elif _credential_process_is_ours(settings.profile):
         stored = config.resolve(settings.profile)
         if cache_key(stored) == cache_key(settings):
             info(f"Cached credentials for {result.role.role_arn}; profile [{settings.profile}] gets them "
@@ -96,13 +121,13 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
                  f"them run: samlcreds configure --profile {settings.profile} ...")
     else:
         path = credfile.write_profile(settings.profile, creds,
-                                      overwrite_long_term=overwrite_long_term_keys)
+                                      overwrite_long_term=options.overwrite_long_term_keys)
         info(f"Wrote credentials for {result.role.role_arn} to profile [{settings.profile}] in {path}")
-    info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {minutes} min).")
+    info(_expiry_text(creds))
     lookups.wait()
 
 
-def _login_chained(profile, inputs, debug, print_format, shell, overwrite_long_term_keys):
+def _login_chained(profile: str, inputs: Inputs, debug: bool, options: LoginOptions) -> None:
     """``login`` for a role_arn + source_profile profile: the source's credentials (cached, or a
     sign-in), then a fresh AssumeRole, written or printed like any login's."""
     from samlcreds.cli.fetching import fetch_with, make_fetcher
@@ -111,16 +136,15 @@ def _login_chained(profile, inputs, debug, print_format, shell, overwrite_long_t
     with status(enabled=True) as update:
         update("getting the source profile's credentials and calling STS AssumeRole")
         creds = fetch_with(_Fresh(chained))
-    if print_format == "json":
+    if options.print_format == "json":
         click.echo(creds.to_json())
-    elif print_format == "env":
-        click.echo(creds.to_shell(shell, region=chained.settings.region), nl=False)
+    elif options.print_format == "env":
+        click.echo(creds.to_shell(options.shell, region=chained.settings.region), nl=False)
     else:
-        path = credfile.write_profile(profile, creds, overwrite_long_term=overwrite_long_term_keys)
+        path = credfile.write_profile(profile, creds, overwrite_long_term=options.overwrite_long_term_keys)
         info(f"Wrote credentials for {creds.role_arn} (chained: {chain.describe(chained)}) to profile "
              f"[{profile}] in {path}")
-    minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)
-    info(f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {minutes} min).")
+    info(_expiry_text(creds))
 
 
 class _Fresh:
@@ -131,3 +155,15 @@ class _Fresh:
 
     def fetch(self):
         return self.fetcher.fetch(fresh=True)
+
+
+def _credential_process_is_ours(profile: str) -> bool:
+    """True when the profile's credential_process is ``samlcreds process`` for this profile."""
+    from samlcreds.cli.configure import runs_samlcreds_process
+
+    return runs_samlcreds_process(config.read_profile(profile).get("credential_process", ""), profile)
+
+
+def _expiry_text(creds) -> str:
+    minutes = max(int(creds.seconds_left(datetime.now(timezone.utc)) // 60), 0)
+    return f"They expire at {creds.expiration:%Y-%m-%d %H:%M:%S} UTC (in {span(minutes * 60)})."

@@ -26,9 +26,13 @@ def logout(profile, everything):
     sessions = paths.sessions_dir()
     if everything:
         removed = cache.clear()
+        saved = sum(1 for _ in sessions.iterdir()) if sessions.is_dir() else 0
         if sessions.is_dir():
             shutil.rmtree(sessions, ignore_errors=True)
-        info(f"Removed {removed} cached credential(s) and all saved IdP sessions.")
+        if not removed and not saved:
+            info("Nothing to remove: there were no cached credentials and no saved IdP sessions.")
+        else:
+            info(f"Removed {removed} cached credential(s) and {saved} saved IdP session(s).")
         return
     settings = config.resolve(profile)
     removed = cache.clear(settings.profile)
@@ -45,7 +49,10 @@ def logout(profile, everything):
         if browser_profile is not None and browser_profile.exists():
             shutil.rmtree(browser_profile, ignore_errors=True)
             cleared += 1
-    info(f"Removed {removed} cached credential(s) and {cleared} IdP session(s) of profile {settings.profile}.")
+    if not removed and not cleared:
+        info(f"Nothing to remove: profile {settings.profile} had no cached credentials and no saved IdP session.")
+    else:
+        info(f"Removed {removed} cached credential(s) and {cleared} IdP session(s) of profile {settings.profile}.")
 
 
 def _browser_profile(settings, sessions):

@@ -1,13 +1,17 @@
-"""The ``samlcreds`` command group, global options and the error → exit-code mapping."""
+"""The ``samlcreds`` command group, global options, and :func:`main`: errors → messages and exit codes."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from typing import Sequence
 
 import click
 
 from samlcreds import __version__, errors
+from samlcreds.cli.terminal import Environment
+from samlcreds.errors import ExitCode
 
 EPILOG = """\b
 Examples:
@@ -22,7 +26,7 @@ Examples:
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 IdP sign-in failed or needs
 you, 4 unusable SAMLResponse, 5 STS refused or unreachable, 6 local file
-problem, 130 interrupted.
+problem, 126/127 exec could not run the command, 130 interrupted.
 """
 
 COMMANDS = {
@@ -41,10 +45,26 @@ COMMANDS = {
 
 
 class SamlcredsGroup(click.Group):
-    """Loads commands lazily and turns :class:`SamlcredsError` into messages and exit codes."""
+    """Loads commands lazily, lists their whole summaries and remembers which one runs (for hints)."""
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx, formatter):
+        """The command list with whole summaries (click cuts them at ~45 characters with '...')."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        _INVOKED[:] = [command]  # for report(): hints name only this command's flags
+        return name, command, rest
 
     def get_command(self, ctx, name):
         target = COMMANDS.get(name)
@@ -55,22 +75,51 @@ class SamlcredsGroup(click.Group):
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
 
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except errors.SamlcredsError as exc:
-            report(exc)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("samlcreds: interrupted", err=True)
-            ctx.exit(130)
+
+_INVOKED: list = []  # the subcommand being run
 
 
-def report(exc: errors.SamlcredsError) -> None:
-    """Print an error and its hint to stderr."""
+def report(exc: errors.SamlcredsError, command: click.Command | None = None) -> None:
+    """Print an error and its hint to stderr; the hint names only flags ``command`` has (see :func:`hint_for`)."""
     click.echo(f"samlcreds: error: {exc.message}", err=True)
     if exc.hint:
-        click.echo(f"  {exc.hint}", err=True)
+        click.echo(f"  {hint_for(exc.hint, command)}", err=True)
+
+
+#: A samlcreds command line quoted in a hint ('samlcreds configure --url URL'), or unquoted to the sentence end.
+_COMMAND_LINE = re.compile(r"'samlcreds [^']*'|\"samlcreds [^\"]*\"|\bsamlcreds [a-z]+(?: [^\s.;,]+)*")
+_FLAG = re.compile(r"(?:\b(?P<verb>[Pp]ass) )?(?<![\w-])--(?P<name>[a-z][a-z0-9-]*)")
+
+
+def hint_for(hint: str, command: click.Command | None) -> str:
+    """``hint`` with flags ``command`` lacks turned into the profile keys they stand for.
+
+    The library's hints name flags (``Pass --username``); ``samlcreds env``
+    has no ``--username``, so there it reads ``Set saml_username in the
+    profile``. Flags inside a quoted ``samlcreds ...`` command line are kept:
+    they belong to that command.
+    """
+    if command is None:
+        return hint
+    from samlcreds.config import KEYS
+
+    own = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+
+    def reword(match: re.Match) -> str:
+        flag = "--" + match["name"]
+        setting = match["name"].replace("-", "_")
+        if flag in own or setting not in KEYS:
+            return match[0]
+        verb = {"Pass": "Set ", "pass": "set "}.get(match["verb"] or "", "")
+        return f"{verb}{KEYS[setting][0]} in the profile"
+
+    out, last = [], 0
+    for quoted in _COMMAND_LINE.finditer(hint):
+        out.append(_FLAG.sub(reword, hint[last:quoted.start()]))
+        out.append(quoted[0])
+        last = quoted.end()
+    out.append(_FLAG.sub(reword, hint[last:]))
+    return "".join(out)
 
 
 @click.group(cls=SamlcredsGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,6 +142,36 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-def run() -> None:
-    """Run the click group on ``sys.argv``."""
-    cli(prog_name="samlcreds")
+def main(args: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run ``samlcreds ARGS`` in ``env`` and return its exit status (an :class:`~samlcreds.errors.ExitCode`,
+    or the status click or ``exec`` chose).
+
+    ``args`` defaults to ``sys.argv[1:]``; ``env`` (streams, process
+    environment, terminal) to the process's own. A
+    :class:`~samlcreds.errors.SamlcredsError` is printed as ``samlcreds: error:
+    MESSAGE`` plus its hint, Ctrl-C as ``samlcreds: interrupted`` (130); any
+    other exception is a bug: its traceback goes to stderr and the status is 1.
+    """
+    args = list(sys.argv[1:] if args is None else args)
+    _INVOKED.clear()
+    with (env or Environment()).applied():
+        try:
+            status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
+        except errors.SamlcredsError as exc:
+            report(exc, _INVOKED[0] if _INVOKED else None)
+            return exc.exit_code
+        except click.ClickException as exc:  # usage errors: click words them
+            exc.show()
+            return exc.exit_code
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("samlcreds: interrupted", err=True)
+            return ExitCode.INTERRUPTED
+        except Exception:  # a bug: show where
+            import traceback
+
+            traceback.print_exc()
+            return ExitCode.ERROR
+        finally:
+            sys.stdout.flush()
+        # click returns the status of a ctx.exit()/Exit(n), else the command's return value (unused)
+        return status if isinstance(status, int) and not isinstance(status, bool) else ExitCode.OK

@@ -1,57 +1,111 @@
-"""Options shared by the commands that sign in (login, roles), and their plumbing."""
+"""Options shared by the commands that sign in (login, roles, doctor), parsed once into :class:`SignInOptions`."""
 
 from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from samlcreds import config, errors, paths
+from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
-from samlcreds.cli.terminal import Terminal, info
+
+#: The click parameters :func:`login_options` adds, in the order of ``--help``.
+_OPTIONS = (
+    click.option("--profile", "-p", help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
+    click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
+    click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
+    click.option("--username", "-u", help="User name at the IdP (saml_username)."),
+    click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),
+    click.option("--saml-file", type=click.Path(dir_okay=False, allow_dash=True),
+                 help="Read the SAMLResponse from this file ('-' for stdin); implies --provider paste."),
+    click.option("--region", help="STS region (default: from the sign-in endpoint / role partition)."),
+    click.option("--timeout", type=float,
+                 help="Seconds to wait on the IdP and STS (default 30; 300 for a browser sign-in)."),
+    click.option("--headless/--no-headless", default=None,
+                 help="Browser provider: force headless or a window (default: headless when the IdP session is live)."),
+    click.option("--autofill", is_flag=True, default=None,
+                 help="Browser provider: fill the user name and password into plain login forms."),
+    click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
+    click.option("--allow-http-idp", is_flag=True, default=None,
+                 help="Form provider, labs only: allow sending the password over plain http (saml_allow_http_idp)."),
+)
+
+
+@dataclass(frozen=True)
+class SignInOptions:
+    """The sign-in flags of one command, as given (``None``: not given), plus the group's ``--debug``."""
+
+    profile: str | None = None
+    provider: str | None = None
+    url: str | None = None
+    username: str | None = None
+    password_stdin: bool = False
+    saml_file: str | None = None
+    region: str | None = None
+    timeout: float | None = None
+    headless: bool | None = None
+    autofill: bool | None = None
+    browser: str | None = None
+    allow_http_idp: bool | None = None
+    debug: bool = False
+
+    def settings(self, **more) -> config.Settings:
+        """Settings from these flags (and ``more`` settings by name) > env > profile.
+
+        ``--saml-file`` means the paste provider. Raises
+        :class:`~samlcreds.errors.UsageError` for bad values.
+        """
+        provider = self.provider or ("paste" if self.saml_file else None)
+        return config.resolve(self.profile, provider=provider, url=self.url, username=self.username,
+                              region=self.region, timeout=self.timeout,
+                              autofill=True if self.autofill else None, browser=self.browser,
+                              allow_http_idp=True if self.allow_http_idp else None, **more)
+
+    def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:
+        """The :class:`LoginRequest` for ``settings`` with these flags."""
+        path = Path(self.saml_file) if self.saml_file and self.saml_file != "-" else None
+        return request_for(
+            settings,
+            get_password=inputs.password,
+            read_input=inputs.pasted,
+            saml_file=path,
+            state_dir=paths.sessions_dir(),
+            debug_dir=paths.cache_dir() / "debug" if self.debug else None,
+            interactive=inputs.terminal.available,
+            headless=self.headless,
+            get_code=inputs.code if inputs.terminal.available else None,
+            notify=info,
+        )
+
+
+_NAMES = tuple(name for name in SignInOptions.__dataclass_fields__ if name != "debug")
 
 
 def login_options(func):
-    """Decorate a command with the sign-in flags."""
-    decorators = [
-        click.option("--profile", "-p", help="Profile whose settings to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
-        click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
-        click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
-        click.option("--username", "-u", help="User name at the IdP (saml_username)."),
-        click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),
-        click.option("--saml-file", type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Read the SAMLResponse from this file ('-' for stdin); implies --provider paste."),
-        click.option("--region", help="STS region (default: from the sign-in endpoint / role partition)."),
-        click.option("--timeout", type=float, help="Seconds to wait on the IdP and STS (default 30)."),
-        click.option("--headless/--no-headless", default=None,
-                     help="Browser provider: force headless or a window (default: headless when the IdP session is live)."),
-        click.option("--autofill", is_flag=True, default=None,
-                     help="Browser provider: fill the user name and password into plain login forms."),
-        click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
-        click.option("--allow-http-idp", is_flag=True, default=None, expose_value=False, callback=_remember_flag,
-                     help="Form provider, labs only: allow sending the password over plain http "
-                          "(saml_allow_http_idp)."),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    """Decorate a command with the sign-in flags, passed to it as one ``sign_in`` :class:`SignInOptions`."""
 
+    @functools.wraps(func)
+    @click.pass_context
+    def wrapper(ctx, *args, **kwargs):
+        given = {name: kwargs.pop(name) for name in _NAMES}
+        sign_in = SignInOptions(**given, debug=bool((ctx.obj or {}).get("debug")))
+        return func(*args, sign_in=sign_in, **kwargs)
 
-def _remember_flag(ctx: click.Context, param: click.Parameter, value):
-    """Keep a flag that is not a parameter of the command for :func:`resolve_settings`."""
-    if value:
-        ctx.meta[f"samlcreds.{param.name}"] = True
-    return value
+    for decorator in reversed(_OPTIONS):
+        wrapper = decorator(wrapper)
+    return wrapper
 
 
 class Inputs:
     """Reads the password and pasted input once, from stdin or the terminal."""
 
-    def __init__(self, *, password_stdin: bool, terminal: Terminal) -> None:
+    def __init__(self, *, password_stdin: bool = False, terminal: Terminal | None = None) -> None:
         self.password_stdin = password_stdin
-        self.terminal = terminal
+        self.terminal = terminal or current_terminal()
         self._password: str | None = None
         self.password_asked = False
 
@@ -88,38 +142,6 @@ def read_pasted() -> str:
     if sys.stdin.isatty():
         click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
     return sys.stdin.read()
-
-
-def build_request(settings: config.Settings, *, saml_file: str | None, inputs: Inputs,
-                  debug: bool, headless: bool | None = None) -> LoginRequest:
-    """The :class:`LoginRequest` for these settings and flags."""
-    path = None
-    if saml_file and saml_file != "-":
-        path = Path(saml_file)
-    return request_for(
-        settings,
-        get_password=inputs.password,
-        read_input=inputs.pasted,
-        saml_file=path,
-        state_dir=paths.sessions_dir(),
-        debug_dir=paths.cache_dir() / "debug" if debug else None,
-        interactive=inputs.terminal.available,
-        headless=headless,
-        get_code=inputs.code if inputs.terminal.available else None,
-        notify=info,
-    )
-
-
-def resolve_settings(profile, provider, url, username, saml_file, region, timeout, *, autofill=None,
-                     browser=None, **extra) -> config.Settings:
-    """Settings from flags > env > profile; ``--saml-file`` means the paste provider."""
-    if saml_file:
-        provider = provider or "paste"
-    context = click.get_current_context(silent=True)
-    if context is not None and context.meta.get("samlcreds.allow_http_idp"):
-        extra.setdefault("allow_http_idp", "true")
-    return config.resolve(profile, provider=provider, url=url, username=username, region=region,
-                          timeout=timeout, autofill="true" if autofill else None, browser=browser, **extra)
 
 
 def pass_debug(func):

@@ -7,8 +7,8 @@ import json
 import click
 
 from samlcreds import accounts, flow
-from samlcreds.cli.options import Inputs, build_request, login_options, pass_debug, resolve_settings
-from samlcreds.cli.terminal import Terminal, status
+from samlcreds.cli.options import Inputs, SignInOptions, login_options
+from samlcreds.cli.terminal import status
 from samlcreds.roles import group_by_account
 
 
@@ -19,14 +19,10 @@ Examples:
 """)
 @login_options
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@pass_debug
-def roles(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
-          browser, output, debug):
+def roles(sign_in: SignInOptions, output: str) -> None:
     """List the roles a SAMLResponse grants (signs in unless --saml-file is given)."""
-    settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
-                                autofill=autofill, browser=browser)
-    inputs = Inputs(password_stdin=password_stdin, terminal=Terminal())
-    request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
+    settings = sign_in.settings()
+    request = sign_in.request(settings, Inputs(password_stdin=sign_in.password_stdin))
     with status(enabled=True) as update:
         update("signing in at the IdP")
         assertion = flow.fetch_assertion(settings, request)

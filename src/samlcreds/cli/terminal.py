@@ -1,17 +1,21 @@
-"""Talking to the user: stderr messages, the controlling terminal, a status spinner.
+"""Talking to the user: stderr messages, the controlling terminal, a status spinner, the CLI's environment.
 
 Prompts read from the controlling terminal (``/dev/tty``) so that stdin and
 stdout stay free for data (``--password-stdin``, JSON output, credential_process).
-Tests inject their own :class:`Terminal`.
+:class:`Environment` is what a run of the CLI talks to (streams, process
+environment, terminal); :func:`samlcreds.cli.main.main` takes one, so the CLI
+runs in-process in tests.
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import io
 import os
 import sys
-from typing import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping, Sequence, TextIO
 
 import click
 
@@ -37,7 +41,7 @@ class Terminal:
 
     def ask_secret(self, prompt: str) -> str:
         """Read a line without echo (getpass uses the terminal itself)."""
-        with _spinner_paused():
+        with spinner_paused():
             try:
                 return getpass.getpass(prompt)
             except EOFError:
@@ -45,7 +49,7 @@ class Terminal:
 
     def ask(self, prompt: str) -> str:
         """Read a visible line from the terminal."""
-        with _spinner_paused():
+        with spinner_paused():
             self.say(prompt)
             with open(self.path, encoding="utf-8") as tty:  # a tty cannot be opened "r+" buffered
                 line = tty.readline()
@@ -55,23 +59,84 @@ class Terminal:
 
     def say(self, text: str) -> None:
         """Write to the terminal (used for pickers so stderr stays for messages)."""
-        with _spinner_paused(), open(self.path, "w", encoding="utf-8") as tty:
+        with spinner_paused(), open(self.path, "w", encoding="utf-8") as tty:
             tty.write(text)
 
 
-#: The spinner on screen, if any: prompts stop it so that it does not redraw over them.
-_SPINNER = []
+@dataclass
+class Environment:
+    """What one run of the CLI talks to (httpie's ``Environment``); ``None`` means the process's own.
+
+    ``stdin`` may be given as text or bytes (read as a UTF-8 stream).
+    ``environ`` replaces the process environment for the run. ``terminal``
+    answers prompts instead of ``/dev/tty``.
+    """
+
+    stdin: TextIO | str | bytes | None = None
+    stdout: TextIO | None = None
+    stderr: TextIO | None = None
+    environ: Mapping[str, str] | None = None
+    terminal: "Terminal | None" = None
+
+    @contextlib.contextmanager
+    def applied(self) -> Iterator["Environment"]:
+        """Make this the environment of the code run in the block (streams, ``os.environ``, terminal)."""
+        stdin = self.stdin
+        if isinstance(stdin, (str, bytes)):
+            data = stdin.encode() if isinstance(stdin, str) else stdin
+            stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+        saved = (sys.stdin, sys.stdout, sys.stderr)
+        saved_environ = dict(os.environ) if self.environ is not None else None
+        sys.stdin = stdin or sys.stdin
+        sys.stdout = self.stdout or sys.stdout
+        sys.stderr = self.stderr or sys.stderr
+        if self.environ is not None:
+            os.environ.clear()
+            os.environ.update(self.environ)
+        _ENVIRONMENTS.append(self)
+        try:
+            yield self
+        finally:
+            _ENVIRONMENTS.pop()
+            sys.stdin, sys.stdout, sys.stderr = saved
+            if saved_environ is not None:
+                os.environ.clear()
+                os.environ.update(saved_environ)
+
+
+_ENVIRONMENTS: list[Environment] = []
+
+
+def current_terminal() -> Terminal:
+    """The terminal of the CLI run in progress: the injected one, else the controlling terminal."""
+    injected = _ENVIRONMENTS[-1].terminal if _ENVIRONMENTS else None
+    return injected if injected is not None else Terminal()
+
+
+#: The spinner on screen, if any, and how many prompts hold it paused.
+_SPINNER: list = []
+_PAUSES = [0]
 
 
 @contextlib.contextmanager
-def _spinner_paused():
+def spinner_paused():
+    """Keep the spinner off for the block, e.g. a whole question (list, prompt, answer).
+
+    Re-entrant: only the outermost pause stops and restarts it, so a prompt
+    inside a question does not bring the spinner back over the question.
+    """
     spinner = _SPINNER[-1] if _SPINNER else None
-    if spinner is not None:
+    if spinner is None:
+        yield
+        return
+    if _PAUSES[0] == 0:
         spinner.stop()
+    _PAUSES[0] += 1
     try:
         yield
     finally:
-        if spinner is not None:
+        _PAUSES[0] -= 1
+        if _PAUSES[0] == 0:
             spinner.start()
 
 
@@ -112,12 +177,13 @@ def make_picker(terminal: Terminal, names: dict[str, str] | None = None) -> Call
             for pair in pairs:
                 numbered.append(pair)
                 lines.append(f"    [{len(numbered)}] {pair.path_name}  ({pair.role_arn})")
-        terminal.say("\n".join(lines) + "\n")
-        for _ in range(5):
-            answer = terminal.ask(f"Role [1-{len(numbered)}]: ").strip()
-            if answer.isdigit() and 1 <= int(answer) <= len(numbered):
-                return numbered[int(answer) - 1]
-            terminal.say(f"Please enter a number from 1 to {len(numbered)}.\n")
+        with spinner_paused():  # the whole question: the spinner must not redraw over the prompt
+            terminal.say("\n".join(lines) + "\n")
+            for _ in range(5):
+                answer = terminal.ask(f"Role [1-{len(numbered)}]: ").strip()
+                if answer.isdigit() and 1 <= int(answer) <= len(numbered):
+                    return numbered[int(answer) - 1]
+                terminal.say(f"Please enter a number from 1 to {len(numbered)}.\n")
         raise errors.RoleSelectionError("no role was chosen", roles=roles)
 
     return pick

@@ -8,6 +8,7 @@ from datetime import datetime
 from samlcreds.doctor.metadata import IdpMetadata
 from samlcreds.doctor.registry import Finding, warned
 from samlcreds.saml import SamlAssertion
+from samlcreds.spans import span  # noqa: F401  (doctor's checks word durations with it)
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,3 @@ def not_readable() -> Finding:
     """The finding of a content check on an encrypted assertion."""
     return warned("not checked: the assertion is encrypted (EncryptedAssertion), so its content cannot be read "
                   "locally")
-
-
-def span(seconds: float) -> str:
-    """A duration in plain words: ``45 s``, ``12 min 5 s``, ``3 h 20 min``, ``4 days``."""
-    seconds = abs(int(round(seconds)))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min" + (f" {seconds % 60} s" if seconds % 60 else "")
-    if seconds < 172_800:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86_400} days"

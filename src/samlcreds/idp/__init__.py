@@ -3,6 +3,6 @@
 See :mod:`samlcreds.idp.base` for the protocol and the registry.
 """
 
-from samlcreds.idp.base import LoginRequest, Provider, get_provider, provider_names, register
+from samlcreds.idp.base import LoginRequest, Provider, get_provider, provider_names
 
-__all__ = ["LoginRequest", "Provider", "get_provider", "provider_names", "register"]
+__all__ = ["LoginRequest", "Provider", "get_provider", "provider_names"]

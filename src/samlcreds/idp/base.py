@@ -87,8 +87,8 @@ def request_for(settings, **fields) -> LoginRequest:
     return LoginRequest(
         url=settings.url,
         username=settings.username,
-        timeout=settings.timeout_seconds,
-        autofill=settings.autofill_enabled,
+        timeout=settings.signin_timeout,
+        autofill=settings.autofill,
         username_selector=settings.username_selector,
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
@@ -119,11 +119,6 @@ _REGISTRY: dict[str, str] = {
     "browser": "samlcreds.idp.browser.provider:BrowserProvider",
     "ecp": "samlcreds.idp.ecp:EcpProvider",
 }
-
-
-def register(method: str, target: str) -> None:
-    """Register a provider class by ``"module:Class"`` under ``method``."""
-    _REGISTRY[method] = target
 
 
 def provider_names() -> list[str]:

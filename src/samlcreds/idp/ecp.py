@@ -177,7 +177,7 @@ class EcpProvider:
         try:
             answer = session.post(request.url, data=envelope, headers=ECP_HEADERS, timeout=request.timeout,
                                   auth=(request.username, password), allow_redirects=False, stream=True)
-            raw = answer.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+            raw = _read_capped(answer, MAX_ANSWER_BYTES + 1)
         except requests.exceptions.Timeout:
             raise errors.IdpUnreachable(f"the IdP at {host} did not answer within {request.timeout:g} s",
                                         hint="Try again, or raise the timeout (saml_timeout / --timeout).") from None
@@ -196,7 +196,7 @@ class EcpProvider:
             raise errors.InvalidCredentials(
                 f"the IdP at {host} answered HTTP {status}: the user name or password was refused",
                 hint="Check the user name (--username / saml_username) and password, then try again.")
-        if status >= 500 and not raw.lstrip().startswith(b"<"):
+        if status >= 500 and b"Envelope" not in raw[:4096]:  # SOAP faults come with HTTP 500 (SOAP 1.1, 6.2)
             raise errors.IdpUnreachable(f"the IdP at {host} answered HTTP {status}",
                                         hint="The IdP has a problem; try again later.")
         if len(raw) > MAX_ANSWER_BYTES:
@@ -204,3 +204,14 @@ class EcpProvider:
         if 300 <= status < 400:
             raise _not_ecp(host, f"it redirects (HTTP {status}) instead of answering")
         return base64.b64encode(read_ecp_answer(raw, host)).decode("ascii")
+
+
+def _read_capped(response, limit: int) -> bytes:
+    """At most ``limit`` bytes of the body (requests' iter_content wraps read errors as its own)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_size=65536):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]

@@ -22,7 +22,8 @@ from typing import Callable, Iterable
 
 from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
-from samlcreds.idp.browser.errors import BrowserLaunchFailed, BrowserNotFound, NeedsUser, PlaywrightMissing
+from samlcreds.idp.browser.errors import (BrowserLaunchFailed, BrowserNotFound, NeedsUser, PlaywrightMissing,
+                                          SignInTimeout)
 from samlcreds.idp.browser.flow import Flow, Secrets
 from samlcreds.idp.browser.launch import QUIET_ARGS
 from samlcreds.idp.browser.locate import BrowserChoice, find_browser
@@ -30,8 +31,9 @@ from samlcreds.idp.browser.native import has_display, login_command
 from samlcreds.idp.browser.profile import prepare_profile
 
 SESSION_COOKIES_FILE = "samlcreds-session-cookies.json"
-REFUSED_NOTE = ("Playwright mode attaches a driver, which Google Workspace and other IdPs with anti-automation "
-                "checks refuse; without --autofill the default mode signs in with no driver.")
+REFUSED_NOTE = ("Playwright mode (--autofill / saml_browser_driver = playwright) attaches a driver, which Google "
+                "Workspace and other IdPs with anti-automation checks refuse; without it the default mode signs in "
+                "with no driver.")
 
 
 def import_playwright():
@@ -88,7 +90,12 @@ class PlaywrightSignIn:
             with contextlib.suppress(Exception):
                 bundled = self.pw.chromium.executable_path
             self.choice = find_browser(self.request.browser, bundled=bundled)
-            return self._sign_in()
+            try:
+                return self._sign_in()
+            except (errors.InteractionRequired, SignInTimeout) as exc:
+                # A page that never leads on may be an IdP refusing the driven browser: say so.
+                exc.hint = f"{exc.hint} {REFUSED_NOTE}" if exc.hint else REFUSED_NOTE
+                raise
         finally:
             if self.pw is not None:
                 with contextlib.suppress(Exception):

@@ -84,6 +84,10 @@ class NativeSignIn:
         self.environ = os.environ if environ is None else environ
 
     def run(self) -> str:
+        parts = urllib.parse.urlsplit(self.request.url or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise errors.UsageError(f"the sign-in URL {self.request.url!r} is not an http(s) URL",
+                                    hint="Set saml_url (or --url) to the IdP's https:// sign-in URL for AWS.")
         with CaptureProxy() as proxy:
             if self.on_proxy is not None:
                 self.on_proxy(proxy)
@@ -120,10 +124,8 @@ class NativeSignIn:
         return not (self.profile / "Default" / "Cookies").exists()
 
     def _notify_window(self) -> None:
-        notify = getattr(self.request, "notify", None)
-        if notify is not None:
-            host = urllib.parse.urlsplit(self.request.url or "").netloc
-            notify(f"Opening a browser window to sign in at {host}. {FLAG_BAR_NOTE}")
+        host = urllib.parse.urlsplit(self.request.url or "").netloc
+        self.request.notify(f"Opening a browser window to sign in at {host}. {FLAG_BAR_NOTE}")
 
     def _require_display(self, reason: str) -> None:
         if not has_display(self.environ):

@@ -24,8 +24,8 @@ MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+_OR_BROWSER = "use --provider browser (a real browser runs the IdP's scripts)."
 _CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
-_ERROR_MARKER = re.compile(r"error|negative|danger|fail|invalid", re.I)
 
 
 def host_of(url: str) -> str:
@@ -82,11 +82,6 @@ class Walk:
             raise errors.LoginFlowError(f"the page at {host_of(url)} needs JavaScript: {step.reason}",
                                         hint=_BROWSER_HINT)
         if kind == steps.NONE:
-            if self.code_sent and response.status_code < 500 and has_error_marker(page):
-                # LemonLDAP::NG, among others, ends the sign-in with an error page (its text filled
-                # in by JavaScript) instead of showing the code form again
-                raise refused("the one-time code was refused (the IdP ended the sign-in with an error page)",
-                              page, _CODE_HINT)
             self.fail_no_form(response, page)
         if kind == steps.PASSWORD:
             return self.submit(step, self.fill_password(step, page, url))
@@ -128,7 +123,7 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
                 "or confirmation); samlcreds types the password into one field only",
-                hint="Change the password at the IdP in a browser, or " + _BROWSER_HINT.lower())
+                hint="Change the password at the IdP in a browser, or " + _OR_BROWSER)
         self.check_destination(step.target.url, "password", password=True)
         values = {}
         if step.username is not None and step.username.get("readonly") is None:
@@ -248,17 +243,16 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
                 f"({what}) leads nowhere." + saved,
-                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _BROWSER_HINT.lower())
+                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
         if self.code_sent and status < 400 and not page.xpath("//form"):
             # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
             raise refused("the one-time code was refused (the IdP answered it with a page that leads nowhere)",
-                          page, "Check the code source (saml_otp_command or the code you typed) and try again."
-                          + saved)
+                          page, _CODE_HINT + saved)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
-        if not page.xpath("//form") and page.xpath("//noscript"):
-            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has no form without it "
+        if not page.xpath("//form") and page.xpath("//script | //noscript"):
+            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
                                         f"({what})." + saved, hint=_BROWSER_HINT)
         raise errors.LoginFlowError(
             f"no login form or SAMLResponse was found on the IdP's page ({what}) at {where}." + saved,
@@ -285,16 +279,6 @@ def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
     """InvalidCredentials quoting the IdP page's own error text, if it shows one."""
     detail = error_text(page)
     return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
-
-
-def has_error_marker(page) -> bool:
-    """The page shows an error box (``role=alert``, or a class/id saying error, negative, danger...),
-    even an empty one whose text a script would fill in."""
-    for el in page.xpath("//*[@class or @id or @role]"):
-        if (el.get("role") or "").lower() == "alert" or _ERROR_MARKER.search(
-                " ".join(filter(None, (el.get("class"), el.get("id"))))):
-            return True
-    return False
 
 
 def error_text(page) -> str:

@@ -1,0 +1,174 @@
+"""The CLI run in-process through main(args, env): exit codes, wording, hints, help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from samlcreds import errors
+from samlcreds.cli.main import cli, hint_for
+from samlcreds.errors import ExitCode
+from tests.helpers import run_main, scripted_terminal
+from tests.samples import PROV_1, ROLE_A, ROLE_B, b64, response_xml
+
+
+def test_exit_code_set():
+    assert {code.name: int(code) for code in ExitCode} == {
+        "OK": 0, "ERROR": 1, "USAGE": 2, "AUTHENTICATION": 3, "ASSERTION": 4, "STS": 5, "LOCAL_FILE": 6,
+        "NOT_EXECUTABLE": 126, "NOT_FOUND": 127, "INTERRUPTED": 130}
+
+
+@pytest.mark.parametrize("family,code", [
+    (errors.SamlcredsError, ExitCode.ERROR), (errors.UsageError, ExitCode.USAGE),
+    (errors.RoleSelectionError, ExitCode.USAGE), (errors.InvalidCredentials, ExitCode.AUTHENTICATION),
+    (errors.IdpUnreachable, ExitCode.AUTHENTICATION), (errors.NotSamlResponse, ExitCode.ASSERTION),
+    (errors.StsUnreachable, ExitCode.STS), (errors.FileParseError, ExitCode.LOCAL_FILE),
+    (errors.CacheError, ExitCode.LOCAL_FILE),
+])
+def test_each_family_has_its_code(family, code):
+    assert family.exit_code is code
+
+
+def test_readme_documents_every_exit_code():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("## Exit codes"):]
+    for code in ExitCode:
+        assert f"| {int(code)} |" in table or f"{int(code)}," in table or f", {int(code)} |" in table, code
+
+
+def test_version(isolated_env):
+    run = run_main(["--version"])
+    assert (run.returncode, run.stdout) == (0, "samlcreds, version " + __import__("samlcreds").__version__ + "\n")
+
+
+def test_click_usage_error_is_2(isolated_env):
+    run = run_main(["login", "--no-such-flag"])
+    assert run.returncode == ExitCode.USAGE and "No such option" in run.stderr
+
+
+def test_unknown_command_is_2(isolated_env):
+    assert run_main(["frobnicate"]).returncode == ExitCode.USAGE
+
+
+def test_samlcreds_error_is_worded_with_its_hint(isolated_env):
+    run = run_main(["logout"])
+    assert run.returncode == ExitCode.USAGE
+    assert run.stderr == "samlcreds: error: pass --profile NAME or --all\n"
+
+
+def test_decode_of_garbage_is_4(isolated_env):
+    run = run_main(["decode", "-"], stdin="not a saml response")
+    assert run.returncode == ExitCode.ASSERTION and "Traceback" not in run.stderr
+
+
+def test_decode_json_in_process(isolated_env):
+    run = run_main(["decode", "-", "--output", "json"], stdin=b64(response_xml()))
+    assert run.returncode == 0, run.stderr
+    assert [r["role_arn"] for r in json.loads(run.stdout)["roles"]] == [ROLE_A, ROLE_B]
+
+
+def test_roles_from_a_file(isolated_env, tmp_path):
+    (tmp_path / "r.b64").write_text(b64(response_xml()))
+    run = run_main(["roles", "--saml-file", str(tmp_path / "r.b64"), "--output", "json"])
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)[1]["principal_arn"] == PROV_1
+
+
+def test_unparsable_config_is_6(isolated_env):
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text("[profile w]\njunk\n")
+    run = run_main(["roles", "--profile", "w"])
+    assert run.returncode == ExitCode.LOCAL_FILE and "line 2" in run.stderr
+
+
+def test_bad_setting_value_names_its_source(isolated_env):
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text("[profile w]\nsaml_timeout = soon\n")
+    run = run_main(["roles", "--profile", "w"])
+    assert run.returncode == ExitCode.USAGE and "saml_timeout in [profile w]" in run.stderr
+
+
+def test_process_without_url_hints_only_at_configure(isolated_env):
+    run = run_main(["process", "--profile", "nourl"])
+    assert run.returncode == ExitCode.USAGE
+    assert "configure --profile nourl --url URL" in run.stderr
+    hint = run.stderr.splitlines()[1]
+    assert "pass --url" not in hint and "set saml_url in the profile" in hint
+
+
+def test_login_without_url_may_pass_url(isolated_env):
+    run = run_main(["login", "--profile", "nourl"])
+    assert run.returncode == ExitCode.USAGE and "or pass --url." in run.stderr
+
+
+def test_environment_is_restored_after_a_run(isolated_env):
+    import os
+
+    before = dict(os.environ)
+    run_main(["--version"], env={"ONLY": "this"})
+    assert dict(os.environ) == before
+
+
+def test_several_roles_with_a_picker_on_a_scripted_terminal(isolated_env, tmp_path):
+    (tmp_path / "r.b64").write_text(b64(response_xml()))
+    terminal = scripted_terminal(answers=["9", "2"])
+    # the picker asks, then STS (AWS_ENDPOINT_URL on a closed port) cannot be reached
+    env = dict(isolated_env, AWS_ENDPOINT_URL="http://127.0.0.1:9")
+    run = run_main(["login", "--saml-file", str(tmp_path / "r.b64"), "--timeout", "2"], env=env, terminal=terminal)
+    assert terminal.shown[1:4] == ["Role [1-2]: ", "Please enter a number from 1 to 2.\n", "Role [1-2]: "]
+    assert run.returncode == ExitCode.STS, run.stderr
+
+
+# --- help ------------------------------------------------------------------------------------
+
+def test_help_summaries_are_whole(isolated_env):
+    run = run_main(["--help"])
+    commands = run.stdout[run.stdout.index("Commands:"):run.stdout.index("Examples:")]
+    assert run.returncode == 0 and "..." not in commands
+    assert "say how to fix each" in commands
+
+
+@pytest.mark.parametrize("command", sorted(cli.list_commands(None)))
+def test_every_command_help(isolated_env, command):
+    run = run_main([command, "--help"])
+    assert run.returncode == 0 and run.stdout.startswith(f"Usage: samlcreds {command}"), run.stderr
+
+
+# --- logout says when nothing was done -------------------------------------------------------
+
+def test_logout_all_with_nothing(isolated_env):
+    run = run_main(["logout", "--all"])
+    assert run.returncode == 0
+    assert run.stderr == "Nothing to remove: there were no cached credentials and no saved IdP sessions.\n"
+
+
+def test_logout_profile_with_nothing(isolated_env):
+    run = run_main(["logout", "--profile", "w"])
+    assert run.returncode == 0 and run.stderr.startswith("Nothing to remove: profile w had")
+
+
+# --- hints name only the command's flags ------------------------------------------------------
+
+def _command(name):
+    return cli.get_command(click.Context(cli), name)
+
+
+@pytest.mark.parametrize("hint,command,expected", [
+    ("Pass --username, or run in a terminal.", "env", "Set saml_username in the profile, or run in a terminal."),
+    ("Pass --username, or run in a terminal.", "login", "Pass --username, or run in a terminal."),
+    ("Use a shorter --duration (e.g. 3600).", "process", "Use a shorter saml_duration in the profile (e.g. 3600)."),
+    ("Use a shorter --duration (e.g. 3600).", "login", "Use a shorter --duration (e.g. 3600)."),
+    ("Run 'samlcreds configure --profile w --url URL', or pass --url.", "exec",
+     "Run 'samlcreds configure --profile w --url URL', or set saml_url in the profile."),
+    ("Run this in a terminal: samlcreds login --profile w --role R", "env",
+     "Run this in a terminal: samlcreds login --profile w --role R"),
+    ("Pass --region with a region of aws.", "env", "Set region in the profile with a region of aws."),
+    ("Pass --region with a region of aws.", "exec", "Pass --region with a region of aws."),
+])
+def test_hint_for(hint, command, expected):
+    assert hint_for(hint, _command(command)) == expected
+
+
+def test_hint_without_a_command_is_unchanged():
+    assert hint_for("Pass --url.", None) == "Pass --url."

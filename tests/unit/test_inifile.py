@@ -1,0 +1,142 @@
+"""Line-preserving ini edits (samlcreds.inifile), pure text in and out, plus the locked file updates."""
+
+from __future__ import annotations
+
+import configparser
+
+import pytest
+
+from samlcreds import errors, inifile
+
+TEXT = "# keep me\n[a]\nx = 1\n  continued\ny = 2\n\n[b]\nz = 3\n"
+
+
+def _parse(text):
+    parser = configparser.RawConfigParser()
+    parser.read_string(text)
+    return parser
+
+
+def test_replaces_keys_and_keeps_other_lines():
+    out = inifile.edit_section(TEXT, "a", {"x": "9"})
+    assert out == "# keep me\n[a]\ny = 2\nx = 9\n\n[b]\nz = 3\n"
+
+
+def test_appends_a_missing_section():
+    assert inifile.edit_section(TEXT, "c", {"k": "v"}) == TEXT + "\n[c]\nk = v\n"
+
+
+def test_new_section_in_an_empty_file():
+    assert inifile.edit_section("", "c", {"k": "v"}) == "[c]\nk = v\n"
+
+
+def test_file_without_final_newline():
+    assert inifile.edit_section("[a]\nx = 1", "a", {"y": "2"}) == "[a]\nx = 1\ny = 2\n"
+    assert inifile.edit_section("[a]\nx = 1", "b", {"y": "2"}) == "[a]\nx = 1\n\n[b]\ny = 2\n"
+
+
+def test_crlf_files_stay_crlf():
+    out = inifile.edit_section("[a]\r\nx = 1\r\n", "a", {"y": "2"})
+    assert out == "[a]\r\nx = 1\r\ny = 2\r\n"
+
+
+def test_removes_keys_case_insensitively():
+    out = inifile.edit_section("[a]\nAWS_Session_Token = t\nkeep = 1\n", "a", {"k": "v"}, remove=["aws_session_token"])
+    assert out == "[a]\nkeep = 1\nk = v\n"
+
+
+def test_last_of_repeated_sections_is_edited():
+    out = inifile.edit_section("[a]\nx = 1\n[a]\nx = 2\n", "a", {"x": "3"})
+    assert out == "[a]\nx = 1\n[a]\nx = 3\n"
+
+
+def test_section_matcher():
+    out = inifile.edit_section("[profile  w]\nx = 1\n", "profile w", {"x": "2"},
+                               matches=lambda name: name.split() == ["profile", "w"])
+    assert out == "[profile  w]\nx = 2\n"
+
+
+def test_comment_lines_in_the_section_stay():
+    out = inifile.edit_section("[a]\n# note\nx = 1\n; other\n", "a", {"x": "2"})
+    assert out == "[a]\n# note\n; other\nx = 2\n"
+
+
+def test_header_with_trailing_comment():
+    out = inifile.edit_section("[a] # mine\nx = 1\n", "a", {"x": "2"})
+    assert out == "[a] # mine\nx = 2\n"
+
+
+def test_result_still_parses_the_same_elsewhere():
+    out = inifile.edit_section(TEXT, "a", {"x": "9"})
+    assert dict(_parse(out).items("b")) == dict(_parse(TEXT).items("b"))
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\u2028b", "a\x0bb", "a\x85b", "a\0b", "", "   "])
+def test_values_that_are_not_one_line_are_refused(value):
+    with pytest.raises(errors.UsageError):
+        inifile.edit_section(TEXT, "a", {"x": value})
+
+
+@pytest.mark.parametrize("section", ["a]b", "profile [x", "a\nb", "profile  ", ""])
+def test_section_names_that_break_headers_are_refused(section):
+    with pytest.raises(errors.UsageError):
+        inifile.check_entries(section, {})
+
+
+def test_split_lines_only_at_newline():
+    assert inifile.split_lines("a\u2028b\nc") == ["a\u2028b\n", "c"]
+    assert inifile.split_lines("") == []
+
+
+def test_breaks_line():
+    assert inifile.breaks_line("a\u2029b") and inifile.breaks_line("a\0") and not inifile.breaks_line("a b")
+
+
+def test_validate_names_the_line(tmp_path):
+    with pytest.raises(errors.FileParseError, match="line 1 is outside any"):
+        inifile.validate("x = 1\n[a]\n", tmp_path / "f")
+    with pytest.raises(errors.FileParseError, match="line 3"):
+        inifile.validate("[a]\nx = 1\njunk\n", tmp_path / "f")
+
+
+def test_section_keys():
+    assert inifile.section_keys(TEXT, "b") == {"z": "3"}
+    assert inifile.section_keys(TEXT, "missing") == {}
+
+
+def test_update_section_on_disk(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text(TEXT)
+    inifile.update_section(path, "b", {"z": "4"})
+    assert path.read_text() == TEXT.replace("z = 3", "z = 4")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_update_section_guard_refuses_and_changes_nothing(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text(TEXT)
+
+    def guard(keys):
+        assert keys == {"z": "3"}
+        raise errors.UsageError("no")
+
+    with pytest.raises(errors.UsageError):
+        inifile.update_section(path, "b", {"z": "4"}, guard=guard)
+    assert path.read_text() == TEXT
+
+
+def test_unparsable_file_is_left_alone(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text("junk\n")
+    with pytest.raises(errors.FileParseError):
+        inifile.update_section(path, "b", {"z": "4"})
+    assert path.read_text() == "junk\n"
+
+
+def test_remove_keys(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text(TEXT)
+    assert inifile.remove_keys(path, "a", ["x"]) is True
+    assert path.read_text() == "# keep me\n[a]\ny = 2\n\n[b]\nz = 3\n"
+    assert inifile.remove_keys(path, "a", ["x"]) is False
+    assert inifile.remove_keys(tmp_path / "absent", "a", ["x"]) is False
