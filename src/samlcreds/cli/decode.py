@@ -60,17 +60,7 @@ def decode(source, output):
 
     Exit code 4 when AWS would refuse it for a reason visible locally.
     """
-    if source == "-":
-        if sys.stdin.isatty():
-            click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            with open(source, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise errors.UsageError(f"cannot read {source}: {exc.strerror}") from None
-    assertion = parse_saml_response(data)
+    assertion = parse_saml_response(read_source(source))
     from samlcreds import accounts
 
     try:
@@ -87,6 +77,23 @@ def decode(source, output):
         _print_text(summary)
     if summary["problems"]:
         raise click.exceptions.Exit(errors.SamlAssertionError.exit_code)
+
+
+def read_source(path: str, what: str = "SAMLResponse") -> bytes:
+    """The bytes of ``path``, or of stdin for ``-`` (asking for a paste when stdin is a terminal).
+
+    Shared by ``decode`` and ``doctor``. Raises :class:`~samlcreds.errors.UsageError`
+    when the file cannot be read.
+    """
+    if path == "-":
+        if sys.stdin.isatty():
+            click.echo(f"Paste the {what}, then press Ctrl-D on a new line:", err=True)
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise errors.UsageError(f"cannot read the {what} file {path}: {exc.strerror}") from None
 
 
 def _expiry_problem(assertion: SamlAssertion) -> str | None:

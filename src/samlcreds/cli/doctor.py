@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import click
@@ -33,39 +32,28 @@ def doctor(source, metadata_path, sign_in: SignInOptions, output):
     Reads SOURCE (a file, or '-' for stdin), --saml-file, or stdin; with
     --profile/--url/--provider (and no SOURCE) it signs in first.
     """
+    from samlcreds.cli.decode import read_source
     from samlcreds.doctor import has_failures, parse_idp_metadata, run_checks
 
     metadata_xml = None
     if metadata_path:
-        metadata_xml = _read(metadata_path, "metadata")
+        metadata_xml = read_source(metadata_path, "metadata")
         parse_idp_metadata(metadata_xml)  # a bad metadata file is a usage error, before any sign-in
     if source and sign_in.saml_file:
         raise errors.UsageError("give the SAMLResponse either as SOURCE or with --saml-file, not both")
     source = source or sign_in.saml_file
     if source:
-        checks = run_checks(_read(source, "SAMLResponse"), metadata_xml=metadata_xml)
+        checks = run_checks(read_source(source), metadata_xml=metadata_xml)
     elif sign_in.profile or sign_in.url or sign_in.provider:
         checks = _from_login(sign_in, metadata_xml)
     else:
-        if sys.stdin.isatty():
-            click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
-        checks = run_checks(sys.stdin.buffer.read(), metadata_xml=metadata_xml)
+        checks = run_checks(read_source("-"), metadata_xml=metadata_xml)
     if output == "json":
         click.echo(json.dumps({"checks": [check.to_dict() for check in checks]}, indent=2))
     else:
         _print_text(checks)
     if has_failures(checks):
         raise click.exceptions.Exit(errors.SamlAssertionError.exit_code)
-
-
-def _read(path: str, what: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise errors.UsageError(f"cannot read the {what} file {path}: {exc.strerror}") from None
 
 
 def _from_login(sign_in: SignInOptions, metadata_xml):
