@@ -1,6 +1,6 @@
 """Benchmark: decode + parse an assertion granting 1,000 roles.
 
-Reports the median time of ``samlcreds.assertion.parse_saml_response`` as a
+Reports the median time of ``samlcreds.saml.parse_saml_response`` as a
 ratio to the floor — a bare ``base64.b64decode`` + ``lxml.etree.fromstring``
 of the same bytes — measured alternately in the same run. Target: <= 1.5x.
 (1,000 roles are past AWS's 100,000-character limit, so the limit is lifted
@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lxml import etree  # noqa: E402
 
-from samlcreds.assertion import parse_saml_response  # noqa: E402
+from samlcreds.saml import parse_saml_response  # noqa: E402
 from tests.samples import AWS, attribute, response_xml  # noqa: E402
 
 ROUNDS = 41

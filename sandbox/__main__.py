@@ -42,6 +42,8 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
         "AWS_DEFAULT_REGION": "us-east-1",
         # keep samlcreds' cached credentials and IdP sessions out of the real ~/.cache
         "SAMLCREDS_CACHE_DIR": str(workdir / "samlcreds-cache"),
+        # the IdP metadata (as uploaded to the IAM SAML provider), for `samlcreds doctor --metadata`
+        "SAMLCREDS_SANDBOX_METADATA": str(idp.write_metadata(workdir / "idp-metadata.xml")),
     }
 
 

@@ -255,6 +255,11 @@ class SimpleSamlIdp:
             self._metadata_xml = resp.text
         return self._metadata_xml
 
+    def write_metadata(self, path: Path) -> Path:
+        """Write the IdP's metadata (what an admin uploads to the IAM SAML provider) to ``path``; returns it."""
+        path.write_text(self.metadata_xml)
+        return path
+
     @property
     def cert_der_b64(self) -> str:
         """The signing certificate as base64 DER (no PEM armour)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from samlcreds import errors
-from samlcreds.assertion import SamlAssertion
+from samlcreds.saml import SamlAssertion
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
 from samlcreds.sts import DEFAULT_STS_TIMEOUT, assume_role_with_saml, check_duration, choose_region

@@ -7,8 +7,9 @@ corrupt or mismatching entry is a miss. Importing this module costs only the
 standard library: the cache-hit path of ``samlcreds process`` must stay cheap.
 
 Single flight: :meth:`CredentialCache.single_flight` holds
-``<cache dir>/locks/<key>.lock`` (an OS file lock, released by the kernel if
-the holder dies), so N processes needing the same credentials cause one login.
+``<cache dir>/locks/<key>.lock`` (a :class:`samlcreds.locks.FileLock`, released
+by the kernel if the holder dies), so N processes needing the same credentials
+cause one login.
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ import re
 import time
 import zlib
 
-#: botocore's advisory refresh window: hand out credentials with at least this
-#: many seconds left (botocore.credentials.RefreshableCredentials).
+#: botocore's advisory refresh window (botocore.credentials.RefreshableCredentials,
+#: ``_DEFAULT_ADVISORY_REFRESH_TIMEOUT``): the longest window used, seconds.
 REFRESH_WINDOW = 15 * 60
-#: Never hand out credentials with less than this left, even fresh ones.
-MIN_VALIDITY = 60
+#: Never hand out credentials with less than this many seconds left, even fresh ones.
+MIN_VALIDITY = 5 * 60
+#: An entry obtained less than this many seconds ago is served whatever the window
+#: (it is what the single flight a waiter just waited for brought back).
+FRESH_AGE = 60.0
 DEFAULT_LOCK_TIMEOUT = 300.0
+#: Lifetime assumed for an entry that does not record when it was obtained (STS's default).
+_DEFAULT_LIFETIME = 3600.0
 
 
 _EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
@@ -34,7 +40,7 @@ _KEY_FIELDS = ("provider", "url", "username", "role", "principal_arn", "duration
 
 def cache_key(settings, environ: dict | None = None) -> dict[str, str]:
     """The fields that identify cached credentials for ``settings`` (a config.Settings)."""
-    return key_from_values(settings.profile, settings._asdict(), environ)
+    return key_from_values(settings.profile, settings.as_text(), environ)
 
 
 def key_from_values(profile: str, values: dict, environ: dict | None = None) -> dict[str, str]:
@@ -45,6 +51,14 @@ def key_from_values(profile: str, values: dict, environ: dict | None = None) -> 
         key[name] = str(values.get(name) or "")
     key["endpoint"] = env.get("AWS_ENDPOINT_URL_STS") or env.get("AWS_ENDPOINT_URL") or ""
     return key
+
+
+def key_lifetime(key: dict[str, str]) -> float:
+    """The credential lifetime ``key`` asks STS for (its ``duration``; 3,600 s when unset or odd)."""
+    try:
+        return float(key.get("duration") or _DEFAULT_LIFETIME)
+    except ValueError:
+        return _DEFAULT_LIFETIME
 
 
 def key_name(key: dict[str, str]) -> str:
@@ -61,18 +75,30 @@ def key_name(key: dict[str, str]) -> str:
 
 
 class CacheEntry:
-    """A cached credential_process document and its expiry (seconds since the epoch)."""
+    """A cached credential_process document, its expiry and when it was obtained.
 
-    __slots__ = ("document", "expires_at", "meta")
+    ``expires_at`` and ``obtained_at`` are epoch seconds; ``obtained_at`` is
+    ``None`` for entries written before it was recorded.
+    """
 
-    def __init__(self, document: dict, expires_at: float, meta: dict | None = None) -> None:
+    __slots__ = ("document", "expires_at", "meta", "obtained_at")
+
+    def __init__(self, document: dict, expires_at: float, meta: dict | None = None,
+                 obtained_at: float | None = None) -> None:
         self.document = document
         self.expires_at = expires_at
         self.meta = meta or {}
+        self.obtained_at = obtained_at
 
     def seconds_left(self, now: float | None = None) -> float:
         """Seconds of validity left at ``now`` (epoch seconds; default: the current time)."""
         return self.expires_at - (time.time() if now is None else now)
+
+    def lifetime(self, fallback: float = _DEFAULT_LIFETIME) -> float:
+        """Seconds from obtaining to expiry (``fallback``, e.g. the requested duration, when unknown)."""
+        if self.obtained_at is None:
+            return fallback
+        return self.expires_at - self.obtained_at
 
 
 class CredentialCache:
@@ -100,21 +126,30 @@ class CredentialCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         meta = stored.get("meta")
+        obtained_at = stored.get("obtained_at")
+        if not isinstance(obtained_at, (int, float)) or isinstance(obtained_at, bool):
+            obtained_at = None
         return CacheEntry(document=document, expires_at=float(expires_at),
-                          meta=meta if isinstance(meta, dict) else None)
+                          meta=meta if isinstance(meta, dict) else None,
+                          obtained_at=None if obtained_at is None else float(obtained_at))
 
-    def store(self, key: dict[str, str], document: dict, meta: dict | None = None):
+    def store(self, key: dict[str, str], document: dict, meta: dict | None = None,
+              obtained_at: float | None = None):
         """Write the credential_process ``document`` (and ``meta``, e.g. role ARNs) for ``key``.
 
-        Atomic, 0600. ``meta`` is kept beside the document, never printed by ``process``.
+        ``obtained_at``: epoch seconds STS issued it (default: now); with the
+        expiry it gives the lifetime that sizes the refresh window
+        (:func:`refresh_window`). Atomic, 0600. ``meta`` is kept beside the
+        document, never printed by ``process``.
         """
         from pathlib import Path
 
-        from samlcreds.inifile import atomic_write
+        from samlcreds.safefile import atomic_write
 
         path = Path(self.path(key))
         data = json.dumps({"key": key, "credentials": document, "meta": meta or {},
-                           "expires_at": _epoch(document["Expiration"])}).encode()
+                           "expires_at": _epoch(document["Expiration"]),
+                           "obtained_at": time.time() if obtained_at is None else obtained_at}).encode()
         atomic_write(path, data, mode=0o600)
         return path
 
@@ -142,55 +177,36 @@ class CredentialCache:
     def acquire(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         """Take the single-flight lock for ``key`` and keep it until :meth:`release`.
 
-        Re-entrant within a thread; threads of one process queue on an
-        in-process lock first, processes on the lock file (an OS lock, freed if
-        the holder dies). Raises :class:`~samlcreds.errors.CacheError` on
-        timeout or when the lock file cannot be created.
+        A :class:`samlcreds.locks.FileLock` on ``<cache dir>/locks/<key>.lock``
+        (re-entrant within a thread; freed by the kernel if the holder dies).
+        Raises :class:`~samlcreds.errors.CacheError` on timeout or when the
+        lock file cannot be created.
         """
         from samlcreds import errors
 
-        name = key_name(key)
-        held = _held()
-        if name in held:
-            held[name][1] += 1
-            return
-        waiting = (f"another samlcreds process has been signing in for profile {key.get('profile')} "
-                   f"for over {timeout:.0f} s")
-        hint = ("Finish or cancel that sign-in (it may be waiting for a password in another terminal), "
-                "then try again.")
-        thread_lock = _thread_lock(name)
-        if not thread_lock.acquire(timeout=max(timeout, 0)):
-            raise errors.CacheError(waiting, hint=hint)
         locks = os.path.join(os.path.dirname(self.directory), "locks")
         try:
             if not os.path.isdir(locks):
                 _ensure_private_dir(locks)
-            lock = _lock_file(os.path.join(locks, name + ".lock"))
-            if not _poll(lock, timeout):
-                raise errors.CacheError(waiting, hint=hint)
+            acquired = self._lock(key).acquire(timeout)
         except OSError as exc:
-            thread_lock.release()
             raise errors.CacheError(f"cannot use the lock file in {locks}: {exc.strerror or exc}",
                                     hint="Check that the cache directory is writable.") from None
-        except BaseException:
-            thread_lock.release()
-            raise
-        held[name] = [lock, 1, thread_lock]
+        if not acquired:
+            raise errors.CacheError(
+                f"another samlcreds process has been signing in for profile {key.get('profile')} "
+                f"for over {timeout:.0f} s",
+                hint="Finish or cancel that sign-in (it may be waiting for a password in another terminal), "
+                     "then try again.")
 
     def release(self, key: dict[str, str]) -> None:
         """Release one hold of the lock for ``key`` (see :meth:`acquire`)."""
-        name = key_name(key)
-        held = _held()
-        entry = held.get(name)
-        if entry is None:
-            return
-        entry[1] -= 1
-        if entry[1] == 0:
-            del held[name]
-            try:
-                entry[0].release()
-            finally:
-                entry[2].release()
+        self._lock(key).release()
+
+    def _lock(self, key: dict[str, str]):
+        from samlcreds.locks import FileLock
+
+        return FileLock(os.path.join(os.path.dirname(self.directory), "locks", key_name(key) + ".lock"))
 
     @contextlib.contextmanager
     def single_flight(self, key: dict[str, str], timeout: float = DEFAULT_LOCK_TIMEOUT):
@@ -200,30 +216,6 @@ class CredentialCache:
             yield
         finally:
             self.release(key)
-
-
-_STATE: dict = {}  # "local": threading.local of held locks; "locks": per-key threading.Lock
-
-
-def _held() -> dict:
-    """This thread's held locks: key name -> [file lock, hold count, thread lock]."""
-    local = _STATE.get("local")
-    if local is None:
-        import threading
-
-        local = _STATE.setdefault("local", threading.local())
-    if not hasattr(local, "held"):
-        local.held = {}
-    return local.held
-
-
-def _thread_lock(name: str):
-    """The in-process lock for key ``name`` (threads queue here before the lock file)."""
-    import threading
-
-    guard = _STATE.setdefault("guard", threading.Lock())
-    with guard:
-        return _STATE.setdefault("locks", {}).setdefault(name, threading.Lock())
 
 
 def _well_formed(document) -> bool:
@@ -238,92 +230,10 @@ def _well_formed(document) -> bool:
     )
 
 
-class _FlockLock:
-    """An exclusive ``flock(2)`` lock on a file, from the standard library (Unix).
-
-    The same kind of lock filelock takes on Unix; used here because importing
-    filelock 4 costs ~50 ms, paid by each of the processes that wait while
-    one of them signs in (32 ``aws`` calls starting at once). Released by the
-    kernel if the process dies.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-
-    def try_acquire(self) -> bool:
-        import fcntl
-
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)  # closing the descriptor drops the lock
-            self.fd = -1
-
-    release = close
-
-
-class _FileLock:
-    """filelock's lock where ``flock(2)`` is missing (Windows)."""
-
-    def __init__(self, path: str) -> None:
-        from samlcreds.inifile import file_lock
-
-        self.lock = file_lock(path, 0)
-
-    def try_acquire(self) -> bool:
-        import filelock
-
-        from samlcreds.inifile import signals_deferred
-
-        with signals_deferred():  # an interrupt must not land inside filelock's bookkeeping
-            try:
-                self.lock.acquire(timeout=0)
-                return True
-            except filelock.Timeout:
-                return False
-
-    def close(self) -> None:
-        pass
-
-    def release(self) -> None:
-        from samlcreds.inifile import signals_deferred
-
-        with signals_deferred():
-            self.lock.release()
-
-
-def _lock_file(path: str):
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:
-        return _FileLock(path)
-    return _FlockLock(path)
-
-
-def _poll(lock, timeout: float) -> bool:
-    """Try ``lock`` every 50 ms until ``timeout`` seconds pass; Ctrl-C lands between tries."""
-    deadline = time.monotonic() + timeout
-    try:
-        while not lock.try_acquire():
-            if time.monotonic() >= deadline:
-                lock.close()
-                return False
-            time.sleep(0.05)
-    except BaseException:
-        lock.close()
-        raise
-    return True
-
-
 def _ensure_private_dir(path: str) -> None:
     from pathlib import Path
 
-    from samlcreds.inifile import ensure_private_dir
+    from samlcreds.safefile import ensure_private_dir
 
     ensure_private_dir(Path(path))
 
@@ -340,6 +250,34 @@ def _epoch(text: str) -> float:
     return moment.timestamp()
 
 
-def usable(entry: CacheEntry | None, window: float = REFRESH_WINDOW, now: float | None = None) -> bool:
-    """True when ``entry`` has at least ``window`` seconds of validity left at ``now`` (epoch)."""
-    return entry is not None and entry.seconds_left(now) >= max(window, MIN_VALIDITY)
+def refresh_window(lifetime: float) -> float:
+    """Seconds of validity a cached credential of ``lifetime`` seconds must keep to be served.
+
+    ``min(15 min, lifetime / 3)``, never under :data:`MIN_VALIDITY` (5 min):
+    3,600-s credentials are served until 15 minutes before expiry (botocore's
+    advisory refresh window), 900-s ones (STS's minimum DurationSeconds) until
+    5 minutes before. A fixed 15-minute window would make every 900-s
+    credential stale at birth.
+    """
+    return max(float(MIN_VALIDITY), min(float(REFRESH_WINDOW), lifetime / 3))
+
+
+def usable(entry: CacheEntry | None, window: float | None = None, now: float | None = None,
+           lifetime: float = _DEFAULT_LIFETIME) -> bool:
+    """True when ``entry`` may be handed out at ``now`` (epoch seconds; default: the current time).
+
+    Never with under :data:`MIN_VALIDITY` seconds left. Otherwise an entry
+    obtained under :data:`FRESH_AGE` seconds ago is served (a single flight
+    just brought it), and any other needs ``window`` seconds left — by default
+    :func:`refresh_window` of its lifetime (``lifetime``, e.g. the requested
+    duration, stands in when the entry does not record it).
+    """
+    if entry is None:
+        return False
+    now = time.time() if now is None else now
+    left = entry.expires_at - now
+    if left < MIN_VALIDITY:
+        return False
+    if entry.obtained_at is not None and 0 <= now - entry.obtained_at < FRESH_AGE:
+        return True
+    return left >= (refresh_window(entry.lifetime(lifetime)) if window is None else window)

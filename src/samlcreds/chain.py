@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from samlcreds import aws, config, errors, paths
-from samlcreds.cache import REFRESH_WINDOW, CredentialCache, key_name, usable
+from samlcreds.cache import CredentialCache, key_name, usable
 from samlcreds.creds import Credentials
 
 #: The AWS config keys of a chained profile.
@@ -177,14 +177,14 @@ class ChainedFetcher:
     """
 
     def __init__(self, spec: ChainSpec, source, *, cache: CredentialCache | None = None,
-                 window: float = REFRESH_WINDOW, lock_timeout: float = 300.0,
+                 window: float | None = None, lock_timeout: float = 300.0,
                  assume: Callable[..., Credentials] = assume_role,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.spec = spec
         self.source = source
         self.settings = config.resolve(spec.profile)
         self.cache = cache or CredentialCache(paths.credentials_cache_dir())
-        self.window = min(window, spec.duration / 2)  # a 900 s session must still be servable
+        self.window = window  # None: sized to the session's lifetime (samlcreds.cache.refresh_window)
         self.lock_timeout = lock_timeout
         self.assume = assume
         self.clock = clock
@@ -206,7 +206,7 @@ class ChainedFetcher:
     def cached(self) -> Credentials | None:
         """Cached chained credentials with at least ``window`` seconds left, else ``None``."""
         entry = self.cache.load(self.key)
-        if usable(entry, self.window, self.clock().timestamp()):
+        if usable(entry, self.window, self.clock().timestamp(), float(self.spec.duration)):
             found = Credentials.from_process_json(entry.document)
             return replace(found, role_arn=entry.meta.get("role_arn"),
                            assumed_role_arn=entry.meta.get("assumed_role_arn"))
@@ -229,12 +229,12 @@ class ChainedFetcher:
             chained = self.assume(source, self.spec, region=self.region,
                                   timeout=self.settings.timeout_seconds)
             meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
-            self.cache.store(self.key, chained.to_process_json(), meta)
+            self.cache.store(self.key, chained.to_process_json(), meta, obtained_at=self.clock().timestamp())
             return chained
 
 
 def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=None,
-                window: float = REFRESH_WINDOW, lock_timeout: float = 300.0, overrides: dict | None = None,
+                window: float | None = None, lock_timeout: float = 300.0, overrides: dict | None = None,
                 environ: dict | None = None, _seen: tuple = ()):
     """The fetcher for ``profile``: a ``CachingFetcher`` for a samlcreds profile, a
     :class:`ChainedFetcher` for a chained one (its source resolved the same way).

@@ -20,73 +20,220 @@ profile key            environment variable         meaning
 ``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
 =====================  ===========================  ===========================
+
+Adding a setting is one line in :class:`Settings` (its type, default, profile
+key and environment variable). The cache-hit path of ``samlcreds process``
+does not import this module: it reads the cache-key settings as text through
+:func:`samlcreds.profile.resolve_values`, and :meth:`Settings.as_text` gives
+the same text, so both compute the same cache key.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections import namedtuple
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
 from samlcreds import errors, inifile
-from samlcreds.profile import KEYS, default_profile_name, profile_of_section, read_profile, resolve_values, section_name
+from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
+from samlcreds.profile import (config_file, default_profile_name, profile_of_section, read_profile,
+                               resolve_values, section_name)
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
-           "section_name", "default_profile_name", "write_profile_settings"]
+           "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER",
+           "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "parse_duration", "parse_timeout"]
 
 DEFAULT_PROVIDER = "form"
-_FIELDS = ("profile",) + tuple(KEYS)
+#: Seconds to wait on each IdP and STS request when ``saml_timeout`` is unset.
+DEFAULT_TIMEOUT = 30.0
+#: Seconds the browser provider waits for a person to sign in when ``saml_timeout`` is unset.
+BROWSER_SIGNIN_TIMEOUT = 300.0
 
 
-class Settings(namedtuple("Settings", _FIELDS, defaults=("default",) + (None,) * len(KEYS))):
-    """Resolved settings for one profile (immutable); ``None`` means unset.
+def _text(value: str) -> str:
+    return value
 
-    Fields: ``profile`` and one per entry of :data:`KEYS` (``provider``,
-    ``url``, ``username``, ``role``, ``principal_arn``, ``duration`` (str,
-    seconds), ``timeout``, ``region``, browser options...).
+
+def parse_timeout(value: Any) -> float:
+    """A positive, finite number of seconds (``float``); :class:`~samlcreds.errors.UsageError` otherwise."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise errors.UsageError(f"timeout {value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise errors.UsageError(f"timeout {value!r} must be a positive number of seconds")
+    return seconds
+
+
+def parse_duration(value: Any) -> int:
+    """DurationSeconds, a whole number MIN_DURATION-MAX_DURATION (STS API reference, AssumeRoleWithSAML)."""
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        raise errors.UsageError(
+            f"duration {value!r} is not a whole number of seconds",
+            hint=f"Use a number from {MIN_DURATION} to {MAX_DURATION} (e.g. 3600 for one hour).",
+        ) from None
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise errors.UsageError(
+            f"duration {seconds} is outside AWS's range {MIN_DURATION}-{MAX_DURATION} seconds",
+            hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
+        )
+    return seconds
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _boolean(value: Any) -> bool:
+    """``true/yes/1/on`` or ``false/no/0/off`` (any case), or a bool."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise errors.UsageError(f"{value!r} is not true or false", hint="Use true or false.")
+
+
+def setting(default: Any, key: str, env: str, parse: Callable[[Any], Any] = _text):
+    """A :class:`Settings` field: its default, profile key, environment variable and parser (text -> value)."""
+    return field(default=default, metadata={"key": key, "env": env, "parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one profile (immutable), typed; see :func:`resolve`.
+
+    Text given for a typed field (``Settings(duration="7200")``) is parsed;
+    a bad value raises :class:`~samlcreds.errors.UsageError`. ``given`` holds
+    the text each setting was given as (flag, environment or profile), for
+    :meth:`as_text`; it takes no part in equality.
     """
 
-    __slots__ = ()
+    profile: str = "default"
+    provider: str = setting(DEFAULT_PROVIDER, "saml_provider", "SAMLCREDS_PROVIDER")
+    url: str | None = setting(None, "saml_url", "SAMLCREDS_URL")
+    username: str | None = setting(None, "saml_username", "SAMLCREDS_USERNAME")
+    role: str | None = setting(None, "saml_role_arn", "SAMLCREDS_ROLE")
+    principal_arn: str | None = setting(None, "saml_principal_arn", "SAMLCREDS_PRINCIPAL_ARN")
+    #: DurationSeconds asked of STS.
+    duration: int = setting(DEFAULT_DURATION, "saml_duration", "SAMLCREDS_DURATION", parse_duration)
+    #: Seconds per IdP/STS request (and for a browser sign-in); ``None``: see :attr:`sts_timeout`, :attr:`signin_timeout`.
+    timeout: float | None = setting(None, "saml_timeout", "SAMLCREDS_TIMEOUT", parse_timeout)
+    region: str | None = setting(None, "region", "SAMLCREDS_REGION")
+    autofill: bool = setting(False, "saml_autofill", "SAMLCREDS_AUTOFILL", _boolean)
+    username_selector: str | None = setting(None, "saml_username_selector", "SAMLCREDS_USERNAME_SELECTOR")
+    password_selector: str | None = setting(None, "saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR")
+    submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
+    browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
+    given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for spec in _SETTINGS:
+            value = getattr(self, spec.name)
+            parse = spec.metadata["parse"]
+            if value is not None and parse is not _text:
+                object.__setattr__(self, spec.name, parse(value))
+
+    @property
+    def sts_timeout(self) -> float:
+        """Seconds to wait on each IdP or STS request: ``timeout``, else :data:`DEFAULT_TIMEOUT` (30)."""
+        return DEFAULT_TIMEOUT if self.timeout is None else self.timeout
+
+    @property
+    def signin_timeout(self) -> float:
+        """Seconds a sign-in may take: ``timeout``, else 30, or :data:`BROWSER_SIGNIN_TIMEOUT` (300)
+        for the browser provider, where a person signs in."""
+        if self.timeout is not None:
+            return self.timeout
+        return BROWSER_SIGNIN_TIMEOUT if self.provider == "browser" else DEFAULT_TIMEOUT
+
+    #: The sign-in timeout under its older name.
+    timeout_seconds = signin_timeout
 
     @property
     def autofill_enabled(self) -> bool:
-        """``autofill`` read as a boolean (true/yes/1/on)."""
-        return str(self.autofill or "").strip().lower() in ("1", "true", "yes", "on")
+        """``autofill`` (kept for callers of the older name)."""
+        return self.autofill
 
-    @property
-    def timeout_seconds(self) -> float:
-        """``timeout`` as seconds (default 30; 300 for the browser provider, where a person signs in)."""
-        if not self.timeout:
-            return 300.0 if self.provider == "browser" else 30.0
-        import math
+    def is_set(self, name: str) -> bool:
+        """True when setting ``name`` was given (flag, environment or profile) or differs from its default."""
+        spec = _BY_NAME[name]
+        return name in self.given or getattr(self, name) != spec.default
 
-        try:
-            value = float(self.timeout)
-        except ValueError:
-            raise errors.UsageError(f"timeout {self.timeout!r} is not a number of seconds") from None
-        if not math.isfinite(value) or value <= 0:
-            raise errors.UsageError(f"timeout {self.timeout!r} must be a positive number of seconds")
-        return value
+    def as_text(self) -> dict[str, str]:
+        """``{setting: text}`` of the settings that are set, as the cache-hit path reads them.
+
+        The text given is used while it still means the current value (a
+        :func:`dataclasses.replace` may have changed it); else the value's text.
+        """
+        out: dict[str, str] = {}
+        for spec in _SETTINGS:
+            value = getattr(self, spec.name)
+            text = self.given.get(spec.name)
+            if text is not None and _parsed(spec, text) == value:
+                out[spec.name] = text
+            elif value != spec.default and value is not None:
+                out[spec.name] = str(value).lower() if isinstance(value, bool) else str(value)
+        return out
+
+
+_SETTINGS = tuple(spec for spec in fields(Settings) if "key" in spec.metadata)
+_BY_NAME = {spec.name: spec for spec in _SETTINGS}
+#: setting name -> (profile key, environment variable), from :class:`Settings`.
+KEYS: dict[str, tuple[str, str]] = {spec.name: (spec.metadata["key"], spec.metadata["env"])
+                                    for spec in _SETTINGS}
+
+
+def _parsed(spec, text: str):
+    try:
+        return spec.metadata["parse"](text)
+    except errors.UsageError:
+        return None
 
 
 def config_path(environ: dict | None = None) -> Path:
     """The AWS config file botocore reads."""
-    env = os.environ if environ is None else environ
-    return Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    return Path(config_file(environ))
 
 
-def resolve(profile: str | None = None, *, environ: dict | None = None, **flags) -> Settings:
+def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = None, **flags) -> Settings:
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
-    ``profile`` defaults as botocore does (``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``). Raises
+    ``profile`` defaults as botocore does (``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``);
+    ``flags`` are settings by name (``None`` = not given). Raises
     :class:`~samlcreds.errors.FileParseError` for an unparsable config file and
-    :class:`~samlcreds.errors.UsageError` for an unknown setting name.
+    :class:`~samlcreds.errors.UsageError` for an unknown setting name or a bad
+    value (naming the flag, variable or profile key it came from).
     """
     unknown = set(flags) - set(KEYS)
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    name, values = resolve_values(profile, environ, flags)
-    return Settings(profile=name, **values)
+    env = os.environ if environ is None else environ
+    name, given = resolve_values(profile, env, flags, keys=KEYS)
+    values: dict[str, Any] = {}
+    for setting_name, text in given.items():
+        spec = _BY_NAME[setting_name]
+        try:
+            values[setting_name] = spec.metadata["parse"](text)
+        except errors.UsageError as exc:
+            raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
+                                    hint=exc.hint) from None
+    return Settings(profile=name, given=given, **values)
+
+
+def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:
+    key, var = KEYS[setting_name]
+    if flags.get(setting_name) is not None:
+        return f"from --{setting_name.replace('_', '-')}"
+    if env.get(var):
+        return f"from {var}"
+    return f"{key} in [{section_name(profile)}] of {config_file(env)}"
 
 
 def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from samlcreds import errors, flow, paths
-from samlcreds.cache import REFRESH_WINDOW, CredentialCache, cache_key, usable
+from samlcreds.cache import CredentialCache, cache_key, key_lifetime, usable
 from samlcreds.config import Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest
@@ -23,9 +23,12 @@ class CachingFetcher:
     """Fetch :class:`Credentials` for ``settings`` through the cache.
 
     ``request_factory()`` builds the :class:`LoginRequest` only when a login
-    is needed. ``window``: seconds of validity a cached entry must still have
-    (botocore's 15-minute advisory window by default). ``clock`` returns
-    tz-aware UTC now (injectable for tests).
+    is needed. ``window``: seconds of validity a cached entry must still have;
+    ``None`` (the default) sizes it to the credential's lifetime
+    (:func:`samlcreds.cache.refresh_window`: 15 minutes for hour-long
+    credentials, 5 for 900-s ones). An entry obtained under a minute ago is
+    served whatever the window, so processes that waited on the single flight
+    serve what it brought. ``clock`` returns tz-aware UTC now (injectable for tests).
     """
 
     def __init__(
@@ -35,7 +38,7 @@ class CachingFetcher:
         *,
         picker: flow.Picker | None = None,
         cache: CredentialCache | None = None,
-        window: float = REFRESH_WINDOW,
+        window: float | None = None,
         lock_timeout: float = 300.0,
         progress: Callable[[str], None] = lambda message: None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
@@ -55,9 +58,10 @@ class CachingFetcher:
         return cache_key(self.settings)
 
     def cached(self) -> Credentials | None:
-        """Cached credentials with at least ``window`` seconds left, else ``None``."""
-        entry = self.cache.load(self.key)
-        if usable(entry, self.window, self.clock().timestamp()):
+        """Cached credentials that may be handed out now (:func:`samlcreds.cache.usable`), else ``None``."""
+        key = self.key
+        entry = self.cache.load(key)
+        if usable(entry, self.window, self.clock().timestamp(), key_lifetime(key)):
             found = Credentials.from_process_json(entry.document)
             return replace(found, role_arn=entry.meta.get("role_arn"),
                            assumed_role_arn=entry.meta.get("assumed_role_arn"))
@@ -87,7 +91,7 @@ class CachingFetcher:
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             self.last_result = result
-            self.cache.store(self.key, *_entry(result.credentials))
+            self.cache.store(self.key, *_entry(result.credentials), obtained_at=self.clock().timestamp())
             return result.credentials
 
 

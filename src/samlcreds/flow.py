@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from samlcreds import errors
-from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.config import DEFAULT_PROVIDER, Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
-from samlcreds.sts import DEFAULT_STS_TIMEOUT, assume_role_with_saml, check_duration, choose_region
+from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
 
 Picker = Callable[[Sequence[RolePair]], RolePair]
 log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
@@ -139,7 +139,7 @@ def login(
         duration=duration,
         optional_attributes=assertion.optional_attributes,
         profile=settings.profile,
-        timeout=float(settings.timeout) if settings.timeout else DEFAULT_STS_TIMEOUT,
+        timeout=settings.sts_timeout,
     )
     log.debug("STS issued %s, expiring %s", credentials.access_key_id, credentials.expiration.isoformat())
     return LoginResult(credentials=credentials, role=role, assertion=assertion, region=region)

@@ -1,4 +1,4 @@
-"""Line-preserving, atomic, locked edits of the AWS ini files.
+"""Line-preserving edits of the AWS ini files (atomic and locked).
 
 Only the target section's managed keys change; every other byte (comments,
 order, blank lines, other profiles, line endings, a missing final newline)
@@ -6,21 +6,23 @@ stays as it was. The file is validated with the same parser botocore uses
 (``configparser``) before any change; a file that does not parse is refused
 with the line number and left untouched.
 
-Writes go to a temporary file in the same directory (mode 0600), are fsynced
-and renamed over the original under a ``filelock`` lock (``FILE.lock``), so
-readers see the old or the new file, never a mix.
+Writes are :func:`samlcreds.safefile.atomic_write` (mode 0600, fsync, rename)
+under a :class:`samlcreds.locks.FileLock` on ``FILE.lock``, so readers see the
+old or the new file, never a mix, and writers never lose each other's edits.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import signal
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from samlcreds import errors
+from samlcreds.safefile import atomic_write, ensure_private_dir, read_text, signals_deferred  # noqa: F401
+
+# atomic_write, ensure_private_dir, read_text and signals_deferred live in
+# samlcreds.safefile; they stay importable from here for callers not yet switched.
 
 _HEADER_RE = re.compile(r"^\s*\[\s*(?P<name>[^\]]*?)\s*\]\s*(?:[#;].*)?$")
 _KEY_RE = re.compile(r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*[=:]")
@@ -60,16 +62,6 @@ def split_lines(text: str) -> list[str]:
     if parts[-1]:
         lines.append(parts[-1])
     return lines
-
-
-def read_text(path: Path) -> str | None:
-    """The file's text (bytes kept through ``surrogateescape``), or ``None`` if absent."""
-    try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise errors.LocalFileError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def validate(text: str, path: Path) -> None:
@@ -176,146 +168,29 @@ def _drop_keys(body: list[str], drop: set[str]) -> list[str]:
     return kept
 
 
-def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` and its missing parents, each with mode 0700.
-
-    Existing directories keep their mode. Raises
-    :class:`~samlcreds.errors.LocalFileError`.
-    """
-    missing = []
-    current = directory
-    while not current.exists() and current != current.parent:
-        missing.append(current)
-        current = current.parent
-    try:
-        for path in reversed(missing):
-            path.mkdir(mode=0o700, exist_ok=True)
-            os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
-    except OSError as exc:
-        raise errors.LocalFileError(f"cannot create {directory}: {exc.strerror}",
-                                    hint="Check that the directory is writable.") from None
-    if not directory.is_dir():  # a file (or a dangling link) where the directory should be
-        raise errors.LocalFileError(f"cannot use {directory}: it exists and is not a directory",
-                                    hint="Move that file away, or point the setting at another path.")
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data``: temp file in the same directory, fsync, rename.
-
-    On any failure the original file is untouched and the temp file removed.
-    Raises :class:`~samlcreds.errors.LocalFileError`.
-    """
-    ensure_private_dir(path.parent)
-    with signals_deferred():
-        _write_and_rename(path, data, mode)
-
-
-@contextlib.contextmanager
-def signals_deferred():
-    """Hold SIGINT/SIGTERM until the block ends; they are delivered right after.
-
-    A Ctrl-C between creating the temp file and the rename would leave a stray
-    temp file holding secrets (or stop before the rename with work done).
-    """
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _write_and_rename(path: Path, data: bytes, mode: int) -> None:
-    import tempfile
-
-    fd, tmp = -1, None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        raise errors.LocalFileError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint="Check free disk space and permissions; the existing file was left unchanged.",
-        ) from None
-    finally:
-        if fd >= 0:
-            os.close(fd)
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT):
-    """Hold ``PATH.lock`` (filelock; released if the holder dies).
+    """Hold ``PATH.lock`` (a :class:`samlcreds.locks.FileLock`) for an edit of ``path``.
 
-    SIGINT/SIGTERM are held back from taking the lock to releasing it (the
-    edit takes milliseconds): an interrupt inside the lock library's own
-    bookkeeping could leave it stuck. They are delivered right after.
+    Raises :class:`~samlcreds.errors.LocalFileError` when another process
+    holds it for ``timeout`` seconds or the lock file cannot be created.
     """
+    from samlcreds.locks import FileLock
+
     ensure_private_dir(path.parent)
-    lock = file_lock(str(path) + ".lock", timeout)
-    with signals_deferred():
-        with _acquired(lock, path, timeout):
-            yield
-
-
-_FILE_LOCKS: dict = {}
-
-
-def file_lock(path: str, timeout: float):
-    """One ``filelock.FileLock`` per lock file for the life of the process.
-
-    filelock's ``__del__`` runs Python code; a Ctrl-C handled inside it is
-    "ignored" by Python and lost. Keeping the objects alive means no
-    finalizer runs between two edits (seen: a write loop that survived SIGINT).
-    """
-    import filelock
-
-    lock = _FILE_LOCKS.get(path)
-    if lock is None:
-        lock = _FILE_LOCKS.setdefault(path, filelock.FileLock(path, mode=0o600))
-    lock.timeout = timeout
-    return lock
-
-
-@contextlib.contextmanager
-def _acquired(lock, path: Path, timeout: float):
-    import filelock
-
+    lock = FileLock(str(path) + ".lock")
     try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise errors.LocalFileError(
-            f"another process holds the lock on {path} for over {timeout:.0f} s",
-            hint=f"If no samlcreds is running, remove {path}.lock.",
-        ) from None
+        acquired = lock.acquire(timeout)
     except OSError as exc:  # read-only or full file system, permissions
         raise errors.LocalFileError(
             f"cannot create the lock file {path}.lock: {exc.strerror or exc}",
             hint="Check that the directory is writable; nothing was changed.",
         ) from None
+    if not acquired:
+        raise errors.LocalFileError(
+            f"another process holds the lock on {path} for over {timeout:.0f} s",
+            hint=f"If no samlcreds is running, remove {path}.lock.",
+        )
     try:
         yield
     finally:

@@ -110,10 +110,12 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
     return found
 
 
-def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, dict[str, str]]:
-    """``(profile name, {setting: value})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
+def resolve_values(profile: str | None, environ=None, flags=None, keys=None) -> tuple[str, dict[str, str]]:
+    """``(profile name, {setting: text})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
     ``profile`` defaults as in botocore (:func:`default_profile_name`).
+    ``keys``: setting -> (profile key, variable), default :data:`KEYS`
+    (:data:`samlcreds.config.KEYS` is the full table; a test checks they agree).
     Unset settings are absent from the dict.
     """
     env = os.environ if environ is None else environ
@@ -121,7 +123,7 @@ def resolve_values(profile: str | None, environ=None, flags=None) -> tuple[str, 
     name = profile or default_profile_name(env)
     stored = read_profile(name, env)
     values: dict[str, str] = {}
-    for setting, (key, var) in KEYS.items():
+    for setting, (key, var) in (KEYS if keys is None else keys).items():
         flag = flags.get(setting)
         if flag is not None:
             values[setting] = str(flag)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, NamedTuple, Sequence
 
-from samlcreds.errors import RoleSelectionError
+from samlcreds.errors import BadRoleValue, RoleSelectionError
 
 #: Partition ids in ARNs (``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso-b``...).
 PARTITION = r"aws(?:-[a-z]+)*"
@@ -22,6 +22,21 @@ ROLE_ARN_RE = re.compile(
 )
 PROVIDER_ARN_RE = re.compile(
     rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$"
+)
+
+
+# In a Role value the comma separates the two ARNs, so it is left out of names here.
+_ROLE = rf"arn:({PARTITION}):iam::\d{{12}}:" + ROLE_RESOURCE.replace("[\\w+=,.@-]", "[\\w+=.@-]")
+_PROVIDER = rf"arn:({PARTITION}):iam::\d{{12}}:{PROVIDER_RESOURCE}"
+#: A Role value's end: optional whitespace, at most one trailing comma (Google Workspace
+#: sends ``role,provider,``, which AWS accepts), optional whitespace.
+_END = r"\s*(?:,\s*)?"
+#: A well-formed Role value, role first / provider first; groups: ARN, partition, ARN, partition.
+_ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}")
+_PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}")
+#: Many NUL-separated Role values at once (either order); 8 groups per match.
+_ROLE_VALUES_RE = re.compile(
+    rf"(?<=\x00)\s*(?:({_ROLE})\s*,\s*({_PROVIDER})|({_PROVIDER})\s*,\s*({_ROLE})){_END}(?=\x00)"
 )
 
 
@@ -152,3 +167,62 @@ def choose_role(
     if len(roles) == 1:
         return roles[0]
     return None
+
+
+def parse_role_value(value: str) -> RolePair | BadRoleValue:
+    """Split one Role attribute value into a :class:`RolePair`.
+
+    Either order is accepted; whitespace and newlines around each ARN are
+    trimmed, and one trailing comma is ignored (``role,provider,``, as Google
+    Workspace sends and AWS accepts). Returns (does not raise)
+    :class:`~samlcreds.errors.BadRoleValue` quoting the value when it is not
+    exactly one role ARN and one provider ARN of the same partition.
+    Source: IAM User Guide, "Configure SAML assertions for the authentication
+    response", section Role attribute.
+    """
+    match = _ROLE_FIRST_RE.fullmatch(value)
+    if match is not None:
+        role, role_partition, provider, provider_partition = match.groups()
+    else:
+        match = _PROVIDER_FIRST_RE.fullmatch(value)
+        if match is not None:
+            provider, provider_partition, role, role_partition = match.groups()
+    if match is not None:
+        if role_partition == provider_partition:
+            return RolePair(role, provider)
+        return BadRoleValue(
+            f"Role value {value.strip()!r} pairs a role and a provider from different partitions"
+        )
+    return BadRoleValue(
+        f"Role value {value.strip()!r} is not exactly one role ARN and one saml-provider ARN "
+        "separated by a comma",
+        hint="Each Role value must be 'arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME'.",
+    )
+
+
+def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tuple[BadRoleValue, ...]]:
+    """Every Role value read: the pairs (document order, duplicates dropped) and the bad values' errors.
+
+    The same rules as :func:`parse_role_value`, applied to all values in one
+    regular-expression pass when every value is well-formed (assertions may
+    grant 1,000 roles).
+    """
+    if values and "\x00" not in "".join(values):  # NUL cannot occur in XML text; guard anyway
+        found = _ROLE_VALUES_RE.findall("\x00" + "\x00".join(values) + "\x00")
+        if len(found) == len(values):  # every value well-formed: the fast path
+            pairs = []
+            for r1, rp1, p1, pp1, p2, pp2, r2, rp2 in found:
+                if (rp1 or rp2) != (pp1 or pp2):
+                    break
+                pairs.append(RolePair(r1, p1) if r1 else RolePair(r2, p2))
+            else:
+                return tuple(dict.fromkeys(pairs)), ()
+    ordered: dict[RolePair, None] = {}
+    problems = []
+    for value in values:
+        pair = parse_role_value(value)
+        if isinstance(pair, BadRoleValue):
+            problems.append(pair)
+        else:
+            ordered.setdefault(pair)
+    return tuple(ordered), tuple(problems)

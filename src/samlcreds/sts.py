@@ -16,12 +16,13 @@ from __future__ import annotations
 from datetime import timezone
 
 from samlcreds import errors
-from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, PARTITION_DEFAULT_REGION, parse_signin_url
+from samlcreds.aws import DEFAULT_DURATION, PARTITION_DEFAULT_REGION, parse_signin_url
+from samlcreds.config import DEFAULT_TIMEOUT, parse_duration
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
 
-#: Connect/read timeout of the STS call, seconds, when none is configured.
-DEFAULT_STS_TIMEOUT = 15.0
+#: Connect/read timeout of the STS call, seconds, when none is configured (saml_timeout's one default).
+DEFAULT_STS_TIMEOUT = DEFAULT_TIMEOUT
 
 
 def partition_of_region(region: str) -> str | None:
@@ -71,19 +72,7 @@ def check_duration(duration: int | str | None) -> int:
     """
     if duration is None or duration == "":
         return DEFAULT_DURATION
-    try:
-        seconds = int(str(duration).strip())
-    except ValueError:
-        raise errors.UsageError(
-            f"duration {duration!r} is not a whole number of seconds",
-            hint=f"Use a number from {MIN_DURATION} to {MAX_DURATION} (e.g. 3600 for one hour).",
-        ) from None
-    if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise errors.UsageError(
-            f"duration {seconds} is outside AWS's range {MIN_DURATION}-{MAX_DURATION} seconds",
-            hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
-        )
-    return seconds
+    return parse_duration(duration)
 
 
 def botocore_session(profile: str | None = None):

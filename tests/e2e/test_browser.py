@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import sync_playwright  # noqa: F401  (a missing playwright fails collection)
 
 from samlcreds import errors
-from samlcreds.assertion import read_saml_response
+from samlcreds.saml import read_saml_response
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.idp.browser import (
     BrowserClosed,

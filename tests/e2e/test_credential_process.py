@@ -59,19 +59,66 @@ def test_botocore_and_aws_cli_use_process_output_then_the_cache(sandbox_env, san
     assert oct(cache_dir(sandbox_env).stat().st_mode & 0o777) == "0o700"
 
 
-def test_stale_cache_logs_in_again_silently_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
-    configure("short", "--duration", "900")  # 900 s sessions are always inside the 15 min window
+def age_cache_entries(env, seconds: float) -> None:
+    """Make every cache entry look obtained ``seconds`` earlier (expiry moved back as well)."""
+    for path in cache_dir(env).iterdir():
+        stored = json.loads(path.read_text())
+        stored["obtained_at"] -= seconds
+        stored["expires_at"] -= seconds
+        path.write_text(json.dumps(stored))
+
+
+def test_900_s_credentials_are_cached_then_refreshed_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
+    configure("short", "--duration", "900")  # STS's minimum DurationSeconds
     assert run_cli(["login", "--profile", "short", "--password-stdin"], input="bob-pw\n").returncode == 0
     logins, sts_calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
-    outputs = []
-    for _ in range(2):
-        result = run_cli(["process", "--profile", "short"])
-        assert result.returncode == 0, result.stderr
-        outputs.append(json.loads(result.stdout))
-    assert len(sandbox_sts.calls) == sts_calls + 2  # refreshed each time
+    warm = run_cli(["process", "--profile", "short"])
+    assert warm.returncode == 0, warm.stderr
+    assert len(sandbox_sts.calls) == sts_calls  # a cache hit: 15 minutes left is enough for 900-s credentials
+    age_cache_entries(sandbox_env, 500)  # 400 s left: still over the 5-minute floor
+    again = run_cli(["process", "--profile", "short"])
+    assert json.loads(again.stdout) == json.loads(warm.stdout) and len(sandbox_sts.calls) == sts_calls
+    age_cache_entries(sandbox_env, 150)  # 250 s left: under 5 minutes, never handed out
+    fresh = run_cli(["process", "--profile", "short"])
+    assert fresh.returncode == 0, fresh.stderr
+    assert len(sandbox_sts.calls) == sts_calls + 1  # refreshed
     assert sandbox_idp.login_count() == logins  # no password: the IdP session was reused
-    assert outputs[0]["AccessKeyId"] != outputs[1]["AccessKeyId"]
+    assert json.loads(fresh.stdout)["AccessKeyId"] != json.loads(warm.stdout)["AccessKeyId"]
     assert sandbox_sts.calls[-1]["DurationSeconds"] == "900"
+
+
+def test_32_parallel_cold_calls_with_900_s_sessions_sign_in_once(sandbox_env, sandbox_idp, sandbox_sts):
+    configure("par900", "--duration", "900")
+    assert run_cli(["login", "--profile", "par900", "--password-stdin"], input="bob-pw\n").returncode == 0
+    shutil.rmtree(cache_dir(sandbox_env))  # cold cache, live IdP session
+    sso, sts_calls, logins = sso_requests(sandbox_idp), len(sandbox_sts.calls), sandbox_idp.login_count()
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(lambda _: run_cli(["process", "--profile", "par900"]), range(32)))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
+    assert len({r.stdout for r in results}) == 1
+    assert sso_requests(sandbox_idp) - sso == 1
+    assert len(sandbox_sts.calls) - sts_calls == 1
+    assert sandbox_sts.calls[-1]["DurationSeconds"] == "900"
+    assert sandbox_idp.login_count() == logins
+    warm = run_cli(["process", "--profile", "par900"])
+    assert warm.returncode == 0 and warm.stdout == results[0].stdout
+    assert len(sandbox_sts.calls) - sts_calls == 1  # the warm call was a cache hit
+
+
+def test_one_aws_command_with_a_900_s_profile_signs_in_once(sandbox_env, sandbox_idp, sandbox_sts):
+    """botocore asks credential_process again when under 15 minutes are left: that must be a cache hit."""
+    configure("cli900", "--duration", "900")
+    assert run_cli(["login", "--profile", "cli900", "--password-stdin"], input="bob-pw\n").returncode == 0
+    shutil.rmtree(cache_dir(sandbox_env))
+    sso, sts_calls = sso_requests(sandbox_idp), len(sandbox_sts.calls)
+    aws = Path(sys.executable).with_name("aws")
+    cli = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "cli900", "--output", "json",
+                          "--debug"], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    assert json.loads(cli.stdout)["Arn"] == BOB_ARN
+    assert "Credentials need to be refreshed" in cli.stderr  # botocore's advisory refresh did run the process
+    assert sso_requests(sandbox_idp) - sso == 1
+    assert len(sandbox_sts.calls) - sts_calls == 1
 
 
 def test_corrupt_cache_entry_is_a_miss(sandbox_env, sandbox_sts):

@@ -10,14 +10,15 @@ import time
 
 from lxml import etree
 
-from samlcreds.assertion import NS_ASSERTION, NS_DSIG, parse_xml
+from samlcreds.doctor import CHECK_IDS
+from samlcreds.saml import NS_ASSERTION, NS_DSIG, parse_xml
 from sandbox.idp import ATTR_SESSION_NAME, default_users, fetch_saml_response
 from tests.helpers import run_cli
 
 SAML = f"{{{NS_ASSERTION}}}"
 DS = f"{{{NS_DSIG}}}"
-ALL_IDS = {"status", "size", "signature", "signed_element", "issuer", "audience", "recipient", "time_window",
-           "redeem_window", "name_id", "roles", "role_session_name", "session_duration", "principal_tags"}
+#: What a readable assertion without SourceIdentity gets: every check but ``format`` and ``source_identity``.
+ALL_IDS = set(CHECK_IDS) - {"format", "source_identity"}
 
 
 def doctor(tmp_path, saml: str | bytes, metadata_xml: str | None = None, *extra: str):
@@ -209,3 +210,36 @@ def test_doctor_signs_in_with_a_profile(sandbox_idp, tmp_path):
     checks = json.loads(result.stdout)["checks"]
     assert {c["status"] for c in checks} == {"pass"}
     assert "bob-pw" not in result.stderr
+
+
+def test_sandbox_env_file_names_the_metadata_doctor_needs(tmp_path):
+    """README's sandbox steps: `python -m sandbox --env-file F`, then doctor --metadata "$SAMLCREDS_SANDBOX_METADATA"."""
+    import shlex
+    import subprocess
+    import sys
+
+    env_file = tmp_path / "sandbox.env"
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--workdir", str(tmp_path / "sb"), "--env-file",
+                             str(env_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not env_file.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert env_file.exists(), proc.stderr.read() if proc.poll() is not None else "no env file within 60 s"
+        exported = dict(shlex.split(line)[1].split("=", 1) for line in env_file.read_text().splitlines()
+                        if line.startswith("export "))
+        metadata_path = exported["SAMLCREDS_SANDBOX_METADATA"]
+        assert "IDPSSODescriptor" in open(metadata_path).read()
+        env = {**os.environ, **exported}
+        saml = subprocess.run([sys.executable, "-m", "sandbox.saml", "bob", "bob-pw"], env=env, capture_output=True,
+                              text=True, timeout=60, check=True).stdout
+        path = tmp_path / "bob.b64"
+        path.write_text(saml)
+        result = run_cli(["doctor", str(path), "--metadata", metadata_path, "--output", "json"], env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        checks = json.loads(result.stdout)["checks"]
+        assert {c["status"] for c in checks} == {"pass"}, checks
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -74,13 +74,19 @@ def test_child_uses_container_credentials_and_the_server_goes_away(sandbox_env, 
 
 
 def test_server_refreshes_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
-    configure_bob("short", "--duration", "900")  # always inside the 15-minute refresh window
+    configure_bob("short")
     logins, calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
+    # between its two requests the child makes the cached entry look 2 minutes from expiry
     code = textwrap.dedent("""
-        import json, os, urllib.request
+        import json, os, pathlib, time, urllib.request
         req = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
                                      headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
-        docs = [json.load(urllib.request.urlopen(req, timeout=30)) for _ in range(2)]
+        docs = [json.load(urllib.request.urlopen(req, timeout=30))]
+        for path in pathlib.Path(os.environ["XDG_CACHE_HOME"], "samlcreds", "credentials").glob("short-*.json"):
+            entry = json.loads(path.read_text())
+            entry["expires_at"] = time.time() + 120
+            path.write_text(json.dumps(entry))
+        docs.append(json.load(urllib.request.urlopen(req, timeout=30)))
         print(json.dumps([sorted(d) for d in docs] + [docs[0]["AccessKeyId"] != docs[1]["AccessKeyId"]]))
     """)
     result = run_cli(["exec", "--server", "-p", "short", "--", sys.executable, "-c", code])
@@ -88,7 +94,7 @@ def test_server_refreshes_through_the_idp_session(sandbox_env, sandbox_idp, sand
     keys_a, keys_b, differ = json.loads(result.stdout)
     assert keys_a == keys_b == ["AccessKeyId", "Expiration", "SecretAccessKey", "Token"]
     assert differ
-    assert len(sandbox_sts.calls) == calls + 3  # the first fetch plus one per request
+    assert len(sandbox_sts.calls) == calls + 1  # the stale entry was refreshed once
     assert sandbox_idp.login_count() == logins  # no password: the IdP session
 
 

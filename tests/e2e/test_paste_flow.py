@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import read_saml_response
+from samlcreds.saml import read_saml_response
 from samlcreds.roles import RolePair
 from samlcreds.sts import assume_role_with_saml
 from sandbox.idp import fetch_saml_response

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timezone
 
 import pytest
 
 import samlcreds
+from samlcreds import paths
 from samlcreds.errors import InvalidCredentials
 
 BOB_ARN = "arn:aws:sts::111111111111:assumed-role/ReadOnly/bob@example.com"
@@ -35,8 +37,14 @@ def test_session_refreshes_itself_past_the_lifetime(bob_profile, sandbox_idp, sa
     assert sts.get_caller_identity()["Arn"] == BOB_ARN
     first_key = creds.get_frozen_credentials().access_key
     calls = len(sandbox_sts.calls)
-    # 900 s credentials are always inside botocore's refresh window: the next call refreshes
+    # 900 s credentials are inside botocore's 15-minute advisory window: it asks again, a cache hit
     assert sts.get_caller_identity()["Arn"] == BOB_ARN
+    assert len(sandbox_sts.calls) == calls and creds.get_frozen_credentials().access_key == first_key
+    # with under 5 minutes left the cached entry is never handed out: botocore's next ask refreshes
+    for path in paths.credentials_cache_dir().iterdir():
+        stored = json.loads(path.read_text())
+        stored.update(obtained_at=stored["obtained_at"] - 700, expires_at=stored["expires_at"] - 700)
+        path.write_text(json.dumps(stored))
     session.client("ec2").describe_instances()
     assert len(sandbox_sts.calls) > calls
     assert creds.get_frozen_credentials().access_key != first_key

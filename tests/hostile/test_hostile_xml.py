@@ -24,7 +24,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import parse_saml_response
+from samlcreds.saml import parse_saml_response
 from tests.helpers import run_cli
 
 MARKER = "HOSTILE-SECRET-MARKER-7f3a9c"

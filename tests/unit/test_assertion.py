@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.assertion import (
+from samlcreds.saml import (
     MAX_BASE64_LENGTH,
     decode_saml_response,
     parse_saml_response,
@@ -57,6 +57,33 @@ def test_whitespace_newlines_duplicates_and_two_accounts():
     roles = (f"\n  {ROLE_A} ,\n {PROV_1}  \n", f"{ROLE_A},{PROV_1}", f"{PROV_2},{ROLE_C}")
     a = read_saml_response(response_xml(roles=roles))
     assert a.roles == (RolePair(ROLE_A, PROV_1), RolePair(ROLE_C, PROV_2))
+
+
+@pytest.mark.parametrize("value", [
+    f"{ROLE_A},{PROV_1},",  # Google Workspace's shape (cevoaustralia/aws-google-auth#12, too-many-commas.xml)
+    f"{ROLE_A} , {PROV_1} , ",
+    f"{PROV_1},{ROLE_A},",
+    f"\n {ROLE_A},\n {PROV_1},\n",
+])
+def test_one_trailing_comma_is_read_as_the_pair(value):
+    assert read_saml_response(response_xml(roles=(value,))).roles == (RolePair(ROLE_A, PROV_1),)
+    # alone or among well-formed values (the one-pass reading of many values)
+    many = read_saml_response(response_xml(roles=(f"{ROLE_B},{PROV_1}", value, f"{PROV_2},{ROLE_C}")))
+    assert many.roles == (RolePair(ROLE_B, PROV_1), RolePair(ROLE_A, PROV_1), RolePair(ROLE_C, PROV_2))
+
+
+@pytest.mark.parametrize("value", [
+    f"{ROLE_A},{ROLE_B},{PROV_1}",
+    f"{ROLE_A},{PROV_1},{ROLE_B}",
+    f"{ROLE_A},{PROV_1},{PROV_2}",
+    f"{PROV_1},{PROV_2},",
+    f"{ROLE_A},{PROV_1},,",
+    f",{ROLE_A},{PROV_1}",
+])
+def test_two_roles_or_two_providers_are_still_refused(value):
+    with pytest.raises(errors.BadRoleValue) as info:
+        read_saml_response(response_xml(roles=(f"{ROLE_B},{PROV_1}", value)))
+    assert value.strip() in info.value.message
 
 
 def test_several_role_attributes_are_merged():

@@ -50,7 +50,7 @@ def test_precedence_flags_env_profile(cfg, monkeypatch):
     monkeypatch.setenv("SAMLCREDS_ROLE", "Env")
     assert config.resolve("work").role == "Env"
     assert config.resolve("work", role="Flag").role == "Flag"
-    assert config.resolve("work").duration == "7200"
+    assert config.resolve("work").duration == 7200
     monkeypatch.setenv("AWS_PROFILE", "work")
     assert config.resolve().profile == "work"
 

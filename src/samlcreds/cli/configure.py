@@ -129,10 +129,10 @@ def _quote(part: str) -> str:
 
 def _check_shadowing_keys(profile: str, remove: bool) -> None:
     """Warn (or remove) static keys that botocore would prefer over credential_process."""
-    from samlcreds import credfile, inifile
+    from samlcreds import credfile, inifile, safefile
 
     path = credfile.credentials_path()
-    text = inifile.read_text(path)
+    text = safefile.read_text(path)
     if not text:
         return
     try:

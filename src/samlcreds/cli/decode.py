@@ -8,7 +8,7 @@ import sys
 import click
 
 from samlcreds import errors
-from samlcreds.assertion import SamlAssertion, parse_saml_response
+from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.creds import iso_utc
 
 
@@ -36,6 +36,9 @@ def assertion_summary(assertion: SamlAssertion, names: dict[str, str] | None = N
         "not_before": when(assertion.not_before),
         "not_on_or_after": when(assertion.not_on_or_after),
         "session_not_on_or_after": when(assertion.session_not_on_or_after),
+        "assertion_id": assertion.assertion_id,
+        "assertion_index": assertion.assertion_index,
+        "assertion_count": len(assertion.assertions),
         "encrypted": assertion.encrypted,
         "signed_elements": list(assertion.signed_elements),
         "attribute_names": list(assertion.attribute_names),
@@ -113,6 +116,9 @@ def _print_text(summary: dict) -> None:
         ("not_on_or_after", "NotOnOrAfter"), ("session_not_on_or_after", "SessionNotOnOrAfter"),
         ("signed_elements", "Signed"), ("principal_tags", "PrincipalTags"),
     ]
+    if summary["assertion_count"] > 1:
+        click.echo(f"Assertion: #{summary['assertion_index']} of {summary['assertion_count']} "
+                   f"(ID {summary['assertion_id'] or '(none)'}), the one the roles above come from")
     for key, label in labels:
         value = summary[key]
         if value in (None, [], {}):

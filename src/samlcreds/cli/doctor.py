@@ -76,7 +76,7 @@ def _from_login(profile, provider, url, username, password_stdin, region, timeou
     from samlcreds import flow
     from samlcreds.cli.options import Inputs, build_request, resolve_settings
     from samlcreds.cli.terminal import Terminal, status
-    from samlcreds.doctor import checks_for_error, run_checks
+    from samlcreds.doctor import check_assertion, checks_for_error, parse_idp_metadata
 
     settings = resolve_settings(profile, provider, url, username, None, region, timeout,
                                 autofill=autofill, browser=browser)
@@ -88,7 +88,8 @@ def _from_login(profile, provider, url, username, password_stdin, region, timeou
             assertion = flow.fetch_assertion(settings, request)
     except errors.SamlAssertionError as exc:
         return checks_for_error(exc)
-    return run_checks(assertion.raw, metadata_xml=metadata_xml)
+    idps = parse_idp_metadata(metadata_xml) if metadata_xml is not None else None
+    return check_assertion(assertion, idps=idps)
 
 
 _LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}

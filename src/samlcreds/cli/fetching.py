@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from samlcreds import accounts, errors
-from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
+from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 from samlcreds.chain import fetcher_for
 from samlcreds.cli.options import Inputs, build_request
 from samlcreds.cli.terminal import Terminal, make_picker
 
 
-def make_fetcher(profile: str | None, *, debug: bool = False, window: float = REFRESH_WINDOW,
+def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
                  lock_timeout: float = DEFAULT_LOCK_TIMEOUT, inputs: Inputs | None = None, **overrides):
     """A ``CachingFetcher`` (or ``ChainedFetcher`` for a role_arn + source_profile profile) for ``profile``.
 
@@ -35,11 +35,12 @@ def fetch_with(fetcher):
                         hint=f"Run this in a terminal: samlcreds login --profile {profile}") from None
 
 
-def fetch_credentials(profile: str | None, *, debug: bool = False, window: float = REFRESH_WINDOW,
+def fetch_credentials(profile: str | None, *, debug: bool = False, window: float | None = None,
                       lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **overrides):
     """``(settings, credentials)`` for ``profile`` via the cache, signing in when needed.
 
-    ``window``: seconds a cached entry must still be valid. Without a terminal
+    ``window``: seconds a cached entry must still be valid (``None``: sized to
+    its lifetime, see :func:`samlcreds.cache.refresh_window`). Without a terminal
     and with input needed, raises :class:`~samlcreds.errors.InteractionRequired`
     naming ``samlcreds login``.
     """

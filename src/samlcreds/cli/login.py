@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import click
@@ -56,7 +57,7 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
         if role or role_arn or principal_arn:
             raise errors.UsageError("--all-roles and --role/--role-arn/--principal-arn are exclusive")
         request = build_request(settings, saml_file=saml_file, inputs=inputs, debug=debug, headless=headless)
-        return login_all_roles(settings._replace(role=None), request, template=profile_template,
+        return login_all_roles(dataclasses.replace(settings, role=None), request, template=profile_template,
                                print_format=print_format, overwrite_long_term=overwrite_long_term_keys)
     if chain.chain_spec(settings.profile) is not None:
         return _login_chained(settings.profile, inputs, debug, print_format, shell, overwrite_long_term_keys)
@@ -76,7 +77,7 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
         info(f"samlcreds: warning: {warning}")
     creds = result.credentials
     suggested = result.assertion.session_duration
-    if suggested and suggested != 3600 and not duration and not settings.duration:
+    if suggested and suggested != 3600 and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is 3600 s)")
     minutes = int(creds.seconds_left(datetime.now(timezone.utc)) // 60)

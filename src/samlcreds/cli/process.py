@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import sys
 
-from samlcreds.cache import DEFAULT_LOCK_TIMEOUT, REFRESH_WINDOW
+from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 
-
-
-def _parse_fast_args(argv: list[str]) -> tuple[str | None, float, float] | None:
-    """``(profile, window, lock timeout)`` from the flags; ``None`` for anything else."""
-    profile, window, lock_timeout = None, float(REFRESH_WINDOW), DEFAULT_LOCK_TIMEOUT
+def _parse_fast_args(argv: list[str]) -> tuple[str | None, float | None, float] | None:
+    """``(profile, window or None, lock timeout)`` from the flags; ``None`` for anything else."""
+    profile, window, lock_timeout = None, None, DEFAULT_LOCK_TIMEOUT
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -57,16 +55,17 @@ def serve_from_cache(argv: list[str]) -> bool:
     profile, window, lock_timeout = parsed
     try:
         from samlcreds import paths
-        from samlcreds.cache import CredentialCache, key_from_values, usable
+        from samlcreds.cache import CredentialCache, key_from_values, key_lifetime, usable
         from samlcreds.profile import resolve_values
 
         name, values = resolve_values(profile)
         cache = CredentialCache(paths.credentials_cache_dir_str())
         key = key_from_values(name, values)
         entry = cache.load(key)
+        lifetime = key_lifetime(key)
     except Exception:  # noqa: BLE001 - the full command reports errors properly
         return False
-    if not usable(entry, window):
+    if not usable(entry, window, lifetime=lifetime):
         from samlcreds.errors import SamlcredsError
 
         try:
@@ -75,7 +74,7 @@ def serve_from_cache(argv: list[str]) -> bool:
             sys.stderr.write(f"samlcreds: error: {exc.message}\n" + (f"  {exc.hint}\n" if exc.hint else ""))
             sys.exit(exc.exit_code)
         entry = cache.load(key)
-        if not usable(entry, window):
+        if not usable(entry, window, lifetime=lifetime):
             return False  # sign in below, under the lock we hold
         cache.release(key)
     sys.stdout.write(json.dumps(entry.document) + "\n")
@@ -96,8 +95,9 @@ In ~/.aws/config (samlcreds configure --credential-process writes it):
   credential_process = samlcreds process --profile work
 """)
     @click.option("--profile", "-p", help="Profile whose saml_* settings to use.")
-    @click.option("--refresh-window", type=float, default=float(REFRESH_WINDOW), show_default=True,
-                  help="Serve cached credentials only while at least this many seconds remain.")
+    @click.option("--refresh-window", type=float, default=None,
+                  help="Serve cached credentials only while at least this many seconds remain "
+                  "[default: a third of their lifetime, 300-900 s].")
     @click.option("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, show_default=True,
                   help="Seconds to wait for another samlcreds process that is signing in.")
     def process(profile, refresh_window, lock_timeout):

@@ -18,7 +18,7 @@ class PasteProvider:
     METHOD: ClassVar[str] = "paste"
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
-        """The text as given (decoding happens in :mod:`samlcreds.assertion`).
+        """The text as given (decoding happens in :mod:`samlcreds.saml`).
 
         Raises :class:`~samlcreds.errors.UsageError` for an unreadable file.
         """
