@@ -9,8 +9,13 @@
   XDG dirs in a per-test tmp dir, AWS_ENDPOINT_URL, SAMLCREDS_URL); yields the dict.
 * ``make_idp`` (function): factory starting extra IdPs (other ACS URL, users,
   audience...), registered in ``sandbox_sts`` under a fresh provider name; stopped after the test.
+* ``lemonldap_idp`` (session): a started :class:`~sandbox.lemonldap.LemonLdapIdp` (the second,
+  independently written IdP: users dwho (+TOTP)/rtyler/msmith), registered in ``sandbox_sts``
+  as provider ``LemonLdapIdP``.
+* ``lemonldap_env`` (function): ``sandbox_env`` with ``SAMLCREDS_URL`` at LemonLDAP's IdP-initiated URL.
 
-Missing php / SimpleSAMLphp / xmlsec1 / openssl make the fixtures FAIL (never skip).
+Missing php / SimpleSAMLphp / xmlsec1 / openssl, or LemonLDAP::NG / plackup for the
+LemonLDAP fixtures, make the fixtures FAIL (never skip).
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import itertools
 
 import pytest
 
+from sandbox import lemonldap
 from sandbox.idp import SimpleSamlIdp, check_prerequisites
 from sandbox.sts import StrictSts
 
-__all__ = ["sandbox_idp", "sandbox_sts", "sandbox_env", "make_idp", "SANDBOX_REMOVED_ENV"]
+__all__ = ["sandbox_idp", "sandbox_sts", "sandbox_env", "make_idp", "lemonldap_idp", "lemonldap_env",
+           "SANDBOX_REMOVED_ENV"]
 
 # Variables that would leak real or ambient credentials into a test.
 SANDBOX_REMOVED_ENV = (
@@ -113,3 +120,23 @@ def make_idp(tmp_path_factory, request):
     finally:
         for idp in started:
             idp.stop()
+
+
+@pytest.fixture(scope="session")
+def lemonldap_idp(tmp_path_factory, sandbox_sts):
+    problems = lemonldap.check_prerequisites()
+    if problems:
+        pytest.fail("the LemonLDAP::NG sandbox IdP cannot run: " + "; ".join(problems), pytrace=False)
+    idp = lemonldap.LemonLdapIdp(tmp_path_factory.mktemp("lemonldap-idp"))
+    idp.start()
+    try:
+        sandbox_sts.setup_from_idp(idp)
+        yield idp
+    finally:
+        idp.stop()
+
+
+@pytest.fixture
+def lemonldap_env(sandbox_env, lemonldap_idp, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_URL", lemonldap_idp.sso_url)
+    yield dict(sandbox_env, SAMLCREDS_URL=lemonldap_idp.sso_url)

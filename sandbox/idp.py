@@ -57,6 +57,8 @@ ATTR_SESSION_NAME = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
 ATTR_SESSION_DURATION = "https://aws.amazon.com/SAML/Attributes/SessionDuration"
 NAMEFORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
 NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+BINDING_PAOS = "urn:oasis:names:tc:SAML:2.0:bindings:PAOS"
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"
@@ -214,6 +216,11 @@ class SimpleSamlIdp:
     def sso_url(self) -> str:
         query = urllib.parse.urlencode({"spentityid": self.sp_entity_id})
         return f"{self.base_url}/saml2/idp/SSOService.php?{query}"
+
+    @property
+    def ecp_url(self) -> str:
+        """The SAML ECP endpoint (SOAP AuthnRequest + HTTP Basic credentials; ``saml20.ecp`` is on)."""
+        return f"{self.base_url}/saml2/idp/SSOService.php"
 
     @property
     def login_url(self) -> str:
@@ -450,6 +457,7 @@ class SimpleSamlIdp:
                 "saml20.sign.assertion": True,
                 "assertion.lifetime": self.assertion_lifetime,
                 "NameIDFormat": NAMEID_PERSISTENT,
+                "saml20.ecp": True,
             }
         }
 
@@ -458,11 +466,13 @@ class SimpleSamlIdp:
         return sorted(names)
 
     def _login_counter_code(self) -> str:
-        """PHP for core:PHP: append a line per *password* login (the POST of the login form)."""
+        """PHP for core:PHP: append a line per *password* login (the POST of the login form, or ECP's POST
+        of a SOAP AuthnRequest with Basic credentials)."""
         path = json.dumps(str(self.logins_file))
         return (
             "if (($_SERVER['REQUEST_METHOD'] ?? '') === 'POST'"
-            f" && strpos($_SERVER['REQUEST_URI'] ?? '', '{_LOGIN_PAGE}') !== false) {{"
+            f" && (strpos($_SERVER['REQUEST_URI'] ?? '', '{_LOGIN_PAGE}') !== false"
+            " || isset($_SERVER['PHP_AUTH_USER']))) {"
             f" file_put_contents({path}, gmdate('c') . \"\\t\" . ($attributes['{_NAMEID_ATTR}'][0] ?? '?') . \"\\n\","
             " FILE_APPEND | LOCK_EX); }"
         )
@@ -470,7 +480,11 @@ class SimpleSamlIdp:
     def _sp_remote(self) -> dict:
         return {
             self.sp_entity_id: {
-                "AssertionConsumerService": self.acs_url,
+                # POST for the browser; PAOS (same Location) for ECP clients, as AWS's ACS for both
+                "AssertionConsumerService": [
+                    {"Binding": BINDING_POST, "Location": self.acs_url, "index": 0},
+                    {"Binding": BINDING_PAOS, "Location": self.acs_url, "index": 1},
+                ],
                 "NameIDFormat": NAMEID_PERSISTENT,
                 "attributes.NameFormat": NAMEFORMAT_URI,
                 "saml20.sign.response": True,

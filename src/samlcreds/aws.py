@@ -109,6 +109,12 @@ def signin_saml_url(partition: str) -> str:
     """The global sign-in SAML endpoint (ACS) of ``partition``; ``KeyError`` if unknown."""
     return f"https://{PARTITION_SIGNIN_HOST[partition]}/saml"
 
+#: AssumeRoleWithSAML's SAMLAssertion: 4 to 100,000 characters of base64 (STS API reference).
+MIN_SAML_ASSERTION_LENGTH = 4
+MAX_SAML_ASSERTION_LENGTH = 100_000
+#: RoleSessionName and SourceIdentity: 2-64 characters of ``[\w+=,.@-]`` (STS API reference);
+#: SourceIdentity must also not start with ``aws:``.
+SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 
 #: Path of the federation endpoint on each partition's sign-in host (getSigninToken, login).
 FEDERATION_PATH = "/federation"
@@ -135,10 +141,3 @@ def arn_partition(arn: str | None) -> str | None:
     """The partition field of an ARN (``arn:aws-us-gov:...`` → ``aws-us-gov``), else ``None``."""
     parts = (arn or "").split(":")
     return parts[1] if len(parts) > 5 and parts[0] == "arn" and parts[1] else None
-
-#: AssumeRoleWithSAML's SAMLAssertion: 4 to 100,000 characters of base64 (STS API reference).
-MIN_SAML_ASSERTION_LENGTH = 4
-MAX_SAML_ASSERTION_LENGTH = 100_000
-#: RoleSessionName and SourceIdentity: 2-64 characters of ``[\w+=,.@-]`` (STS API reference);
-#: SourceIdentity must also not start with ``aws:``.
-SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)

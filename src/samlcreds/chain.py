@@ -184,7 +184,8 @@ class ChainedFetcher:
         self.source = source
         self.settings = config.resolve(spec.profile)
         self.cache = cache or CredentialCache(paths.credentials_cache_dir())
-        self.window = window  # None: sized to the session's lifetime (samlcreds.cache.refresh_window)
+        #: seconds of validity a cached entry must keep; ``None``: sized to its lifetime (cache.refresh_window)
+        self.window = window
         self.lock_timeout = lock_timeout
         self.assume = assume
         self.clock = clock
@@ -204,9 +205,9 @@ class ChainedFetcher:
                 or aws.PARTITION_DEFAULT_REGION.get(partition, "us-east-1"))
 
     def cached(self) -> Credentials | None:
-        """Cached chained credentials with at least ``window`` seconds left, else ``None``."""
+        """Cached chained credentials still usable (:func:`samlcreds.cache.usable`), else ``None``."""
         entry = self.cache.load(self.key)
-        if usable(entry, self.window, self.clock().timestamp(), float(self.spec.duration)):
+        if usable(entry, self.window, self.clock().timestamp(), lifetime=self.spec.duration):
             found = Credentials.from_process_json(entry.document)
             return replace(found, role_arn=entry.meta.get("role_arn"),
                            assumed_role_arn=entry.meta.get("assumed_role_arn"))
@@ -229,7 +230,7 @@ class ChainedFetcher:
             chained = self.assume(source, self.spec, region=self.region,
                                   timeout=self.settings.timeout_seconds)
             meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
-            self.cache.store(self.key, chained.to_process_json(), meta, obtained_at=self.clock().timestamp())
+            self.cache.store(self.key, chained.to_process_json(), meta)
             return chained
 
 

@@ -8,7 +8,7 @@ in ``[profile NAME]`` (``[default]`` for the default profile), as keys prefixed
 =====================  ===========================  ===========================
 profile key            environment variable         meaning
 =====================  ===========================  ===========================
-``saml_provider``      ``SAMLCREDS_PROVIDER``       ``form``, ``paste``, ``browser``
+``saml_provider``      ``SAMLCREDS_PROVIDER``       ``form``, ``paste``, ``browser``, ``ecp``
 ``saml_url``           ``SAMLCREDS_URL``            the IdP's SSO (sign-in) URL
 ``saml_username``      ``SAMLCREDS_USERNAME``       user name at the IdP
 ``saml_role_arn``      ``SAMLCREDS_ROLE``           role ARN, ``ACCOUNT:NAME`` or name
@@ -19,6 +19,8 @@ profile key            environment variable         meaning
 ``saml_autofill``      ``SAMLCREDS_AUTOFILL``       browser: fill plain login forms
 ``saml_*_selector``    ``SAMLCREDS_*_SELECTOR``     browser: username/password/submit CSS
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
+``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
+``saml_allow_http_idp`` ``SAMLCREDS_ALLOW_HTTP_IDP`` form: allow a password over plain http
 =====================  ===========================  ===========================
 
 Adding a setting is one line in :class:`Settings` (its type, default, profile
@@ -131,6 +133,10 @@ class Settings:
     password_selector: str | None = setting(None, "saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR")
     submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
     browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
+    #: form provider: command printing a one-time code (run without a shell).
+    otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
+    #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
+    allow_http_idp: bool = setting(False, "saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP", _boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -27,6 +27,8 @@ KEYS = {
     "password_selector": ("saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR"),
     "submit_selector": ("saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR"),
     "browser": ("saml_browser", "SAMLCREDS_BROWSER"),
+    "otp_command": ("saml_otp_command", "SAMLCREDS_OTP_COMMAND"),
+    "allow_http_idp": ("saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP"),
 }
 
 

@@ -10,14 +10,14 @@ import click
 
 from samlcreds import config, errors, paths
 from samlcreds.idp.base import LoginRequest, request_for
-from samlcreds.cli.terminal import Terminal
+from samlcreds.cli.terminal import Terminal, info
 
 
 def login_options(func):
     """Decorate a command with the sign-in flags."""
     decorators = [
         click.option("--profile", "-p", help="Profile whose settings to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
-        click.option("--provider", help="IdP login provider: form, paste, browser (saml_provider)."),
+        click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
         click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
         click.option("--username", "-u", help="User name at the IdP (saml_username)."),
         click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),
@@ -30,10 +30,20 @@ def login_options(func):
         click.option("--autofill", is_flag=True, default=None,
                      help="Browser provider: fill the user name and password into plain login forms."),
         click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
+        click.option("--allow-http-idp", is_flag=True, default=None, expose_value=False, callback=_remember_flag,
+                     help="Form provider, labs only: allow sending the password over plain http "
+                          "(saml_allow_http_idp)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def _remember_flag(ctx: click.Context, param: click.Parameter, value):
+    """Keep a flag that is not a parameter of the command for :func:`resolve_settings`."""
+    if value:
+        ctx.meta[f"samlcreds.{param.name}"] = True
+    return value
 
 
 class Inputs:
@@ -68,6 +78,10 @@ class Inputs:
     def pasted(self) -> str:
         return read_pasted()
 
+    def code(self, prompt: str) -> str:
+        """A one-time code typed at the terminal (visible: it is useless after a minute)."""
+        return self.terminal.ask(prompt)
+
 
 def read_pasted() -> str:
     """All of stdin, with an instruction first when stdin is a terminal."""
@@ -91,6 +105,8 @@ def build_request(settings: config.Settings, *, saml_file: str | None, inputs: I
         debug_dir=paths.cache_dir() / "debug" if debug else None,
         interactive=inputs.terminal.available,
         headless=headless,
+        get_code=inputs.code if inputs.terminal.available else None,
+        notify=info,
     )
 
 
@@ -99,6 +115,9 @@ def resolve_settings(profile, provider, url, username, saml_file, region, timeou
     """Settings from flags > env > profile; ``--saml-file`` means the paste provider."""
     if saml_file:
         provider = provider or "paste"
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get("samlcreds.allow_http_idp"):
+        extra.setdefault("allow_http_idp", "true")
     return config.resolve(profile, provider=provider, url=url, username=username, region=region,
                           timeout=timeout, autofill="true" if autofill else None, browser=browser, **extra)
 

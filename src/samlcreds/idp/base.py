@@ -24,6 +24,10 @@ def _no_input() -> str:
     raise errors.InteractionRequired("a SAMLResponse is needed but no input was given")
 
 
+def _no_notice(message: str) -> None:
+    """Notices are dropped unless the caller gives a ``notify`` callable."""
+
+
 @dataclass(frozen=True)
 class LoginRequest:
     """What a provider needs to sign in.
@@ -57,13 +61,23 @@ class LoginRequest:
     #: browser provider: path of a Chrome/Chromium/Edge executable, or a
     #: Playwright channel name (``chrome``, ``msedge``, ``chromium``).
     browser: str | None = None
+    #: form provider: ``get_code(prompt)`` returns a one-time code typed by the
+    #: user (echo may stay on), or ``None`` when there is no one to ask.
+    get_code: Callable[[str], str] | None = None
+    #: form provider: command printing a one-time code (``saml_otp_command``).
+    otp_command: str | None = None
+    #: form provider: allow sending a password over plain http to a non-loopback host.
+    allow_http: bool = False
+    #: ``notify(message)``: a one-line notice for the user (the CLI prints it on stderr).
+    notify: Callable[[str], None] = _no_notice
 
 
 def request_for(settings, **fields) -> LoginRequest:
     """A :class:`LoginRequest` carrying ``settings`` (a ``config.Settings``) plus ``fields``.
 
     ``fields`` are the non-settings parts: ``get_password``, ``read_input``,
-    ``saml_file``, ``state_dir``, ``debug_dir``, ``interactive``, ``headless``.
+    ``saml_file``, ``state_dir``, ``debug_dir``, ``interactive``, ``headless``,
+    ``get_code``, ``notify``.
     """
     return LoginRequest(
         url=settings.url,
@@ -74,6 +88,8 @@ def request_for(settings, **fields) -> LoginRequest:
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
         browser=settings.browser,
+        otp_command=settings.otp_command,
+        allow_http=settings.allow_http_idp,
         **fields,
     )
 
@@ -94,6 +110,7 @@ _REGISTRY: dict[str, str] = {
     "paste": "samlcreds.idp.paste:PasteProvider",
     "form": "samlcreds.idp.form:FormProvider",
     "browser": "samlcreds.idp.browser:BrowserProvider",
+    "ecp": "samlcreds.idp.ecp:EcpProvider",
 }
 
 

@@ -1,0 +1,104 @@
+"""Where a one-time code comes from: ``saml_otp_command``, the user at a terminal, or nowhere.
+
+Like aws-vault's ``mfa_process``: the command is split the way botocore splits
+``credential_process`` (``botocore.compat.compat_shell_split``), run without a
+shell, and the first line of its stdout is the code. Codes are never logged.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Callable
+
+from samlcreds import errors
+
+#: Seconds the code command may take (a password manager may wait for its user to unlock it).
+COMMAND_TIMEOUT = 120.0
+KEY = "saml_otp_command"
+ENV = "SAMLCREDS_OTP_COMMAND"
+_COMMAND_HINT = (f"Check {KEY} (or {ENV}): it must print the code on its first line, "
+                 "e.g. oathtool --totp -b BASE32SECRET.")
+
+
+def run_code_command(command: str, *, timeout: float = COMMAND_TIMEOUT, runner=subprocess.run) -> str:
+    """The code printed on the first stdout line of ``command`` (run without a shell).
+
+    The command's stderr goes to the user's stderr, its stdin is empty.
+    Raises :class:`~samlcreds.errors.LoginFlowError` when it cannot be
+    started, fails, times out or prints nothing, and
+    :class:`~samlcreds.errors.UsageError` when it does not split.
+    """
+    from botocore.compat import compat_shell_split
+
+    try:
+        argv = compat_shell_split(command)
+    except ValueError as exc:
+        raise errors.UsageError(f"{KEY} does not split into a command line: {exc}", hint=_COMMAND_HINT) from None
+    if not argv:
+        raise errors.UsageError(f"{KEY} is empty", hint=_COMMAND_HINT)
+    program = argv[0]
+    try:
+        done = runner(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=timeout, check=False)
+    except FileNotFoundError:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) was not found",
+                                    hint=_COMMAND_HINT) from None
+    except PermissionError:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) cannot be run "
+                                    "(permission denied)", hint=_COMMAND_HINT) from None
+    except subprocess.TimeoutExpired:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) did not finish within "
+                                    f"{timeout:g} s", hint=_COMMAND_HINT) from None
+    except OSError as exc:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) cannot be run: "
+                                    f"{exc.strerror}", hint=_COMMAND_HINT) from None
+    if done.returncode != 0:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) exited with status "
+                                    f"{done.returncode}", hint=_COMMAND_HINT)
+    lines = (done.stdout or b"").decode("utf-8", "replace").splitlines()
+    code = lines[0].strip() if lines else ""
+    if not code:
+        raise errors.LoginFlowError(f"the one-time code command {program!r} ({KEY}) printed no code",
+                                    hint=_COMMAND_HINT)
+    return code
+
+
+class CodeSource:
+    """Hands out one-time codes for one sign-in: from ``command``, else ``ask(prompt)``, else none.
+
+    ``retry_allowed()`` says whether a refused code may be asked for once
+    more: only a person at a terminal types a new code (a command would print
+    the same refused one).
+    """
+
+    def __init__(self, command: str | None, ask: Callable[[str], str] | None, *, timeout: float = COMMAND_TIMEOUT,
+                 runner=subprocess.run) -> None:
+        self.command = command
+        self.ask = ask
+        self.timeout = timeout
+        self.runner = runner
+        self.asked = 0
+
+    def code(self, host: str, *, refused: bool = False) -> str:
+        """A code for the IdP at ``host``; ``refused``: the last one was refused.
+
+        Raises :class:`~samlcreds.errors.InteractionRequired` naming
+        ``saml_otp_command`` when there is neither a command nor a way to ask.
+        """
+        self.asked += 1
+        if self.command:
+            return run_code_command(self.command, timeout=self.timeout, runner=self.runner)
+        if self.ask is None:
+            raise errors.InteractionRequired(
+                f"the IdP at {host} asks for a one-time code and there is no terminal to ask on; "
+                f"set {KEY} in the profile (or {ENV}) to a command that prints the code",
+                hint=f"For example: {KEY} = oathtool --totp -b BASE32SECRET, or a password manager's CLI. "
+                     "Or run samlcreds in a terminal to type the code.")
+        prompt = f"One-time code for {host}: "
+        code = self.ask(("The one-time code was refused. " if refused else "") + prompt).strip()
+        if not code:
+            raise errors.InteractionRequired("no one-time code was entered")
+        return code
+
+    def retry_allowed(self) -> bool:
+        """True once: after the first code typed at a terminal was refused."""
+        return not self.command and self.ask is not None and self.asked < 2

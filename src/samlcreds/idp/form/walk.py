@@ -1,0 +1,310 @@
+"""One walk through an IdP's pages with requests: each page's step (see :mod:`.steps`) is acted on
+until a form posts a SAMLResponse to AWS.
+
+Secrets go only where they belong: the user name into the user-name field, the
+password into the password field, a one-time code into the code field; never
+over plain http to anything but loopback (unless allowed); a refused password
+is never sent again; a refused code is asked for once more only at a terminal.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import urllib.parse
+
+from samlcreds import errors
+from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.form import pages, steps
+from samlcreds.idp.form.otp import CodeSource
+
+MAX_STEPS = 16
+#: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+_BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of ``url`` (the URL itself when it has none)."""
+    return urllib.parse.urlsplit(url).netloc or url
+
+
+def is_loopback(url: str) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Walk:
+    """The pages of one sign-in; :meth:`run` returns the SAMLResponse for AWS."""
+
+    def __init__(self, session, request: LoginRequest, codes: CodeSource | None = None) -> None:
+        self.session = session
+        self.request = request
+        self.codes = codes or CodeSource(request.otp_command, request.get_code)
+        self.password_sent = False
+        self.username_sent = False
+        self.code_sent = False
+        self.code_chosen = False
+        self.other_host_said = False
+        self.seen: set = set()
+        self.chain_to: str | None = None
+
+    def run(self) -> str:
+        """Walk from ``request.url`` to the SAMLResponse; see :class:`~samlcreds.idp.form.FormProvider`."""
+        response = self.call("GET", self.request.url)
+        for _ in range(MAX_STEPS):
+            page = parse(response)
+            step = steps.analyse(page, response.url, expect_code=self.password_sent or self.code_chosen
+                                 or self.code_sent)
+            if step.kind == steps.SAML:
+                return step.saml_response
+            response = self.act(step, page, response)
+        raise errors.LoginFlowError(
+            f"the IdP's pages did not lead to a SAMLResponse for AWS after {MAX_STEPS} steps",
+            hint="The IdP may need JavaScript: " + _BROWSER_HINT)
+
+    def act(self, step: steps.Step, page, response):
+        """Act on one page's step and return the next page's response."""
+        kind = step.kind
+        url = response.url
+        if kind == steps.NEEDS_JS:
+            raise errors.LoginFlowError(f"the page at {host_of(url)} needs JavaScript: {step.reason}",
+                                        hint=_BROWSER_HINT)
+        if kind == steps.NONE:
+            self.fail_no_form(response, page)
+        if kind == steps.PASSWORD:
+            return self.submit(step, self.fill_password(step, page, url))
+        if kind == steps.CODE:
+            return self.submit(step, self.fill_code(step, page, url))
+        if kind == steps.USERNAME:
+            if self.username_sent or self.password_sent:
+                raise refused("the IdP asked for the user name again: the user name was refused", page,
+                              "Check --username / saml_username.")
+            self.username_sent = True
+            return self.submit(step, {step.username: self.username(url)})
+        self.check_repeat(url, step)
+        if kind == steps.REDIRECT:
+            return self.call("GET", step.url)
+        if kind == steps.CHOICE:
+            if not step.choice.found:
+                raise errors.LoginFlowError(f"factor choice: this IdP asks for {_or(step.offers)}; "
+                                            "use --provider browser",
+                                            hint="samlcreds never picks a factor that sends something "
+                                                 "(push, SMS, call, email, security key) by itself.")
+            self.code_chosen = True
+            values = {}
+            if step.choice.control is not None:
+                values = _pick_values(step.choice)
+            return self.submit(step, values)
+        if step.saml_destination:
+            self.chain_to = step.saml_destination
+        return self.submit(step, {})
+
+    def fill_password(self, step: steps.Step, page, url: str) -> dict:
+        if self.code_sent:
+            raise refused("the one-time code was refused (the IdP went back to its login form)", page,
+                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+        if self.password_sent:
+            raise refused("credentials: the IdP showed its login form again: the user name or password was "
+                          "refused", page, "Check the user name (--username / saml_username) and password, "
+                          "then try again.")
+        if step.extra_passwords:
+            raise errors.LoginFlowError(
+                f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
+                "or confirmation); samlcreds types the password into one field only",
+                hint="Change the password at the IdP in a browser, or " + _BROWSER_HINT.lower())
+        self.check_destination(step.target.url, "password", password=True)
+        values = {}
+        if step.username is not None and step.username.get("readonly") is None:
+            values[step.username] = self.username(url)
+        prompt = f"Password for {self.request.username or 'you'} at {host_of(url)}: "
+        values[step.password] = self.request.get_password(prompt)
+        self.password_sent = True
+        return values
+
+    def fill_code(self, step: steps.Step, page, url: str) -> dict:
+        refused_before = self.code_sent
+        if refused_before and not self.codes.retry_allowed():
+            raise refused("the one-time code was refused", page,
+                          "Check the code source (saml_otp_command or the code you typed) and try again.")
+        self.check_destination(step.target.url, "one-time code")
+        values = {step.code: self.codes.code(host_of(url), refused=refused_before)}
+        if step.username is not None and step.username.get("readonly") is None and not (
+                step.username.get("value") or "").strip():
+            values[step.username] = self.username(url)
+        self.code_sent = True
+        return values
+
+    def check_destination(self, url: str, what: str, *, password: bool = False) -> None:
+        """Refuse plain http to a non-loopback host; say once when the password leaves the IdP's host."""
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme != "https" and not is_loopback(url) and not self.request.allow_http:
+            raise errors.LoginFlowError(
+                f"credentials: the IdP's form would send the {what} over plain {scheme} to {host_of(url)}; "
+                "samlcreds refuses to send it unencrypted",
+                hint="Use the IdP's https URL (saml_url). For a lab IdP only: --allow-http-idp "
+                     "(saml_allow_http_idp = true).")
+        configured = (urllib.parse.urlsplit(self.request.url or "").hostname or "").lower()
+        target = (urllib.parse.urlsplit(url).hostname or "").lower()
+        if password and configured and target != configured and not self.other_host_said:
+            self.other_host_said = True
+            self.request.notify(f"note: the IdP's login form sends the password to {host_of(url)}, "
+                                f"not to {configured} (the host of saml_url)")
+
+    def check_repeat(self, url: str, step: steps.Step) -> None:
+        key = (step.kind, pages.signature(url, step.form) if step.form is not None else (url, step.url))
+        if key in self.seen:
+            raise errors.LoginFlowError(f"the IdP keeps showing the same page ({_where(url)})",
+                                        hint="The IdP may need JavaScript or cookies a browser keeps: "
+                                             + _BROWSER_HINT)
+        self.seen.add(key)
+
+    def submit(self, step: steps.Step, values: dict):
+        pairs = pages.entry_list(step.form, step.submitter, values)
+        target = step.target
+        if target.method == "POST":
+            if target.multipart:
+                return self.call("POST", target.url, files=[(k, (None, v)) for k, v in pairs])
+            return self.call("POST", target.url, data=pairs)
+        base = urllib.parse.urlsplit(target.url)._replace(query="").geturl()  # a GET form replaces the query
+        return self.call("GET", base, params=pairs)
+
+    def username(self, url: str) -> str:
+        if not self.request.username:
+            raise errors.UsageError(
+                f"the IdP at {host_of(url)} asks for a user name, and none is configured",
+                hint="Pass --username or set saml_username in the profile.")
+        return self.request.username
+
+    def call(self, method: str, url: str, **kwargs):
+        """One request (redirects followed, cookies kept), errors translated."""
+        import requests
+
+        timeout = self.request.timeout
+        try:
+            response = self.session.request(method, url, timeout=timeout, allow_redirects=True,
+                                            hooks={"response": self._check_redirect}, **kwargs)
+        except errors.SamlcredsError:
+            raise
+        except requests.exceptions.Timeout:
+            raise errors.IdpUnreachable(f"the IdP at {host_of(url)} did not answer within {timeout:g} s",
+                                        hint="Try again, or raise the timeout (saml_timeout / --timeout).") from None
+        except requests.exceptions.SSLError:
+            raise errors.IdpUnreachable(f"the TLS certificate of {host_of(url)} could not be verified",
+                                        hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its "
+                                             "bundle.") from None
+        except requests.exceptions.ConnectionError:
+            raise errors.IdpUnreachable(f"could not connect to the IdP at {host_of(url)}",
+                                        hint="Check the URL (saml_url), the network and proxy settings "
+                                             "(HTTPS_PROXY).") from None
+        except requests.exceptions.TooManyRedirects:
+            raise errors.LoginFlowError(f"the IdP at {host_of(url)} redirects in a loop") from None
+        except requests.exceptions.InvalidSchema:
+            raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
+                                        hint=_BROWSER_HINT) from None
+        except requests.exceptions.RequestException as exc:
+            raise errors.IdpUnreachable(f"the request to {host_of(url)} failed: {type(exc).__name__}") from None
+        if response.status_code >= 500:
+            raise errors.IdpUnreachable(f"the IdP at {host_of(response.url)} answered HTTP {response.status_code}",
+                                        hint="The IdP has a problem; try again later.")
+        return response
+
+    def _check_redirect(self, response, **_):
+        """A 307/308 redirect re-sends the body: never to plain http off loopback once a secret is in it."""
+        if response.status_code in (307, 308) and response.request.method == "POST" and (
+                self.password_sent or self.code_sent):
+            location = urllib.parse.urljoin(response.url, response.headers.get("location", ""))
+            self.check_destination(location, "password or code")
+        return response
+
+    def fail_no_form(self, response, page) -> None:
+        saved = ""
+        if self.request.debug_dir is not None:
+            from samlcreds.idp.form.state import save_debug_page
+
+            saved = f" The page was saved (secrets removed) to {save_debug_page(self.request.debug_dir, response.text)}."
+        status = response.status_code
+        title = " ".join(page.xpath("//title//text()")).strip()[:80]
+        what = f"HTTP {status}" + (f", page title {title!r}" if title else "")
+        where = host_of(response.url)
+        if self.chain_to:
+            raise errors.LoginFlowError(
+                f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
+                f"({what}) leads nowhere." + saved,
+                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _BROWSER_HINT.lower())
+        if status >= 400:
+            raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
+                                        hint="Check the sign-in URL (saml_url).")
+        if not page.xpath("//form") and (page.xpath("//noscript") or page.xpath("//script")):
+            raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
+                                        f"({what})." + saved, hint=_BROWSER_HINT)
+        raise errors.LoginFlowError(
+            f"no login form or SAMLResponse was found on the IdP's page ({what}) at {where}." + saved,
+            hint="The IdP may need JavaScript: try --provider browser. Run with --debug to save the page.")
+
+
+def parse(response):
+    """The response's HTML as an ``lxml.html`` document (an empty one when it does not parse)."""
+    import lxml.html
+
+    content = response.content or b"<html></html>"
+    if len(content) > MAX_PAGE_BYTES:
+        raise errors.LoginFlowError(
+            f"the IdP at {host_of(response.url)} sent a page of {len(content):,} bytes; samlcreds reads at most "
+            f"{MAX_PAGE_BYTES:,}",
+            hint="Check the sign-in URL (saml_url); an IdP login page is far smaller.")
+    try:
+        return lxml.html.document_fromstring(content, base_url=response.url)
+    except Exception:  # lxml.etree.ParserError on empty/odd documents
+        return lxml.html.document_fromstring(b"<html></html>")
+
+
+def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
+    """InvalidCredentials quoting the IdP page's own error text, if it shows one."""
+    detail = error_text(page)
+    return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
+
+
+def error_text(page) -> str:
+    """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
+    import re
+
+    pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
+    texts: list[str] = []
+    for el in page.xpath("//*[@class or @id or @role]"):
+        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+        if pattern.search(marker):
+            text = " ".join(" ".join(el.xpath(".//text()")).split())
+            if text and text not in texts:
+                texts.append(text)
+    return "; ".join(texts)[:200]
+
+
+def _pick_values(pick) -> dict:
+    if pages.input_type(pick.control) == "select":
+        return {pick.control: pick.value}
+    values = {pick.control: True}
+    form_radios = pick.control.getroottree().xpath("//input[@name=$n]", n=pick.control.get("name") or "")
+    for other in form_radios:
+        if other is not pick.control and pages.input_type(other) == "radio":
+            values[other] = False
+    return values
+
+
+def _or(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _where(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return parts.netloc + parts.path
+
+
+def _scheme(url: str) -> str:
+    return (urllib.parse.urlsplit(url).scheme or "an unknown scheme") + ":"
