@@ -40,6 +40,11 @@ def ask_password(prompt: str) -> str:
 
 
 def _request_factory(settings: config.Settings, get_password: Callable[[str], str]):
+    if get_password is ask_password:  # no password given: one stored in the OS keyring comes first
+        from samlcreds.keyring_store import KeyringPassword
+
+        get_password = KeyringPassword(ask_password, url=settings.url, username=settings.username,
+                                       remember=settings.remember_password)
     return lambda: request_for(settings, get_password=get_password, state_dir=paths.sessions_dir(),
                                interactive=True)
 

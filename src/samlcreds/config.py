@@ -21,6 +21,7 @@ profile key            environment variable         meaning
 ``saml_browser``       ``SAMLCREDS_BROWSER``        browser: executable path or channel
 ``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
 ``saml_allow_http_idp`` ``SAMLCREDS_ALLOW_HTTP_IDP`` form: allow a password over plain http
+``saml_remember_password`` ``SAMLCREDS_REMEMBER_PASSWORD`` keep the IdP password in the OS keyring
 =====================  ===========================  ===========================
 
 Adding a setting is one line in :class:`Settings` (its type, default, profile
@@ -137,6 +138,8 @@ class Settings:
     otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
     allow_http_idp: bool = setting(False, "saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP", _boolean)
+    #: store the IdP password in the OS keyring after a sign-in it succeeded with (samlcreds.keyring_store).
+    remember_password: bool = setting(False, "saml_remember_password", "SAMLCREDS_REMEMBER_PASSWORD", _boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

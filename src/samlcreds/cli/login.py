@@ -33,6 +33,8 @@ Examples:
               help="Shell flavour for --print env.")
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
+@click.option("--remember-password", is_flag=True, default=None,
+              help="Store the IdP password in the OS keyring after the sign-in succeeds (saml_remember_password).")
 @click.option("--all-roles", is_flag=True,
               help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
 @click.option("--profile-template", default="{account}-{role}", show_default=True,
@@ -40,7 +42,7 @@ Examples:
 @pass_debug
 def login(profile, provider, url, username, password_stdin, saml_file, region, timeout, headless, autofill,
           browser, role, role_arn, principal_arn, duration, print_format, shell, overwrite_long_term_keys,
-          all_roles, profile_template, debug):
+          remember_password, all_roles, profile_template, debug):
     """Sign in at the IdP and get temporary AWS credentials for a role.
 
     By default the credentials are written to PROFILE in the shared
@@ -48,7 +50,8 @@ def login(profile, provider, url, username, password_stdin, saml_file, region, t
     """
     settings = resolve_settings(profile, provider, url, username, saml_file, region, timeout,
                                 autofill=autofill, browser=browser, role=role_arn or role,
-                                principal_arn=principal_arn, duration=duration)
+                                principal_arn=principal_arn, duration=duration,
+                                remember_password=True if remember_password else None)
     terminal = Terminal()
     inputs = Inputs(password_stdin=password_stdin, terminal=terminal)
     if all_roles:

@@ -96,9 +96,15 @@ def build_request(settings: config.Settings, *, saml_file: str | None, inputs: I
     path = None
     if saml_file and saml_file != "-":
         path = Path(saml_file)
+    from samlcreds.keyring_store import KeyringPassword
+
+    # a password given on stdin is the one to use; else one stored in the OS keyring comes first
+    get_password = KeyringPassword(inputs.password, url=settings.url, username=settings.username,
+                                   remember=settings.remember_password, use_stored=not inputs.password_stdin,
+                                   notify=info)
     return request_for(
         settings,
-        get_password=inputs.password,
+        get_password=get_password,
         read_input=inputs.pasted,
         saml_file=path,
         state_dir=paths.sessions_dir(),
