@@ -142,3 +142,13 @@ def test_cache_hit_never_opens_the_keyring(secret_service, sandbox_env):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
     assert "samlcreds" in imported
     assert not imported & {"keyring", "secretstorage", "jeepney"}
+
+
+def test_browser_autofill_uses_the_stored_password(secret_service, sandbox_idp):
+    put("bob-pw")
+    before = sandbox_idp.login_count("bob")
+    result = run_cli(["login", "--provider", "browser", "--autofill", "--username", "bob", "--url",
+                      os.environ["SAMLCREDS_URL"], "--profile", "b", "--print", "json"])
+    assert result.returncode == 0, result.stderr
+    assert sandbox_idp.login_count("bob") == before + 1
+    assert "bob-pw" not in result.stderr + result.stdout
