@@ -112,3 +112,43 @@ def test_keyring_password_hooks(monkeypatch):
     assert given("Password: ") == "stdin"
     plain = errors.InvalidCredentials("refused")
     assert given.refused(plain) is plain and fake.items  # a typed password: nothing deleted
+
+
+def test_container_server_answers():
+    import json
+    import urllib.error
+    import urllib.request
+    from datetime import datetime, timedelta, timezone
+
+    from samlcreds.creds import Credentials
+    from samlcreds.servers.container import CredentialsServer
+
+    calls = []
+
+    def fetch():
+        calls.append(1)
+        if len(calls) > 1:
+            raise errors.InteractionRequired("profile p needs you to sign in")
+        return Credentials("ASIAUNIT", "secret", "token", datetime.now(timezone.utc) + timedelta(hours=1))
+
+    def status(url, token=None):
+        headers = {"Authorization": token} if token is not None else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.load(exc)
+
+    errors_seen = []
+    with CredentialsServer(fetch, on_error=errors_seen.append) as server:
+        assert server.url.startswith("http://127.0.0.1:") and server.port > 0
+        assert status(server.url)[0] == 401
+        assert status(server.url, "wrong")[0] == 403
+        assert status(server.url.rsplit("/", 1)[0] + "/other", server.token)[0] == 404
+        code, doc = status(server.url, server.token)
+        assert code == 200 and doc["AccessKeyId"] == "ASIAUNIT" and doc["Token"] == "token"
+        assert doc["Expiration"].endswith("Z")
+        code, doc = status(server.url, server.token)
+        assert code == 500 and doc == {"message": "profile p needs you to sign in"}
+        assert len(errors_seen) == 1
+        assert calls == [1, 1]  # no fetch for refused requests
