@@ -7,7 +7,7 @@ changes without notice):
    profile or in ``[default]`` (the profile's entries win);
 2. the account alias from ``iam:ListAccountAliases``, asked with credentials
    samlcreds obtained for that account anyway, in a background thread with a
-   1-second budget; never fatal; remembered for a week in
+   1-second budget for the request (the command waits no longer); never fatal; remembered for a week in
    ``<cache dir>/account-aliases.json`` (0600). Not every role may call it;
    a refusal is remembered as "no alias" too.
 
@@ -115,36 +115,41 @@ def label(account_id: str, known: dict[str, str]) -> str:
     return f"{name} ({account_id})" if name else account_id
 
 
-def list_account_alias(creds, *, timeout: float = ALIAS_BUDGET, region: str = "us-east-1") -> str | None:
-    """The account's alias from ``iam:ListAccountAliases`` signed with ``creds`` (``None`` if it has none).
-
-    Raises botocore's exceptions (the caller treats every failure alike).
-    """
+def iam_client(creds, *, timeout: float = ALIAS_BUDGET, region: str = "us-east-1"):
+    """A botocore IAM client signed with ``creds``: ``timeout`` seconds to connect and to read, one attempt."""
     import botocore.session
     from botocore.config import Config
 
     session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    client = session.create_client(
+    return session.create_client(
         "iam", region_name=region, aws_access_key_id=creds.access_key_id,
         aws_secret_access_key=creds.secret_access_key, aws_session_token=creds.session_token,
         config=Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}))
+
+
+def list_account_alias(client) -> str | None:
+    """The account's alias from ``iam:ListAccountAliases`` (``None`` if it has none); botocore's errors pass."""
     aliases = client.list_account_aliases().get("AccountAliases") or []
     return aliases[0] if aliases else None
+
+
+#: Seconds to wait for botocore to build the IAM client (loading its model) before giving up waiting.
+_CLIENT_WAIT = 3.0
 
 
 class AliasLookups:
     """Background alias lookups for accounts whose credentials were just obtained.
 
     ``add(creds)`` starts one thread per account not named or looked up
-    recently; ``wait()`` gives them what is left of the 1-second budget.
+    recently; ``wait()`` gives each request the 1-second budget (counted from
+    when its client is ready: building a botocore client is local work).
     Failures (no permission, no network, timeouts) are remembered as "no
     alias" and never raised.
     """
 
     def __init__(self, profile: str | None = None, budget: float = ALIAS_BUDGET) -> None:
         self.budget = budget
-        self.started_at: float | None = None
-        self._threads: list[threading.Thread] = []
+        self._lookups: list[tuple[threading.Thread, threading.Event, list]] = []
         try:
             self._skip = set(configured_names(profile)) | set(cached_aliases())
         except errors.SamlcredsError:
@@ -159,12 +164,19 @@ class AliasLookups:
             from samlcreds.aws import PARTITION_DEFAULT_REGION, arn_partition
 
             region = PARTITION_DEFAULT_REGION.get(arn_partition(getattr(creds, "role_arn", None)) or "aws")
-        if self.started_at is None:
-            self.started_at = time.monotonic()
+        ready, ready_at = threading.Event(), []
 
         def look_up() -> None:
             try:
-                alias = list_account_alias(creds, timeout=self.budget, region=region or "us-east-1")
+                client = iam_client(creds, timeout=self.budget, region=region or "us-east-1")
+            except Exception as exc:  # noqa: BLE001 - best effort
+                log.debug("no IAM client for the alias of %s: %s", account, type(exc).__name__)
+                return
+            finally:
+                ready_at.append(time.monotonic())
+                ready.set()
+            try:
+                alias = list_account_alias(client)
             except Exception as exc:  # noqa: BLE001 - best effort: any failure means "no alias"
                 log.debug("no account alias for %s: %s", account, type(exc).__name__)
                 alias = None
@@ -172,15 +184,11 @@ class AliasLookups:
 
         thread = threading.Thread(target=look_up, name=f"alias-{account}", daemon=True)
         thread.start()
-        self._threads.append(thread)
-
-    def add_all(self, creds_list: Iterable) -> None:
-        for creds in creds_list:
-            self.add(creds)
+        self._lookups.append((thread, ready, ready_at))
 
     def wait(self) -> None:
-        """Wait for the lookups until the budget (from the first ``add``) is spent."""
-        if self.started_at is None:
-            return
-        for thread in self._threads:
-            thread.join(max(0.0, self.budget - (time.monotonic() - self.started_at)))
+        """Wait for each lookup until its budget is spent (then leave it: it is a daemon thread)."""
+        for thread, ready, ready_at in self._lookups:
+            if not ready.wait(_CLIENT_WAIT):
+                continue
+            thread.join(max(0.0, ready_at[0] + self.budget + 0.1 - time.monotonic()))

@@ -32,7 +32,6 @@ from typing import Callable, Union
 from samlcreds import config, errors, flow, offloop, paths
 from samlcreds import picker as pickers
 from samlcreds.creds import Credentials
-from samlcreds.fetcher import CachingFetcher
 from samlcreds.idp.base import LoginRequest, request_for
 from samlcreds.refreshing import RefreshWarning, Refresher
 from samlcreds.roles import is_role_arn
@@ -216,8 +215,14 @@ def _fetcher(profile: str | None, overrides: dict, get_password, picker, get_cod
     ask_code = offloop.on_caller(get_code) if get_code is not None else None
 
     def request_factory_for(settings: config.Settings):
-        return lambda: request_for(settings, get_password=ask, get_code=ask_code, state_dir=paths.sessions_dir(),
-                                   interactive=True)
+        password = ask
+        if get_password is ask_password:  # no password given: one stored in the OS keyring comes first
+            from samlcreds.keyring_store import KeyringPassword
+
+            password = KeyringPassword(ask, url=settings.url, username=settings.username,
+                                       remember=settings.remember_password)
+        return lambda: request_for(settings, get_password=password, get_code=ask_code,
+                                   state_dir=paths.sessions_dir(), interactive=True)
 
     return fetcher_for(profile, request_factory_for, picker=offloop.on_caller(_picker(picker, profile)),
                        overrides=overrides, bind_chosen_role=True)

@@ -230,7 +230,7 @@ class ChainedFetcher:
             chained = self.assume(source, self.spec, region=self.region,
                                   timeout=self.settings.sts_timeout)
             meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
-            self.cache.store(self.key, chained.to_process_json(), meta)
+            self.cache.store(self.key, chained.to_process_json(), meta, obtained_at=self.clock().timestamp())
             return chained
 
 

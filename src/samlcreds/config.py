@@ -25,6 +25,8 @@ profile key            environment variable         meaning
 
 ``saml_allow_http_idp`` (``SAMLCREDS_ALLOW_HTTP_IDP``): form provider, labs only:
 allow sending the password over plain http to a host that is not loopback.
+``saml_remember_password`` (``SAMLCREDS_REMEMBER_PASSWORD``): keep the IdP
+password in the OS keyring after a sign-in it succeeded with.
 
 Adding a setting is one line in :class:`Settings` (its type, default, profile
 key and environment variable). The cache-hit path of ``samlcreds process``
@@ -142,6 +144,8 @@ class Settings:
     otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
     allow_http_idp: bool = setting(False, "saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP", _boolean)
+    #: store the IdP password in the OS keyring after a sign-in it succeeded with (samlcreds.keyring_store).
+    remember_password: bool = setting(False, "saml_remember_password", "SAMLCREDS_REMEMBER_PASSWORD", _boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: whether the config file has a section for ``profile`` (``None``: not looked up)
     profile_found: bool | None = field(default=None, compare=False, repr=False)

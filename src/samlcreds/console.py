@@ -64,6 +64,9 @@ def signin_token(creds: Credentials, endpoint: str, *, timeout: float = 30.0, se
     document = json.dumps({"sessionId": creds.access_key_id, "sessionKey": creds.secret_access_key,
                            "sessionToken": creds.session_token})
     http = session or requests.Session()
+    quiet = _NoQueryLogged()
+    pool_log = logging.getLogger("urllib3.connectionpool")  # logs each request's URL, with the keys in it
+    pool_log.addFilter(quiet)
     try:
         answer = http.get(endpoint, params={"Action": "getSigninToken", "Session": document}, timeout=timeout,
                           allow_redirects=False)
@@ -71,6 +74,8 @@ def signin_token(creds: Credentials, endpoint: str, *, timeout: float = 30.0, se
         raise errors.StsUnreachable(f"could not reach the AWS federation endpoint {_host(endpoint)}: "
                                     f"{type(exc).__name__}",
                                     hint="Check the network and proxy settings (HTTPS_PROXY).") from None
+    finally:
+        pool_log.removeFilter(quiet)
     token = None
     if answer.status_code == 200:
         try:
@@ -116,6 +121,13 @@ def console_signin_url(creds: Credentials, *, region: str | None = None, destina
     endpoint = federation_endpoint(partition, environ)
     return login_url(signin_token(creds, endpoint, timeout=timeout), endpoint, destination=destination,
                      issuer=issuer)
+
+
+class _NoQueryLogged(logging.Filter):
+    """Drops urllib3's request lines for the federation endpoint: their URL holds the session keys."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "getSigninToken" not in str(record.args)
 
 
 def _host(url: str) -> str:

@@ -56,4 +56,7 @@ def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,
         "aws_credential_expiration": iso_utc(creds.expiration),
     }
     inifile.update_section(target, profile, values, remove=STALE_KEYS, guard=guard)
+    from samlcreds import written
+
+    written.record(target, profile, creds.access_key_id)  # for `samlcreds logout --profile` to take back
     return target

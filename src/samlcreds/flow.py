@@ -46,7 +46,18 @@ def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
             hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
-    assertion = parse_saml_response(get_provider(method).fetch_saml_response(request))
+    hooks = request.get_password  # e.g. samlcreds.keyring_store.KeyringPassword: told how the sign-in went
+    try:
+        saml_response = get_provider(method).fetch_saml_response(request)
+    except errors.InvalidCredentials as exc:
+        refused = getattr(hooks, "refused", None)
+        if refused is None:
+            raise
+        raise refused(exc) from None
+    succeeded = getattr(hooks, "succeeded", None)
+    if succeeded is not None:
+        succeeded()
+    assertion = parse_saml_response(saml_response)
     log.debug("assertion from %s grants %d role(s); %d problem(s), %d warning(s)", assertion.issuer,
               len(assertion.roles), len(assertion.problems), len(assertion.warnings))
     return assertion

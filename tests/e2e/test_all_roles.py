@@ -144,3 +144,18 @@ def test_decode_names_accounts(sandbox_env, sandbox_idp, tmp_path):
     assert [r["account_name"] for r in json.loads(result.stdout)["roles"]] == ["prod", "shared"]
     text = run_cli(["decode", str(path)])
     assert "account shared" in text.stdout
+
+
+def test_picker_shows_account_names(sandbox_env):
+    from tests.e2e.test_terminal import Tty
+
+    name_accounts()
+    tty = Tty("login", "--profile", "pick", "--username", "carol")
+    tty.expect("Password for carol")
+    tty.send("carol-pw")
+    tty.expect("Account prod (111111111111)")
+    tty.expect("Account shared (222222222222)")
+    tty.expect("Role [1-2]:")
+    tty.send("2")
+    assert tty.wait() == 0, tty.output.decode(errors="replace")
+    assert boto3.Session(profile_name="pick").client("sts").get_caller_identity()["Arn"] == AUDITOR

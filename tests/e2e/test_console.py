@@ -105,3 +105,18 @@ def test_partition_hosts():
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
     assert query == {"Action": "login", "Destination": "https://console.aws.amazon.com/", "SigninToken": "TOKEN",
                      "Issuer": "https://idp/sso"}
+
+
+def test_keys_never_reach_the_logs(sandbox_env, sandbox_sts, caplog):
+    import logging
+
+    import samlcreds
+
+    configure_bob()
+    sign_in()
+    caplog.set_level(logging.DEBUG)
+    creds = samlcreds.credentials("work")
+    url = console.console_signin_url(creds)
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "getSigninToken" not in text and creds.secret_access_key not in text and url not in text
+    assert any("federation endpoint" in record.getMessage() for record in caplog.records)

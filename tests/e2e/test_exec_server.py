@@ -76,6 +76,7 @@ def test_child_uses_container_credentials_and_the_server_goes_away(sandbox_env, 
 def test_server_refreshes_through_the_idp_session(sandbox_env, sandbox_idp, sandbox_sts):
     configure_bob("short", "--duration", "900")  # STS's minimum: served until 5 minutes are left
     logins, calls = sandbox_idp.login_count(), len(sandbox_sts.calls)
+    # between its two requests the child makes the cached entry look 2 minutes from expiry
     code = textwrap.dedent("""
         import json, os, pathlib, urllib.request
         req = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],

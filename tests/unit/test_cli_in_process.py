@@ -140,7 +140,7 @@ def test_every_command_help(isolated_env, command):
 def test_logout_all_with_nothing(isolated_env):
     run = run_main(["logout", "--all"])
     assert run.returncode == 0
-    assert run.stderr == "Nothing to remove: there were no cached credentials and no saved IdP sessions.\n"
+    assert run.stderr == "Nothing to remove: there were no cached credentials, saved IdP sessions or credentials samlcreds wrote.\n"
 
 
 def test_logout_profile_with_nothing(isolated_env):

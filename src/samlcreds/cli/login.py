@@ -28,6 +28,7 @@ class LoginOptions:
     print_format: str | None = None
     shell: str = "sh"
     overwrite_long_term_keys: bool = False
+    remember_password: bool | None = None
     all_roles: bool = False
     profile_template: str = "{account}-{role}"
 
@@ -51,6 +52,8 @@ Examples:
               help="Shell flavour for --print env.")
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
+@click.option("--remember-password", is_flag=True, default=None,
+              help="Store the IdP password in the OS keyring after the sign-in succeeds (saml_remember_password).")
 @click.option("--all-roles", is_flag=True,
               help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
 @click.option("--profile-template", default="{account}-{role}", show_default=True,
@@ -68,7 +71,8 @@ def run_login(options: LoginOptions) -> None:
     """Sign in, then write (or print, or leave to credential_process) the credentials."""
     sign_in = options.sign_in
     settings = sign_in.settings(role=options.role_arn or options.role, principal_arn=options.principal_arn,
-                                duration=options.duration)
+                                duration=options.duration,
+                                remember_password=True if options.remember_password else None)
     terminal = current_terminal()
     inputs = Inputs(password_stdin=sign_in.password_stdin, terminal=terminal)
     if options.all_roles:

@@ -20,6 +20,9 @@ Examples:
   pbpaste | samlcreds login --provider paste --profile work
   samlcreds configure --profile work --credential-process   # then: aws s3 ls --profile work
   samlcreds exec --profile work -- terraform plan
+  samlcreds exec --server --profile work -- python long_job.py
+  samlcreds console --profile work
+  samlcreds login --profile work --all-roles
   samlcreds decode response.b64 --output json
   samlcreds doctor response.b64 --metadata idp-metadata.xml
   samlcreds roles --profile work

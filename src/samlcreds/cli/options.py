@@ -67,10 +67,16 @@ class SignInOptions:
 
     def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:
         """The :class:`LoginRequest` for ``settings`` with these flags."""
+        from samlcreds.keyring_store import KeyringPassword
+
         path = Path(self.saml_file) if self.saml_file and self.saml_file != "-" else None
+        # a password given on stdin is the one to use; else one stored in the OS keyring comes first
+        get_password = KeyringPassword(inputs.password, url=settings.url, username=settings.username,
+                                       remember=settings.remember_password, use_stored=not inputs.password_stdin,
+                                       notify=info)
         return request_for(
             settings,
-            get_password=inputs.password,
+            get_password=get_password,
             read_input=inputs.pasted,
             saml_file=path,
             state_dir=paths.sessions_dir(),

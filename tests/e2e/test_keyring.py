@@ -1,0 +1,154 @@
+"""The IdP password in a real Secret Service (gnome-keyring in a private D-Bus session), against the sandbox IdP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.helpers import run_cli
+
+
+
+@pytest.fixture
+def secret_service(sandbox_env, tmp_path, monkeypatch):
+    """A private ``dbus-daemon --session`` with ``gnome-keyring-daemon --unlock --components=secrets``."""
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found (apt-get install dbus gnome-keyring; the Makefile installs both)",
+                        pytrace=False)
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    started = [bus]
+    try:
+        address = bus.stdout.readline().strip()
+        assert address.startswith("unix:"), address
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        daemon = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ))
+        started.append(daemon)
+        daemon.stdin.write(b"keyring-unlock-pw")  # the login keyring's own password (created unlocked)
+        daemon.stdin.close()
+        probe = textwrap.dedent("""
+            import time, keyring
+            for _ in range(100):
+                try:
+                    keyring.set_password("samlcreds-probe", "probe", "x")
+                    keyring.delete_password("samlcreds-probe", "probe")
+                    break
+                except Exception:
+                    time.sleep(0.1)
+            else:
+                raise SystemExit("no Secret Service")
+            print(type(keyring.get_keyring()).__module__)
+        """)
+        ready = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        assert ready.returncode == 0, ready.stderr
+        assert ready.stdout.strip() == "keyring.backends.SecretService"
+        yield address
+    finally:
+        for proc in reversed(started):
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def stored(username: str = "bob") -> str | None:
+    code = ("import keyring, os, urllib.parse; host = urllib.parse.urlsplit(os.environ['SAMLCREDS_URL']).netloc;"
+            f" print(keyring.get_password('samlcreds:' + host, {username!r}) or '')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip() or None
+
+
+def put(password: str, username: str = "bob") -> None:
+    code = ("import keyring, os, sys, urllib.parse; host = urllib.parse.urlsplit(os.environ['SAMLCREDS_URL']).netloc;"
+            f" keyring.set_password('samlcreds:' + host, {username!r}, sys.stdin.read())")
+    out = subprocess.run([sys.executable, "-c", code], input=password, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def failed_logins(idp) -> int:
+    """Password POSTs the IdP answered minus the successful ones it counted."""
+    posts = sum("POST" in line and "loginuserpass.php" in line
+                for line in idp.server_log.read_text(errors="replace").splitlines())
+    return posts - idp.login_count()
+
+
+def configure(profile="work", *extra):
+    result = run_cli(["configure", "--profile", profile, "--provider", "form", "--url", os.environ["SAMLCREDS_URL"],
+                      "--username", "bob", "--credential-process", *extra])
+    assert result.returncode == 0, result.stderr
+
+
+def test_remembered_password_signs_in_without_a_terminal(secret_service, sandbox_idp):
+    configure()
+    first = run_cli(["login", "--profile", "work", "--password-stdin", "--remember-password"], input="bob-pw\n")
+    assert first.returncode == 0, first.stderr
+    assert "Stored the IdP password of bob in the OS keyring" in first.stderr
+    assert stored() == "bob-pw"
+    assert run_cli(["logout", "--profile", "work"]).returncode == 0  # no cached credentials, no IdP session
+    logins = sandbox_idp.login_count()
+    result = run_cli(["process", "--profile", "work"])  # no terminal, no password given
+    assert result.returncode == 0, result.stderr
+    assert sandbox_idp.login_count() == logins + 1  # a real password sign-in, with the stored password
+
+    forget = run_cli(["logout", "--profile", "work", "--forget-password"])
+    assert forget.returncode == 0 and "Deleted the IdP password of bob" in forget.stderr
+    assert stored() is None
+    again = run_cli(["process", "--profile", "work"])
+    assert again.returncode == 3 and "needs you to sign in" in again.stderr
+
+
+def test_profile_setting_remembers_and_password_stdin_wins(secret_service, sandbox_idp):
+    configure("work")
+    with open(os.environ["AWS_CONFIG_FILE"], "a") as handle:
+        handle.write("saml_remember_password = true\n")
+    put("stale-pw")
+    # a password given on stdin is used (not the stored one), and stored after it worked
+    result = run_cli(["login", "--profile", "work", "--password-stdin"], input="bob-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert stored() == "bob-pw"
+
+
+def test_refused_stored_password_is_deleted_after_one_try(secret_service, sandbox_idp):
+    configure()
+    put("not-bobs-password")
+    failures = failed_logins(sandbox_idp)
+    result = run_cli(["process", "--profile", "work"])
+    assert result.returncode == 3
+    assert "stored in the OS keyring, which samlcreds has deleted and will not try again" in result.stderr
+    assert stored() is None
+    assert failed_logins(sandbox_idp) == failures + 1
+    again = run_cli(["process", "--profile", "work"])
+    assert again.returncode == 3
+    assert failed_logins(sandbox_idp) == failures + 1  # never tried again: there is nothing to try
+
+
+def test_cache_hit_never_opens_the_keyring(secret_service, sandbox_env):
+    configure()
+    assert run_cli(["login", "--profile", "work", "--password-stdin", "--remember-password"],
+                   input="bob-pw\n").returncode == 0
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "samlcreds", "process", "--profile", "work"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
+    assert "samlcreds" in imported
+    assert not imported & {"keyring", "secretstorage", "jeepney"}
+
+
+def test_browser_autofill_uses_the_stored_password(secret_service, sandbox_idp):
+    put("bob-pw")
+    before = sandbox_idp.login_count("bob")
+    result = run_cli(["login", "--provider", "browser", "--autofill", "--username", "bob", "--url",
+                      os.environ["SAMLCREDS_URL"], "--profile", "b", "--print", "json"])
+    assert result.returncode == 0, result.stderr
+    assert sandbox_idp.login_count("bob") == before + 1
+    assert "bob-pw" not in result.stderr + result.stdout

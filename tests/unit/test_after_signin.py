@@ -1,0 +1,154 @@
+"""Unit tests of the after-sign-in pieces: chain specs, profile templates, account names, keyring hooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from samlcreds import accounts, allroles, chain, errors, keyring_store
+from samlcreds.roles import RolePair
+
+DEV = RolePair("arn:aws:iam::111111111111:role/team/Developer", "arn:aws:iam::111111111111:saml-provider/IdP")
+AUD = RolePair("arn:aws:iam::222222222222:role/Auditor", "arn:aws:iam::222222222222:saml-provider/IdP")
+
+
+@pytest.fixture
+def config_file(tmp_path, monkeypatch):
+    path = tmp_path / "config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    return path
+
+
+def test_chain_spec_reads_the_aws_keys(config_file):
+    config_file.write_text("[profile c]\nrole_arn = arn:aws:iam::222222222222:role/Deploy\nsource_profile = s\n"
+                           "role_session_name = me\nexternal_id = xyz\nduration_seconds = 900\nregion = eu-west-1\n"
+                           "[profile s]\nsaml_url = https://idp/sso\n")
+    spec = chain.chain_spec("c")
+    assert (spec.role_arn, spec.source_profile, spec.role_session_name, spec.external_id, spec.duration,
+            spec.region) == ("arn:aws:iam::222222222222:role/Deploy", "s", "me", "xyz", 900, "eu-west-1")
+    assert chain.chain_spec("s") is None
+    assert chain.samlcreds_source("s") == "s"
+
+
+@pytest.mark.parametrize("value, fragment", [("7200", "1 hour"), ("600", "minimum"), ("1h", "whole number")])
+def test_chained_duration_bounds(value, fragment):
+    with pytest.raises(errors.UsageError) as caught:
+        chain.check_chained_duration(value, "c")
+    assert fragment in str(caught.value)
+    assert chain.check_chained_duration(None) == 3600
+
+
+def test_half_a_chain_is_refused(config_file):
+    config_file.write_text("[profile c]\nrole_arn = arn:aws:iam::222222222222:role/Deploy\n")
+    with pytest.raises(errors.UsageError, match="not source_profile"):
+        chain.chain_spec("c")
+
+
+def test_credential_process_source(config_file):
+    config_file.write_text('[profile s]\ncredential_process = "/opt/my tools/samlcreds" process --profile real\n'
+                           "[profile other]\ncredential_process = /usr/bin/other-tool\n")
+    assert chain.samlcreds_source("s") == "real"
+    assert chain.samlcreds_source("other") is None
+
+
+def test_profile_template():
+    names = allroles.profile_names([DEV, AUD], "{account}-{role}", {"111111111111": "prod"})
+    assert names == {DEV: "prod-Developer", AUD: "222222222222-Auditor"}
+    assert allroles.profile_names([DEV], "{account_id}_{role}", {})[DEV] == "111111111111_Developer"
+    for template, message in (("{nope}", "unknown placeholder"), ("x", "same profile name"),
+                              ("{role} x", "cannot be a profile name"), ("{role", "does not parse")):
+        with pytest.raises(errors.UsageError, match=message):
+            allroles.profile_names([DEV, AUD], template, {})
+
+
+def test_account_names_parse_and_merge(config_file):
+    assert accounts.parse_account_names("111111111111=prod, 222222222222 = shared ,") == {
+        "111111111111": "prod", "222222222222": "shared"}
+    with pytest.raises(errors.UsageError, match="not ACCOUNT_ID=NAME"):
+        accounts.parse_account_names("1111=prod")
+    config_file.write_text("[default]\nsaml_account_names = 111111111111=prod, 222222222222=shared\n"
+                           "[profile p]\nsaml_account_names = 222222222222=mine\n")
+    assert accounts.configured_names("p") == {"111111111111": "prod", "222222222222": "mine"}
+    assert accounts.label("222222222222", {"222222222222": "mine"}) == "mine (222222222222)"
+    assert accounts.label("333333333333", {}) == "333333333333"
+
+
+class FakeKeyring:
+    """A stand-in for the keyring package's three calls (the e2e tests use a real Secret Service)."""
+
+    def __init__(self):
+        self.items = {}
+
+    def get_password(self, service, user):
+        return self.items.get((service, user))
+
+    def set_password(self, service, user, password):
+        self.items[(service, user)] = password
+
+    def delete_password(self, service, user):
+        del self.items[(service, user)]
+
+
+def test_keyring_password_hooks(monkeypatch):
+    fake = FakeKeyring()
+    monkeypatch.setattr(keyring_store, "_keyring", lambda: fake)
+    asked = []
+    url = "https://idp.example.com:8443/sso"
+
+    typed = keyring_store.KeyringPassword(lambda prompt: asked.append(prompt) or "typed", url=url,
+                                          username="bob", remember=True)
+    assert typed("Password: ") == "typed" and asked == ["Password: "]
+    typed.succeeded()
+    assert fake.items == {("samlcreds:idp.example.com:8443", "bob"): "typed"}
+
+    again = keyring_store.KeyringPassword(lambda prompt: asked.append(prompt) or "other", url=url, username="bob")
+    assert again("Password: ") == "typed" and len(asked) == 1  # stored one first, no prompt
+    error = again.refused(errors.InvalidCredentials("the IdP refused the password"))
+    assert "deleted and will not try again" in error.message
+    assert fake.items == {}
+    assert again("Password: ") == "other"  # a second ask in the same flow prompts
+
+    given = keyring_store.KeyringPassword(lambda prompt: "stdin", url=url, username="bob", use_stored=False)
+    fake.set_password("samlcreds:idp.example.com:8443", "bob", "stored")
+    assert given("Password: ") == "stdin"
+    plain = errors.InvalidCredentials("refused")
+    assert given.refused(plain) is plain and fake.items  # a typed password: nothing deleted
+
+
+def test_container_server_answers():
+    import json
+    import urllib.error
+    import urllib.request
+    from datetime import datetime, timedelta, timezone
+
+    from samlcreds.creds import Credentials
+    from samlcreds.servers.container import CredentialsServer
+
+    calls = []
+
+    def fetch():
+        calls.append(1)
+        if len(calls) > 1:
+            raise errors.InteractionRequired("profile p needs you to sign in")
+        return Credentials("ASIAUNIT", "secret", "token", datetime.now(timezone.utc) + timedelta(hours=1))
+
+    def status(url, token=None):
+        headers = {"Authorization": token} if token is not None else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.load(exc)
+
+    errors_seen = []
+    with CredentialsServer(fetch, on_error=errors_seen.append) as server:
+        assert server.url.startswith("http://127.0.0.1:") and server.port > 0
+        assert status(server.url)[0] == 401
+        assert status(server.url, "wrong")[0] == 403
+        assert status(server.url.rsplit("/", 1)[0] + "/other", server.token)[0] == 404
+        code, doc = status(server.url, server.token)
+        assert code == 200 and doc["AccessKeyId"] == "ASIAUNIT" and doc["Token"] == "token"
+        assert doc["Expiration"].endswith("Z")
+        code, doc = status(server.url, server.token)
+        assert code == 500 and doc == {"message": "profile p needs you to sign in"}
+        assert len(errors_seen) == 1
+        assert calls == [1, 1]  # no fetch for refused requests
