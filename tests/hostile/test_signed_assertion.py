@@ -30,14 +30,14 @@ PROVIDER = f"arn:aws:iam::{ACCOUNT}:saml-provider/Idp"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/Admin"
 DEV = f"arn:aws:iam::{ACCOUNT}:role/Dev"
 OPS = f"arn:aws:iam::{ACCOUNT}:role/Ops"
-NOW = datetime.now(timezone.utc)
 
 
 def crossed_response() -> bytes:
     """Response(_r1, signature → #_cross) [Assertion _cross (signature → #_r1, Admin), Assertion _good (signed, Dev+Ops)]."""
-    good = etree.fromstring(response(roles=[f"{DEV},{PROVIDER}", f"{OPS},{PROVIDER}"], assertion_id="_good", issued=NOW))
+    now = datetime.now(timezone.utc)  # per call: a 5-minute assertion must be fresh when the test runs
+    good = etree.fromstring(response(roles=[f"{DEV},{PROVIDER}", f"{OPS},{PROVIDER}"], assertion_id="_good", issued=now))
     root = etree.fromstring(response(roles=[f"{ADMIN},{PROVIDER}"], assertion_id="_cross", sign_assertion=False,
-                                  issued=NOW))
+                                  issued=now))
     cross = root.find(f"{{{NS_ASSERTION}}}Assertion")
     # a signature referencing the Response, put inside the cross assertion
     response_signature = _sign(copy.deepcopy(root), KEY, CERT).find(f"{DS}Signature")
