@@ -86,6 +86,15 @@ class AuthenticationError(SamlcredsError):
 class InvalidCredentials(AuthenticationError):
     """The IdP showed its login form again after the password was sent."""
 
+    #: True when the password is what the IdP refused (a stored password is then deleted).
+    password_refused = True
+
+
+class FactorRefused(InvalidCredentials):
+    """The IdP refused something other than the password: a one-time code or the user name."""
+
+    password_refused = False
+
 
 class InteractionRequired(AuthenticationError):
     """Input from the user is needed but there is no terminal to ask on."""

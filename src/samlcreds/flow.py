@@ -51,7 +51,7 @@ def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
         saml_response = get_provider(method).fetch_saml_response(request)
     except errors.InvalidCredentials as exc:
         refused = getattr(hooks, "refused", None)
-        if refused is None:
+        if refused is None or not exc.password_refused:  # a refused one-time code keeps a stored password
             raise
         raise refused(exc) from None
     succeeded = getattr(hooks, "succeeded", None)

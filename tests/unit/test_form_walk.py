@@ -148,6 +148,22 @@ def test_password_over_plain_http_to_a_remote_host_is_refused_before_asking():
         assert "--allow-http-idp" in err.hint
 
 
+def test_password_form_sent_by_get_is_refused_before_asking():
+    form = login_form().replace('method="post" ', "")  # no method: HTML's default is GET
+    with PageServer({"/": form}) as server:
+        err = fails(server, errors.LoginFlowError, "credentials: the IdP's form would send the password in "
+                    "the URL (a GET form to {host}); samlcreds refuses to put it where logs keep it",
+                    get_password=lambda p: pytest.fail("the password was asked for"))
+        assert "--provider browser" in err.hint
+
+
+def test_refused_code_or_user_name_is_not_a_refused_password():
+    """A stored password is deleted only when the password is what the IdP refused (errors.FactorRefused)."""
+    assert errors.InvalidCredentials("x").password_refused
+    assert not errors.FactorRefused("x").password_refused
+    assert isinstance(errors.FactorRefused("x"), errors.InvalidCredentials)  # still exit 3, same family
+
+
 def test_allow_http_lifts_the_refusal_and_loopback_needs_no_flag():
     walk = Walk(None, LoginRequest(url="https://idp.example.com/", allow_http=True))
     walk.check_destination("http://idp.example.com/login", "password")

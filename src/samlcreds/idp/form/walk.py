@@ -90,7 +90,7 @@ class Walk:
         if kind == steps.USERNAME:
             if self.username_sent or self.password_sent:
                 raise refused("credentials: the IdP asked for the user name again: the user name was refused",
-                              page, "Check --username / saml_username.")
+                              page, "Check --username / saml_username.", password=False)
             self.username_sent = True
             return self.submit(step, {step.username: self.username(url)})
         self.check_repeat(url, step)
@@ -114,7 +114,7 @@ class Walk:
     def fill_password(self, step: steps.Step, page, url: str) -> dict:
         if self.code_sent:
             raise refused("the one-time code was refused (the IdP went back to its login form)", page,
-                          _CODE_HINT)
+                          _CODE_HINT, password=False)
         if self.password_sent:
             raise refused("credentials: the IdP showed its login form again: the user name or password was "
                           "refused", page, "Check the user name (--username / saml_username) and password, "
@@ -124,7 +124,7 @@ class Walk:
                 f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
                 "or confirmation); samlcreds types the password into one field only",
                 hint="Change the password at the IdP in a browser, or " + _OR_BROWSER)
-        self.check_destination(step.target.url, "password", password=True)
+        self.check_destination(step.target.url, "password", password=True, method=step.target.method)
         values = {}
         if step.username is not None and step.username.get("readonly") is None:
             values[step.username] = self.username(url)
@@ -137,8 +137,8 @@ class Walk:
         refused_before = self.code_sent
         if refused_before and not self.codes.retry_allowed():
             raise refused("the one-time code was refused", page,
-                          _CODE_HINT)
-        self.check_destination(step.target.url, "one-time code")
+                          _CODE_HINT, password=False)
+        self.check_destination(step.target.url, "one-time code", method=step.target.method)
         values = {step.code: self.codes.code(host_of(url), refused=refused_before)}
         if step.username is not None and step.username.get("readonly") is None and not (
                 step.username.get("value") or "").strip():
@@ -146,8 +146,14 @@ class Walk:
         self.code_sent = True
         return values
 
-    def check_destination(self, url: str, what: str, *, password: bool = False) -> None:
-        """Refuse plain http to a non-loopback host; say once when the password leaves the IdP's host."""
+    def check_destination(self, url: str, what: str, *, password: bool = False, method: str = "POST") -> None:
+        """Refuse a GET form (the secret would be in the URL, so in logs and Referer headers) and plain
+        http to a non-loopback host; say once when the password leaves the IdP's host."""
+        if method.upper() != "POST":
+            raise errors.LoginFlowError(
+                f"credentials: the IdP's form would send the {what} in the URL (a {method.upper()} form to "
+                f"{host_of(url)}); samlcreds refuses to put it where logs keep it",
+                hint=_BROWSER_HINT)
         scheme = urllib.parse.urlsplit(url).scheme.lower()
         if scheme != "https" and not is_loopback(url) and not self.request.allow_http:
             raise errors.LoginFlowError(
@@ -247,7 +253,7 @@ class Walk:
         if self.code_sent and status < 400 and not page.xpath("//form"):
             # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
             raise refused("the one-time code was refused (the IdP answered it with a page that leads nowhere)",
-                          page, _CODE_HINT + saved)
+                          page, _CODE_HINT + saved, password=False)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
                                         hint="Check the sign-in URL (saml_url).")
@@ -275,10 +281,15 @@ def parse(response):
         return lxml.html.document_fromstring(b"<html></html>")
 
 
-def refused(message: str, page, hint: str) -> errors.InvalidCredentials:
-    """InvalidCredentials quoting the IdP page's own error text, if it shows one."""
+def refused(message: str, page, hint: str, *, password: bool = True) -> errors.InvalidCredentials:
+    """InvalidCredentials quoting the IdP page's own error text, if it shows one.
+
+    ``password=False``: the IdP refused a one-time code or the user name, not the
+    password (:class:`~samlcreds.errors.FactorRefused`; a stored password is kept).
+    """
     detail = error_text(page)
-    return errors.InvalidCredentials(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
+    cls = errors.InvalidCredentials if password else errors.FactorRefused
+    return cls(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
 
 
 def error_text(page) -> str:
