@@ -175,8 +175,10 @@ class EcpProvider:
         session = self._session_factory() if self._session_factory else requests.Session()
         envelope = authn_request_envelope(request.url)
         try:
-            answer = session.post(request.url, data=envelope, headers=ECP_HEADERS, timeout=request.timeout,
-                                  auth=(request.username, password), allow_redirects=False, stream=True)
+            # HTTP Basic in UTF-8 (RFC 7617 charset="UTF-8"); requests would encode latin-1 and fail on others
+            basic = base64.b64encode(f"{request.username}:{password}".encode()).decode("ascii")
+            answer = session.post(request.url, data=envelope, headers={**ECP_HEADERS, "Authorization": f"Basic {basic}"},
+                                  timeout=request.timeout, allow_redirects=False, stream=True)
             raw = _read_capped(answer, MAX_ANSWER_BYTES + 1)
         except requests.exceptions.Timeout:
             raise errors.IdpUnreachable(f"the IdP at {host} did not answer within {request.timeout:g} s",
