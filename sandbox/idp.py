@@ -36,7 +36,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -45,6 +44,8 @@ from pathlib import Path
 
 import requests
 from lxml import html as lxml_html
+
+from sandbox.server import ServerProcess
 
 SSP_ROOT = Path("/usr/share/simplesamlphp")
 SSP_WWW = SSP_ROOT / "www"
@@ -158,7 +159,7 @@ def _php_json_loader(json_name: str, var: str, merge: bool = False) -> str:
     return f"<?php\n${var} = {load};\n"
 
 
-class SimpleSamlIdp:
+class SimpleSamlIdp(ServerProcess):
     """SimpleSAMLphp 1.19 IdP running under ``php -S 127.0.0.1:PORT``.
 
     ``audience``: SimpleSAMLphp always puts the SP entity ID into the
@@ -302,31 +303,6 @@ class SimpleSamlIdp:
                     raise IdpError(f"port {self.port} is in use; see {self.server_log}") from None
                 self.port = free_port()  # lost the race for the free port: pick another one
         return self
-
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-            except ProcessLookupError:
-                pass
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
-
-    def __enter__(self) -> "SimpleSamlIdp":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     # ------------------------------------------------------------- internals
     def _spawn(self) -> None:

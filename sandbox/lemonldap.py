@@ -33,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 import urllib.parse
@@ -45,6 +44,7 @@ from lxml import html as lxml_html
 from sandbox import lemonldap_conf as conf
 from sandbox.idp import (ACCOUNT_A, ACCOUNT_B, ACS_GLOBAL, ATTR_ROLE, ATTR_SESSION_DURATION, ATTR_SESSION_NAME,
                          IdpError, IdpLoginError, free_port, provider_arn, role_arn)
+from sandbox.server import ServerProcess
 
 LLNG_PERL = Path("/usr/share/perl5/Lemonldap/NG/Portal/Main.pm")
 PROVIDER_NAME = "LemonLdapIdP"
@@ -91,7 +91,7 @@ def check_prerequisites() -> list[str]:
     return problems
 
 
-class LemonLdapIdp:
+class LemonLdapIdp(ServerProcess):
     """LemonLDAP::NG 2.16 portal and SAML IdP under ``plackup --host 127.0.0.1``.
 
     Same interface as :class:`sandbox.idp.SimpleSamlIdp` where the STS setup
@@ -209,31 +209,6 @@ class LemonLdapIdp:
                     raise IdpError(f"port {self.port} is in use; see {self.log_path}") from None
                 self.port = free_port()
         return self
-
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-            except ProcessLookupError:
-                pass
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
-
-    def __enter__(self) -> "LemonLdapIdp":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     # ------------------------------------------------------------- internals
     def _spawn(self) -> None:
