@@ -17,7 +17,8 @@ from playwright.sync_api import sync_playwright  # noqa: F401  (a missing playwr
 
 from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
-from samlcreds.idp.browser import BrowserNotFound, BrowserProvider, find_browser
+from samlcreds.idp.browser import BrowserProvider
+from tests.e2e.browser_support import require_chromium, send_html
 
 PASSWORD = "frame-pw-5e3cr3t"
 SAML = "ZnJhbWVk"  # what the page's own origin posts to AWS after a good password
@@ -51,19 +52,11 @@ class Site:
             def log_message(self, *args):
                 pass
 
-            def _page(self, body: str) -> None:
-                data = body.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
             def do_GET(self):  # noqa: N802
                 path = urllib.parse.urlsplit(self.path).path
                 site.received.append(("GET", self.path, ""))
                 if path in site.pages:
-                    self._page(site.pages[path].replace("{OTHER}", site.other))
+                    send_html(self, site.pages[path].replace("{OTHER}", site.other))
                 else:
                     self.send_error(404)
 
@@ -72,9 +65,9 @@ class Site:
                 site.received.append(("POST", self.path, body))
                 form = urllib.parse.parse_qs(body)
                 if self.path == "/login" and form.get("password") == [PASSWORD]:
-                    self._page(SIGNED_IN)
+                    send_html(self, SIGNED_IN)
                 else:
-                    self._page("<html><body>ok</body></html>")
+                    send_html(self, "<html><body>ok</body></html>")
 
         self.other = ""
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -94,10 +87,7 @@ class Site:
 
 @pytest.fixture(scope="module", autouse=True)
 def chromium_available():
-    try:
-        return find_browser()
-    except BrowserNotFound as exc:
-        pytest.fail(f"no Chromium for the browser tests: {exc} (apt-get install chromium)", pytrace=False)
+    return require_chromium()
 
 
 @pytest.fixture
