@@ -162,15 +162,12 @@ class EcpProvider:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
                                     hint="Pass --username or set saml_username in the profile.")
         scheme = urllib.parse.urlsplit(request.url).scheme.lower()
-        if scheme != "https" and not request.allow_http:
-            from samlcreds.idp.form.walk import is_loopback
-
-            if not is_loopback(request.url):
-                raise errors.LoginFlowError(
-                    f"credentials: ECP would send the password over plain {scheme} to {host}; samlcreds refuses "
-                    "to send it unencrypted",
-                    hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
-                         "(saml_allow_http_idp = true).")
+        if not request.secret_may_go_to(request.url):
+            raise errors.LoginFlowError(
+                f"credentials: ECP would send the password over plain {scheme} to {host}; samlcreds refuses "
+                "to send it unencrypted",
+                hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
+                     "(saml_allow_http_idp = true).")
         password = request.get_password(f"Password for {request.username} at {host}: ")
         session = self._session_factory() if self._session_factory else requests.Session()
         envelope = authn_request_envelope(request.url)

@@ -9,7 +9,6 @@ is never sent again; a refused code is asked for once more only at a terminal.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import urllib.parse
@@ -31,17 +30,6 @@ _CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is
 def host_of(url: str) -> str:
     """``host[:port]`` of ``url`` (the URL itself when it has none)."""
     return urllib.parse.urlsplit(url).netloc or url
-
-
-def is_loopback(url: str) -> bool:
-    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Walk:
@@ -155,7 +143,7 @@ class Walk:
                 f"{host_of(url)}); samlcreds refuses to put it where logs keep it",
                 hint=_BROWSER_HINT)
         scheme = urllib.parse.urlsplit(url).scheme.lower()
-        if scheme != "https" and not is_loopback(url) and not self.request.allow_http:
+        if not self.request.secret_may_go_to(url):
             raise errors.LoginFlowError(
                 f"credentials: the IdP's form would send the {what} over plain {scheme} to {host_of(url)}; "
                 "samlcreds refuses to send it unencrypted",
