@@ -193,13 +193,14 @@ class AliasLookups:
         """Start the detached lookup process (``None`` when there is nothing to look up or it cannot start)."""
         if not self.jobs:
             return None
+        import os
         import subprocess
         import sys
 
         payload = json.dumps({"budget": self.budget, "jobs": self.jobs}).encode()
         try:
             child = subprocess.Popen(
-                [sys.executable, "-c", "from samlcreds.accounts import lookup_main; lookup_main()"],
+                [sys.executable, "-c", f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})"],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True)
             child.stdin.write(payload)  # a few hundred bytes: fits the pipe, never blocks
@@ -212,10 +213,30 @@ class AliasLookups:
 
 
 _DETACHED: list = []
+#: Seconds the lookup process waits for the command that started it to exit.
+PARENT_WAIT = 1.0
 
 
-def lookup_main(stdin=None) -> None:
-    """The detached lookup process: read ``{"budget", "jobs"}`` JSON from stdin, look each account up."""
+def _yield_to_parent(parent: int | None) -> None:
+    import os
+
+    try:
+        os.nice(19)
+    except OSError:
+        pass
+    deadline = time.monotonic() + PARENT_WAIT
+    while parent is not None and os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def lookup_main(stdin=None, parent: int | None = None) -> None:
+    """The detached lookup process: read ``{"budget", "jobs"}`` JSON from stdin, look each account up.
+
+    ``parent`` is the pid of the command that started it: the lookup (which
+    loads botocore) begins once that command has exited, or after
+    :data:`PARENT_WAIT` seconds, at the lowest CPU priority, so that it never
+    slows the command the user is waiting for.
+    """
     import signal
     import sys
 
@@ -223,6 +244,7 @@ def lookup_main(stdin=None) -> None:
 
     signal.alarm(LOOKUP_PROCESS_LIMIT)
     request = json.loads((stdin or sys.stdin.buffer).read())
+    _yield_to_parent(parent)
     threads = []
     for job in request["jobs"]:
         creds = Credentials.from_process_json(job["credentials"])
