@@ -17,7 +17,7 @@ from samlcreds.config import DEFAULT_PROVIDER, Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
-from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
+from samlcreds.sts import assume_role_with_saml, check_duration, choose_region, prepare_client
 
 Picker = Callable[[Sequence[RolePair]], RolePair]
 log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
@@ -33,8 +33,12 @@ class LoginResult:
     region: str
 
 
-def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
-    """Sign in with the configured provider and read the SAMLResponse (not yet validated)."""
+def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: bool = False) -> SamlAssertion:
+    """Sign in with the configured provider and read the SAMLResponse (not yet validated).
+
+    ``prepare_sts``: the caller will call STS next, so its client is built
+    meanwhile (:func:`samlcreds.sts.prepare_client`), while the IdP is asked.
+    """
     method = settings.provider or DEFAULT_PROVIDER
     if method != "paste" and not settings.url:
         from samlcreds.profile import config_file
@@ -47,8 +51,11 @@ def fetch_assertion(settings: Settings, request: LoginRequest) -> SamlAssertion:
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
     hooks = request.get_password  # e.g. samlcreds.keyring_store.KeyringPassword: told how the sign-in went
+    provider = get_provider(method)
+    if prepare_sts:
+        prepare_client(settings.region, profile=settings.profile, timeout=settings.sts_timeout)
     try:
-        saml_response = get_provider(method).fetch_saml_response(request)
+        saml_response = provider.fetch_saml_response(request)
     except errors.InvalidCredentials as exc:
         refused = getattr(hooks, "refused", None)
         if refused is None or not exc.password_refused:  # a refused one-time code keeps a stored password
@@ -132,7 +139,7 @@ def login(
     duration = check_duration(settings.duration)
     if assertion is None:
         progress("signing in at the IdP")
-        assertion = fetch_assertion(settings, request)
+        assertion = fetch_assertion(settings, request, prepare_sts=True)
     role = select_role(
         assertion,
         wanted=settings.role,

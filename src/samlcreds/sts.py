@@ -13,6 +13,7 @@ AWS reference: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRol
 
 from __future__ import annotations
 
+import logging
 from datetime import timezone
 
 from samlcreds import errors
@@ -20,6 +21,8 @@ from samlcreds.aws import DEFAULT_DURATION, PARTITION_DEFAULT_REGION, parse_sign
 from samlcreds.config import DEFAULT_TIMEOUT, parse_duration
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
+
+log = logging.getLogger(__name__)
 
 #: Connect/read timeout of the STS call, seconds, when none is configured (saml_timeout's one default).
 DEFAULT_STS_TIMEOUT = DEFAULT_TIMEOUT
@@ -105,6 +108,7 @@ def _shared_session(profile: str | None):
     """The process's botocore session for ``profile`` (built once: its loader caches the JSON models)."""
     import threading
 
+    _wait_for_prepared()
     key = ("session", profile, _environment())
     lock = _SHARED.setdefault("lock", threading.Lock())
     with lock:
@@ -148,6 +152,43 @@ def _environment() -> tuple:
         "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"))
 
 
+def prepare_client(region: str | None, *, profile: str | None = None, timeout: float = DEFAULT_STS_TIMEOUT) -> None:
+    """Start building the STS client :func:`make_client` will be asked for, in a background thread.
+
+    Importing botocore, loading its endpoint and STS models and building a
+    client (~100-150 ms of CPU) depends on nothing the IdP answers, so a
+    sign-in starts it before asking the IdP and the work fills the time spent
+    waiting for the IdP's pages. ``region`` is a guess (the configured one,
+    else us-east-1): a client for another region reuses the prepared session
+    and costs ~2 ms. :func:`make_client` waits for the thread first, so
+    botocore is never imported by two threads at once; urllib3, which
+    requests (the IdP side) imports too, is imported here, in the calling
+    thread, before the thread starts. Errors are dropped here:
+    :func:`make_client` meets them again and raises them.
+    """
+    import threading
+
+    import urllib3  # noqa: F401 - see above
+
+    def build() -> None:
+        try:
+            make_client(region or "us-east-1", profile=profile, timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - raised again, in the caller's thread, by make_client
+            log.debug("preparing the STS client failed: %s", type(exc).__name__)
+
+    if _SHARED.get("prepared") is None:
+        thread = _SHARED["prepared"] = threading.Thread(target=build, name="sts-prepare", daemon=True)
+        thread.start()
+
+
+def _wait_for_prepared() -> None:
+    import threading
+
+    thread = _SHARED.get("prepared")
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
+
 def make_client(region: str, *, profile: str | None = None, endpoint_url: str | None = None,
                 timeout: float = DEFAULT_STS_TIMEOUT):
     """An unsigned botocore STS client for ``region`` (one per set of arguments in a process).
@@ -157,6 +198,7 @@ def make_client(region: str, *, profile: str | None = None, endpoint_url: str | 
     costs ~50 ms (botocore loads and parses its models), so clients and their
     session are kept for the life of the process; botocore clients are thread-safe.
     """
+    _wait_for_prepared()
     key = ("client", region, profile, endpoint_url, timeout, _environment())
     client = _SHARED.get(key)
     if client is None:

@@ -13,7 +13,7 @@ from samlcreds.cli.terminal import info, status
 def _sign_in(settings, request):
     with status(enabled=True) as update:
         update("signing in at the IdP")
-        assertion = flow.fetch_assertion(settings, request)
+        assertion = flow.fetch_assertion(settings, request, prepare_sts=True)
     assertion.raise_for_problems()
     if not assertion.roles:
         raise errors.RoleSelectionError("the assertion grants no roles")

@@ -91,7 +91,7 @@ def run_login(options: LoginOptions) -> None:
     try:
         with status(enabled=True) as update:
             update("signing in at the IdP")
-            assertion = flow.fetch_assertion(settings, request)
+            assertion = flow.fetch_assertion(settings, request, prepare_sts=True)
             session_reused = sign_in.password_stdin and not inputs.password_asked and settings.provider != "paste"
             result = flow.login(settings, request, role_arn=options.role_arn, principal_arn=options.principal_arn,
                                 picker=picker, progress=update, assertion=assertion)
