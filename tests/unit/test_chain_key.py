@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from samlcreds import chain, chainkey, config, errors
+from samlcreds import chain, chainkey, errors
 
 DEPLOY = "arn:aws:iam::222222222222:role/Deploy"
 SOURCE = "[profile src]\nsaml_url = https://idp.example.com/sso\nsaml_role_arn = 111111111111:ReadOnly\n"
 
 
 @pytest.fixture
-def cfg(tmp_path, monkeypatch):
-    path = tmp_path / "config"
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS") + tuple(
-            v for _, v in config.KEYS.values()):
-        monkeypatch.delenv(var, raising=False)
-    return path
+def cfg(isolated_env):
+    """The test's own config file (no AWS_*/SAMLCREDS_* variables from outside)."""
+    return Path(isolated_env["AWS_CONFIG_FILE"])
 
 
 def full_key(profile: str) -> dict:
