@@ -2,6 +2,9 @@
 
 One place for them, imported by the STS client, the IdP providers, doctor and
 the console command alike; nothing here talks to AWS or imports botocore.
+Importing it costs only modules ``json`` loads too (``urllib.parse`` is imported
+where used): the cache-hit path of ``samlcreds process`` for a chained profile
+reads the duration bounds and partition regions here (:mod:`samlcreds.chainkey`).
 
 Sources: STS API reference (AssumeRoleWithSAML, AssumeRole: DurationSeconds);
 IAM User Guide "Configure your SAML 2.0 IdP with relying party trust" (sign-in
@@ -13,8 +16,7 @@ https://signin.aws.amazon.com/static/saml-metadata.xml (audiences).
 from __future__ import annotations
 
 import re
-import urllib.parse
-from dataclasses import dataclass
+from collections import namedtuple
 
 #: DurationSeconds bounds of AssumeRoleWithSAML, seconds; the default is STS's own.
 MIN_DURATION = 900
@@ -63,12 +65,10 @@ AWS_AUDIENCES = {
 _REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
-@dataclass(frozen=True)
-class SigninEndpoint:
-    """An AWS sign-in SAML endpoint: its partition and region (``None`` when global)."""
+class SigninEndpoint(namedtuple("SigninEndpoint", ("partition", "region"))):
+    """An AWS sign-in SAML endpoint: its partition and region (``None`` when global); immutable."""
 
-    partition: str
-    region: str | None
+    __slots__ = ()
 
 
 def signin_host_partition(host: str | None) -> str | None:
@@ -96,6 +96,8 @@ def parse_signin_url(url: str | None) -> SigninEndpoint | None:
     """
     if not url:
         return None
+    import urllib.parse
+
     parsed = urllib.parse.urlsplit(url.strip())
     if parsed.scheme != "https" or not parsed.path.startswith("/saml"):
         return None
@@ -135,6 +137,8 @@ def console_url(partition: str, region: str | None = None) -> str:
     ``https://console.aws.amazon.com/`` or
     ``https://console.aws.amazon.com/console/home?region=eu-west-1``.
     """
+    import urllib.parse
+
     base = f"https://{CONSOLE_HOSTS[partition]}/"
     return base if not region else f"{base}console/home?region={urllib.parse.quote(region)}"
 

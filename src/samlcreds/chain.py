@@ -15,15 +15,19 @@ a session from role chaining lasts at most one hour
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable
 
 from samlcreds import aws, config, errors, paths
-from samlcreds.cache import CredentialCache, key_name, usable
+from samlcreds.cache import CredentialCache, usable
+from samlcreds.chainkey import MAX_CHAIN, chain_region, chained_key, check_chained_duration, samlcreds_source
 from samlcreds.creds import Credentials
+from samlcreds.profile import is_chained
+
+__all__ = ["CHAIN_KEYS", "ChainSpec", "ChainedFetcher", "assume_role", "chain_spec", "check_chained_duration",
+           "describe", "fetcher_for", "samlcreds_source"]
 
 #: The AWS config keys of a chained profile.
 CHAIN_KEYS = ("role_arn", "source_profile", "role_session_name", "external_id", "duration_seconds",
@@ -55,9 +59,9 @@ def chain_spec(profile: str, environ: dict | None = None) -> ChainSpec | None:
     ``duration_seconds`` outside 900-3600 (checked here, before any STS call).
     """
     values = config.read_profile(profile, environ)
-    role_arn, source = values.get("role_arn", "").strip(), values.get("source_profile", "").strip()
-    if not role_arn and not source:
+    if not is_chained(values):
         return None
+    role_arn, source = values.get("role_arn", "").strip(), values.get("source_profile", "").strip()
     if not (role_arn and source):
         missing = "source_profile" if role_arn else "role_arn"
         raise errors.UsageError(f"profile {profile} sets {'role_arn' if role_arn else 'source_profile'} "
@@ -73,52 +77,6 @@ def chain_spec(profile: str, environ: dict | None = None) -> ChainSpec | None:
                      external_id=values.get("external_id", "").strip() or None,
                      duration=check_chained_duration(values.get("duration_seconds"), profile),
                      region=values.get("region", "").strip() or None)
-
-
-def check_chained_duration(value, profile: str = "?") -> int:
-    """DurationSeconds of a chained session: 900-3600 (default 3600); else :class:`~samlcreds.errors.UsageError`."""
-    if value is None or str(value).strip() == "":
-        return aws.CHAINED_MAX_DURATION
-    try:
-        seconds = int(str(value).strip())
-    except ValueError:
-        raise errors.UsageError(f"duration_seconds {value!r} of profile {profile} is not a whole number") from None
-    if seconds > aws.CHAINED_MAX_DURATION:
-        raise errors.UsageError(
-            f"duration_seconds {seconds} of profile {profile} is longer than AWS allows for role chaining",
-            hint=f"AWS limits a session assumed with another role's credentials to {aws.CHAINED_MAX_DURATION} "
-            "seconds (1 hour), whatever the role's MaxSessionDuration; set duration_seconds = 3600 or less.")
-    if seconds < aws.MIN_DURATION:
-        raise errors.UsageError(f"duration_seconds {seconds} of profile {profile} is below AWS's minimum "
-                                f"of {aws.MIN_DURATION}")
-    return seconds
-
-
-def samlcreds_source(profile: str, environ: dict | None = None) -> str | None:
-    """The profile whose ``saml_*`` settings sign in for ``profile``, or ``None`` if samlcreds does not.
-
-    ``profile`` itself when it has ``saml_*`` keys; the ``--profile`` of a
-    ``credential_process = samlcreds process --profile NAME``.
-    """
-    values = config.read_profile(profile, environ)
-    if any(key.startswith("saml_") for key in values):
-        return profile
-    command = values.get("credential_process", "")
-    if "samlcreds" not in command:
-        return None
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return None
-    if "process" not in words:
-        return None
-    args = words[words.index("process") + 1:]
-    for i, word in enumerate(args):
-        if word in ("--profile", "-p") and i + 1 < len(args):
-            return args[i + 1]
-        if word.startswith("--profile="):
-            return word.partition("=")[2]
-    return profile
 
 
 def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
@@ -192,17 +150,15 @@ class ChainedFetcher:
 
     @property
     def key(self) -> dict[str, str]:
+        """The cache key (:func:`samlcreds.chainkey.chained_key`; the cache-hit path builds the same)."""
         spec = self.spec
-        return {"profile": spec.profile, "chain_role_arn": spec.role_arn, "source": key_name(self.source.key),
-                "role_session_name": spec.role_session_name or "", "external_id": spec.external_id or "",
-                "duration": str(spec.duration), "region": self.region}
+        return chained_key(spec.profile, spec.role_arn, self.source.key, role_session_name=spec.role_session_name,
+                           external_id=spec.external_id, duration=spec.duration, region=self.region)
 
     @property
     def region(self) -> str:
         """The STS region for AssumeRole: the profile's, the source's, else the partition's default."""
-        partition = aws.arn_partition(self.spec.role_arn) or "aws"
-        return (self.spec.region or self.source.settings.region
-                or aws.PARTITION_DEFAULT_REGION.get(partition, "us-east-1"))
+        return chain_region(self.spec.role_arn, self.spec.region, self.source.settings.region)
 
     def cached(self) -> Credentials | None:
         """Cached chained credentials still usable (:func:`samlcreds.cache.usable`), else ``None``."""
@@ -253,7 +209,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
         settings = config.resolve(name, **{k: v for k, v in (overrides or {}).items() if v is not None})
         return CachingFetcher(settings, request_factory_for(settings), picker=picker, window=window,
                               lock_timeout=lock_timeout, bind_chosen_role=bind_chosen_role)
-    if name in _seen or len(_seen) > 10:
+    if name in _seen or len(_seen) > MAX_CHAIN:
         raise errors.UsageError(f"profiles {' -> '.join(_seen + (name,))} form a source_profile loop")
     source_name = spec.source_profile
     if chain_spec(source_name, environ) is not None:  # botocore too prefers role_arn to credential_process

@@ -50,7 +50,8 @@ from samlcreds.profile import (config_file, default_profile_name, profile_of_sec
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
            "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER",
-           "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "parse_duration", "parse_timeout"]
+           "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "parse_browser_driver", "parse_duration",
+           "parse_timeout"]
 
 DEFAULT_PROVIDER = "form"
 #: Seconds to wait on each IdP and STS request when ``saml_timeout`` is unset.
@@ -89,6 +90,24 @@ def parse_duration(value: Any) -> int:
             hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
         )
     return seconds
+
+
+#: ``saml_browser_driver`` values: the browser with no driver attached (the default), or driven by Playwright.
+BROWSER_DRIVERS = ("native", "playwright")
+
+
+def parse_browser_driver(value: Any) -> str | None:
+    """``native`` or ``playwright`` (any case, spaces around ignored); ``None`` for empty text.
+
+    Raises :class:`~samlcreds.errors.UsageError` for any other value.
+    """
+    word = str(value).strip().lower()
+    if not word:
+        return None
+    if word not in BROWSER_DRIVERS:
+        raise errors.UsageError(f"unknown browser driver {str(value).strip()!r}",
+                                hint=f"Use one of: {', '.join(BROWSER_DRIVERS)}.")
+    return word
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -139,7 +158,8 @@ class Settings:
     submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
     browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
     #: browser provider: ``native`` (no driver; the default) or ``playwright`` (implied by ``autofill``).
-    browser_driver: str | None = setting(None, "saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER")
+    browser_driver: str | None = setting(None, "saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER",
+                                         parse_browser_driver)
     #: form provider: command printing a one-time code (run without a shell).
     otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).

@@ -12,7 +12,8 @@ browser profiles (one browser per profile).
 - Between threads of one process: they queue on an in-process lock first, so
   only one thread polls the file.
 - Re-entrant within a thread: a second :meth:`FileLock.acquire` by the holder
-  counts up; each hold needs its :meth:`FileLock.release`.
+  counts up, whichever spelling of the path it uses (``./c/x.lock``, ``c/x.lock``);
+  each hold needs its :meth:`FileLock.release`.
 - Waiting polls every 50 ms (many waiters polling faster took a third of two
   cores from the one signing in); a Ctrl-C lands between tries, never inside
   the lock call.
@@ -45,7 +46,8 @@ class FileLock:
     """
 
     def __init__(self, path, *, poll: float = POLL_SECONDS) -> None:
-        self.path = os.fspath(path)
+        # one spelling per file: ./c/x.lock and c/x.lock are one lock for re-entry, as they are for flock(2)
+        self.path = os.path.abspath(os.fspath(path))
         self.poll = poll
 
     def acquire(self, timeout: float) -> bool:

@@ -56,17 +56,38 @@ def profile_of_section(section: str) -> str | None:
         return "default"
     if not section.startswith("profile"):
         return None
-    if any(c in section for c in "\"'\\"):
+    try:
+        parts = split_words(section)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+def split_words(text: str) -> list[str]:
+    """``shlex.split(text)``, importing ``shlex`` only for text with quotes or backslashes.
+
+    Raises ``ValueError`` as ``shlex`` does (an unclosed quote).
+    """
+    if any(c in text for c in "\"'\\"):
         import shlex
 
-        try:
-            parts = shlex.split(section)
-        except ValueError:
-            return None
-    else:  # what shlex.split gives for text without quotes or backslashes, without importing it
-        parts = section.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ")
-        parts = [part for part in parts if part]
-    return parts[1] if len(parts) == 2 else None
+        return shlex.split(text)
+    # what shlex.split gives for text without quotes or backslashes: split at its whitespace, " \t\r\n"
+    parts = text.replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" ")
+    return [part for part in parts if part]
+
+
+#: The AWS config keys that make a profile chained: it assumes ``role_arn`` with ``source_profile``'s credentials.
+CHAIN_MARKERS = ("role_arn", "source_profile")
+
+
+def is_chained(values) -> bool:
+    """True when the profile's keys ``values`` (:func:`read_profile`) set ``role_arn`` or ``source_profile``.
+
+    Such a profile is a role chain (:mod:`samlcreds.chain`), whatever else it sets, as in botocore,
+    whose assume-role provider comes before ``credential_process``.
+    """
+    return any(str(values.get(key) or "").strip() for key in CHAIN_MARKERS)
 
 
 def section_name(profile: str) -> str:

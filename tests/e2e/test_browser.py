@@ -166,6 +166,29 @@ def test_cli_browser_login_then_session_reuse_without_password(sandbox_env, sand
     assert not browser_processes(sandbox_env["HOME"])
 
 
+def test_cli_browser_driver_flag_picks_the_driver_over_the_environment(sandbox_env, sandbox_idp, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_BROWSER_DRIVER", "native")  # auto-fill needs Playwright: refused as it stands
+    args = ["login", "--provider", "browser", "--autofill", "--username", "bob", "--password-stdin",
+            "--profile", "drv"]
+    before = sandbox_idp.login_count("bob")
+    refused = run_cli(args, input="bob-pw\n")
+    assert refused.returncode == 2, refused.stderr
+    assert "needs the Playwright driver, but the browser driver (--browser-driver / saml_browser_driver) is " \
+           "native" in refused.stderr
+    assert sandbox_idp.login_count("bob") == before and not browser_processes(sandbox_env["HOME"])
+
+    result = run_cli(args + ["--browser-driver", "playwright"], input="bob-pw\n")  # the flag over the variable
+    assert result.returncode == 0, result.stderr
+    assert sandbox_idp.login_count("bob") == before + 1
+    identity = boto3.Session(profile_name="drv").client("sts").get_caller_identity()
+    assert identity["Arn"].lower() == BOB_ARN.lower()
+    assert not browser_processes(sandbox_env["HOME"])
+
+    bad = run_cli(args + ["--browser-driver", "selenium"], input="bob-pw\n")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'selenium' is not one of 'native', 'playwright'" in bad.stderr
+
+
 def test_cli_without_terminal_and_without_autofill_asks_for_a_terminal(sandbox_env):
     result = run_cli(["login", "--provider", "browser", "--username", "bob", "--profile", "n", "--timeout", "15"])
     assert result.returncode == 3, result.stderr

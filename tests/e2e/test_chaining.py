@@ -153,3 +153,41 @@ def test_mfa_serial_and_foreign_sources_are_refused(chained):
     assert foreign.returncode == 2 and "does not sign in with samlcreds" in foreign.stderr
     loop = run_cli(["env", "--profile", "loop1"])
     assert loop.returncode == 2 and "source_profile loop" in loop.stderr
+
+
+def test_botocore_reads_a_chained_credential_process_from_the_cache(chained, sandbox_env, sandbox_idp, sandbox_sts,
+                                                                      tmp_path):
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    parser.read(sandbox_env["AWS_CONFIG_FILE"])
+    samlcreds_cmd = parser["profile saml"]["credential_process"].rsplit(" process --profile ", 1)[0]  # its path
+    log = tmp_path / "imports.log"
+    # [profile deploy] is what a user writes; [profile traced] runs the same command with Python's import log on
+    append_config(f"\n[profile deploy]\ncredential_process = {samlcreds_cmd} process --profile chained\n"
+                  f"\n[profile traced]\ncredential_process = /bin/sh -c "
+                  f"'PYTHONPROFILEIMPORTTIME=1 exec \"$0\" \"$@\" 2>>{log}' {samlcreds_cmd} process --profile chained\n")
+    before, signed_in = assume_role_calls(), (sandbox_idp.login_count(), len(sandbox_sts.calls))
+
+    aws = Path(sys.executable).with_name("aws")
+    cli = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "deploy", "--output", "json"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["Arn"] == TARGET_ASSUMED + "chain-test"
+    assert assume_role_calls() == before + 1  # a cold chained cache: one AssumeRole, the source from its cache
+
+    read = ("import boto3\n"
+            "for profile in ('deploy', 'traced'):\n"
+            "    creds = boto3.Session(profile_name=profile).get_credentials()\n"
+            "    print(creds.method, creds.get_frozen_credentials().access_key)\n")
+    again = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    methods, keys = zip(*(line.split() for line in again.stdout.splitlines()))
+    assert methods == ("custom-process", "custom-process") and len(set(keys)) == 1
+    assert caller_arn(json.loads(run_cli(["process", "--profile", "chained"]).stdout)) == TARGET_ASSUMED + "chain-test"
+    # served from samlcreds' cache: no AssumeRole, no sign-in, no AssumeRoleWithSAML
+    assert assume_role_calls() == before + 1
+    assert (sandbox_idp.login_count(), len(sandbox_sts.calls)) == signed_in
+    modules = {line.split("|")[-1].strip() for line in log.read_text().splitlines() if "|" in line}
+    assert "samlcreds.chainkey" in modules  # the chained key was computed on the light path...
+    assert not {name.split(".")[0] for name in modules} & {"botocore", "boto3", "click"}  # ...and nothing heavy

@@ -69,6 +69,26 @@ def test_totp_user_with_otp_command(lemonldap_env, lemonldap_idp, monkeypatch):
     session.client("ec2").describe_instances()  # IAM auth is on
 
 
+def test_otp_command_set_by_configure(lemonldap_env, lemonldap_idp, monkeypatch, tmp_path):
+    monkeypatch.delenv("SAMLCREDS_URL")
+    monkeypatch.delenv("SAMLCREDS_OTP_COMMAND", raising=False)
+    tools = tmp_path / "my tools"  # a space: the path must stay quoted through the config file
+    tools.mkdir()
+    script = tools / "dwho-totp"
+    script.write_text(f"#!/bin/sh\nexec oathtool --totp -b {DWHO_TOTP_SECRET}\n")  # keeps the secret out of argv
+    script.chmod(0o700)
+    result = run_cli(["configure", "--profile", "cfg", "--provider", "form", "--url", lemonldap_idp.sso_url,
+                      "--username", "dwho", "--role", DEVELOPER, "--otp-command", f'"{script}"'])
+    assert result.returncode == 0, result.stderr
+    assert f'saml_otp_command = "{script}"' in Path(lemonldap_env["AWS_CONFIG_FILE"]).read_text()
+    counts = _Counts(lemonldap_idp)
+    result = run_cli(["login", "--profile", "cfg", "--password-stdin"], input="dwho\n")
+    assert result.returncode == 0, result.stderr
+    assert counts.delta() == {"accepted": 1, "refused": 0, "bad_password": 0, "sessions": 1}
+    arn = boto3.Session(profile_name="cfg", region_name="us-east-1").client("sts").get_caller_identity()["Arn"]
+    assert arn == DWHO_ARN
+
+
 def test_totp_user_types_the_code_at_the_terminal(lemonldap_env, lemonldap_idp, monkeypatch):
     monkeypatch.delenv("SAMLCREDS_URL")
     monkeypatch.delenv("SAMLCREDS_OTP_COMMAND", raising=False)

@@ -142,3 +142,27 @@ def test_ini_edit_lock_busy_is_local_file_error(tmp_path):
         proc.kill()
         proc.wait()
     assert not target.exists()
+
+
+def test_reentrant_whatever_the_spelling_of_the_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first, second = locks.FileLock("./a.lock"), locks.FileLock(tmp_path / "sub" / ".." / "a.lock")
+    assert first.acquire(0)
+    assert second.acquire(0.2) and second.held  # the same file: a second hold, not a wait on itself
+    second.release()
+    assert first.held
+    first.release()
+    assert not first.held and not second.held
+
+
+def test_process_with_a_relative_cache_dir_does_not_wait_on_itself(tmp_path):
+    """A cache miss takes the single-flight lock on the light path (plain strings) and again in the full
+    command (pathlib): with SAMLCREDS_CACHE_DIR=./cache both must be one lock."""
+    (tmp_path / "config").write_text("[profile p]\nsaml_url = http://127.0.0.1:9/sso\nsaml_username = u\n")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
+    env.update(HOME=str(tmp_path), AWS_CONFIG_FILE=str(tmp_path / "config"), SAMLCREDS_CACHE_DIR="./cache",
+               SAMLCREDS_NO_TTY="1")
+    out = subprocess.run([sys.executable, "-m", "samlcreds", "process", "--profile", "p", "--lock-timeout", "5"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == errors.ExitCode.AUTHENTICATION, out.stderr  # it reached the (absent) IdP
+    assert "could not connect to the IdP" in out.stderr and "another samlcreds process" not in out.stderr

@@ -149,3 +149,20 @@ def test_directly_built_settings_have_a_cache_key():
 
 def test_given_takes_no_part_in_equality():
     assert config.Settings(duration=7200, given={"duration": "7200"}) == config.Settings(duration=7200)
+
+
+@pytest.mark.parametrize("value, parsed", [("native", "native"), (" Playwright ", "playwright"), ("", None)])
+def test_browser_driver_values(value, parsed):
+    assert config.Settings(browser_driver=value).browser_driver == parsed
+
+
+def test_bad_browser_driver_names_its_source(cfg, monkeypatch):
+    cfg.write_text("[profile w]\nsaml_browser_driver = selenium\n")
+    with pytest.raises(errors.UsageError, match=r"unknown browser driver 'selenium' \(saml_browser_driver in "
+                       r"\[profile w\]") as caught:
+        config.resolve("w")
+    assert caught.value.hint == "Use one of: native, playwright."
+    monkeypatch.setenv("SAMLCREDS_BROWSER_DRIVER", "webdriver")
+    with pytest.raises(errors.UsageError, match=r"'webdriver' \(from SAMLCREDS_BROWSER_DRIVER\)"):
+        config.resolve("w")
+    assert config.resolve("w", browser_driver="native").browser_driver == "native"  # the flag wins

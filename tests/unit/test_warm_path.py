@@ -43,6 +43,37 @@ def test_cache_hit_imports_nothing_heavy(tmp_path, monkeypatch):
     assert {name for name in modules if name.startswith("samlcreds")} == OURS
 
 
+#: What a chained profile's hit loads besides OURS: its key (chainkey) and the AWS duration and region facts.
+CHAINED = {"samlcreds.chainkey", "samlcreds.aws"}
+
+
+def test_chained_cache_hit_imports_nothing_heavy(tmp_path, monkeypatch):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
+    env.update(HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"), AWS_CONFIG_FILE=str(tmp_path / "config"))
+    (tmp_path / "config").write_text(
+        "[profile work]\nsaml_url = https://idp/sso\nsaml_role_arn = 111111111111:ReadOnly\n"
+        "credential_process = samlcreds process --profile work\n\n"
+        "[profile deploy]\nrole_arn = arn:aws:iam::222222222222:role/Deploy\nsource_profile = work\n"
+        "role_session_name = me\n")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    from samlcreds.chain import fetcher_for
+
+    key = fetcher_for("deploy", lambda settings: None).key  # the key the full command caches chained credentials under
+    creds = Credentials("ASIACHAINED", "s", "t", datetime.now(timezone.utc) + timedelta(hours=1))
+    CredentialCache(paths.credentials_cache_dir()).store(key, creds.to_process_json())
+
+    console_script = "from samlcreds.cli import main; main()"
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", console_script, "process", "--profile", "deploy"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["AccessKeyId"] == "ASIACHAINED"
+    modules = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert {name.split(".")[0] for name in modules} & HEAVY == set()
+    assert modules & NOT_NEEDED == set()
+    assert {name for name in modules if name.startswith("samlcreds")} == OURS | CHAINED
+
+
 def test_a_900_s_credential_is_a_hit_and_a_fresh_one_is_served(tmp_path, monkeypatch):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
     env.update(HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"), AWS_CONFIG_FILE=str(tmp_path / "config"))

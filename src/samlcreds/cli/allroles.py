@@ -80,7 +80,8 @@ def configure_all_roles(settings, request, *, template: str) -> None:
     names = accounts.names(settings.profile)
     profiles = allroles.profile_names(assertion.roles, template, names)
     shared = {key: str(getattr(settings, name)) for name, (key, _) in config.KEYS.items()
-              if name in ("provider", "url", "username", "duration", "timeout", "region") and settings.is_set(name)}
+              if name in ("provider", "url", "username", "duration", "timeout", "region", "otp_command")
+              and settings.is_set(name)}
     for role, name in profiles.items():
         values = dict(shared, saml_role_arn=role.role_arn, saml_principal_arn=role.principal_arn,
                       credential_process=credential_process_command(name))

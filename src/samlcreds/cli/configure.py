@@ -25,6 +25,7 @@ Examples:
   samlcreds configure --profile work --provider form --url https://idp.example.com/sso \\
       --username me@example.com --role 111111111111:Developer --duration 3600 --region eu-west-1
   samlcreds configure --profile work --all-roles --profile-template '{account}-{role}'
+  samlcreds configure --profile work --otp-command 'pass otp work/idp'
 """)
 @click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
@@ -35,6 +36,8 @@ Examples:
 @click.option("--duration", type=int, help="DurationSeconds, 900-43200 (saml_duration).")
 @click.option("--timeout", type=float, help="IdP/STS timeout in seconds (saml_timeout).")
 @click.option("--region", help="Region (region).")
+@click.option("--otp-command", help="Form provider: command printing a one-time code on its first line, run "
+              "without a shell, e.g. 'pass otp work/idp' (saml_otp_command).")
 @click.option("--credential-process", "credential_process", is_flag=True,
               help="Also set credential_process so every AWS tool gets fresh credentials from samlcreds.")
 @click.option("--remove-static-keys", is_flag=True,
@@ -47,7 +50,7 @@ Examples:
 @click.option("--profile-template", default="{account}-{role}", show_default=True,
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 @click.option("--password-stdin", is_flag=True, help="With --all-roles: read the IdP password from stdin.")
-def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region,
+def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region, otp_command,
               credential_process, remove_static_keys, google_idp_id, google_sp_id, all_roles, profile_template,
               password_stdin):
     """Write SAML settings into [profile NAME] of the AWS config file.
@@ -61,7 +64,7 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         from samlcreds.cli.options import Inputs, SignInOptions
 
         settings = config.resolve(name, provider=provider, url=url, username=username, duration=duration,
-                                  timeout=timeout, region=region)
+                                  timeout=timeout, region=region, otp_command=otp_command or None)
         inputs = Inputs(password_stdin=password_stdin)
         return configure_all_roles(settings, SignInOptions(profile=name).request(settings, inputs),
                                    template=profile_template)
@@ -75,7 +78,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         url = google_sso_url(google_idp_id, google_sp_id)
         provider = provider or "browser"
     given = {"provider": provider, "url": url, "username": username, "role": role,
-             "principal_arn": principal_arn, "duration": duration, "timeout": timeout, "region": region}
+             "principal_arn": principal_arn, "duration": duration, "timeout": timeout, "region": region,
+             "otp_command": otp_command}
     values = {k: str(v) for k, v in given.items() if v is not None}
     if not values and not credential_process:
         terminal = current_terminal()
@@ -94,6 +98,10 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                 hint=f"Choose one of: {', '.join(provider_names())}.")
     if "duration" in values:
         check_duration(values["duration"])
+    if values.get("otp_command"):
+        from samlcreds.idp.form.otp import split_code_command
+
+        split_code_command(values["otp_command"])  # refused now rather than at the first one-time code
     stored = {config.KEYS[key][0]: value for key, value in values.items()}
     if credential_process:
         stored["credential_process"] = credential_process_command(name)

@@ -30,6 +30,9 @@ _OPTIONS = (
     click.option("--autofill", is_flag=True, default=None,
                  help="Browser provider: fill the user name and password into plain login forms."),
     click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
+    click.option("--browser-driver", type=click.Choice(config.BROWSER_DRIVERS, case_sensitive=False),
+                 help="Browser provider: native (your browser, no driver attached; the default) or playwright "
+                 "(implied by --autofill; refused by Google) (saml_browser_driver)."),
     click.option("--allow-http-idp", is_flag=True, default=None,
                  help="Labs only: allow sending the password over plain http (saml_allow_http_idp; form, ECP, auto-fill)."),
 )
@@ -50,6 +53,7 @@ class SignInOptions:
     headless: bool | None = None
     autofill: bool | None = None
     browser: str | None = None
+    browser_driver: str | None = None
     allow_http_idp: bool | None = None
     debug: bool = False
 
@@ -63,6 +67,7 @@ class SignInOptions:
         return config.resolve(self.profile, provider=provider, url=self.url, username=self.username,
                               region=self.region, timeout=self.timeout,
                               autofill=True if self.autofill else None, browser=self.browser,
+                              browser_driver=self.browser_driver,
                               allow_http_idp=True if self.allow_http_idp else None, **more)
 
     def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:

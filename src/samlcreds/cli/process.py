@@ -3,7 +3,8 @@
 stdout carries only the credential_process JSON; messages go to stderr and
 never hold secrets; prompts use the terminal (``/dev/tty``). The cache-hit
 path (:func:`serve_from_cache`) imports neither click, boto3, botocore,
-requests nor lxml: ``samlcreds.cli.main.main`` calls it before loading the CLI.
+requests nor lxml, for plain and chained profiles (:mod:`samlcreds.chainkey`):
+``samlcreds.cli.main.main`` calls it before loading the CLI.
 """
 
 from __future__ import annotations
@@ -56,11 +57,19 @@ def serve_from_cache(argv: list[str]) -> bool:
     try:
         from samlcreds import paths
         from samlcreds.cache import CredentialCache, key_from_values, key_lifetime, usable
-        from samlcreds.profile import resolve_values
+        from samlcreds.profile import default_profile_name, is_chained, read_profile, resolve_values
 
-        name, values = resolve_values(profile)
+        name = profile or default_profile_name()
+        stored = read_profile(name)
+        if is_chained(stored):  # role_arn + source_profile: the key ChainedFetcher caches under
+            from samlcreds.chainkey import key_from_config
+
+            key = key_from_config(name, stored=stored)
+            if key is None:
+                return False
+        else:
+            key = key_from_values(name, resolve_values(name, stored=stored)[1])
         cache = CredentialCache(paths.credentials_cache_dir_str())
-        key = key_from_values(name, values)
         entry = cache.load(key)
         lifetime = key_lifetime(key)
     except Exception:  # noqa: BLE001 - the full command reports errors properly

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Callable, ClassVar, Iterable
 
 from samlcreds import errors
+from samlcreds.config import BROWSER_DRIVERS as DRIVERS, parse_browser_driver
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.browser.capture import CaptureProxy
 from samlcreds.idp.browser.profile import ProfileLock, kill_profile_processes, profile_dir, scrub_profile
 
-#: ``saml_browser_driver`` values.
-NATIVE = "native"
-PLAYWRIGHT = "playwright"
-DRIVERS = (NATIVE, PLAYWRIGHT)
+#: ``saml_browser_driver`` values (:data:`samlcreds.config.BROWSER_DRIVERS`).
+NATIVE, PLAYWRIGHT = DRIVERS
 
 
 def driver_for(request: LoginRequest) -> str:
@@ -24,15 +23,16 @@ def driver_for(request: LoginRequest) -> str:
     Raises :class:`~samlcreds.errors.UsageError` for an unknown value and for
     auto-fill with ``native`` (filling a form needs a driver).
     """
-    wanted = (getattr(request, "browser_driver", None) or "").strip().lower()
-    if wanted and wanted not in DRIVERS:
-        raise errors.UsageError(f"unknown browser driver {wanted!r} (saml_browser_driver)",
-                                hint=f"Use one of: {', '.join(DRIVERS)}.")
+    given = getattr(request, "browser_driver", None)
+    try:
+        wanted = parse_browser_driver(given) if given is not None else None
+    except errors.UsageError as exc:
+        raise errors.UsageError(f"{exc.message} (saml_browser_driver)", hint=exc.hint) from None
     if request.autofill:
         if wanted == NATIVE:
             raise errors.UsageError(
-                "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but saml_browser_driver "
-                "is native",
+                "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but the browser driver "
+                "(--browser-driver / saml_browser_driver) is native",
                 hint="Drop --autofill to sign in yourself in the browser window, or set saml_browser_driver = "
                      "playwright (Google and other IdPs with anti-automation checks refuse a driven browser).",
             )

@@ -20,13 +20,11 @@ _COMMAND_HINT = (f"Check {KEY} (or {ENV}): it must print the code on its first l
                  "e.g. oathtool --totp -b BASE32SECRET.")
 
 
-def run_code_command(command: str, *, timeout: float = COMMAND_TIMEOUT, runner=subprocess.run) -> str:
-    """The code printed on the first stdout line of ``command`` (run without a shell).
+def split_code_command(command: str) -> list[str]:
+    """``command``'s argv, split as botocore splits ``credential_process`` (``compat_shell_split``).
 
-    The command's stderr goes to the user's stderr, its stdin is empty.
-    Raises :class:`~samlcreds.errors.LoginFlowError` when it cannot be
-    started, fails, times out or prints nothing, and
-    :class:`~samlcreds.errors.UsageError` when it does not split.
+    Raises :class:`~samlcreds.errors.UsageError` when it does not split
+    (an unclosed quote) or is empty.
     """
     from botocore.compat import compat_shell_split
 
@@ -36,6 +34,18 @@ def run_code_command(command: str, *, timeout: float = COMMAND_TIMEOUT, runner=s
         raise errors.UsageError(f"{KEY} does not split into a command line: {exc}", hint=_COMMAND_HINT) from None
     if not argv:
         raise errors.UsageError(f"{KEY} is empty", hint=_COMMAND_HINT)
+    return argv
+
+
+def run_code_command(command: str, *, timeout: float = COMMAND_TIMEOUT, runner=subprocess.run) -> str:
+    """The code printed on the first stdout line of ``command`` (run without a shell).
+
+    The command's stderr goes to the user's stderr, its stdin is empty.
+    Raises :class:`~samlcreds.errors.LoginFlowError` when it cannot be
+    started, fails, times out or prints nothing, and
+    :class:`~samlcreds.errors.UsageError` when it does not split (:func:`split_code_command`).
+    """
+    argv = split_code_command(command)
     program = argv[0]
     try:
         done = runner(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=timeout, check=False)
