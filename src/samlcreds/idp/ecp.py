@@ -24,7 +24,8 @@ import base64
 import datetime as dt
 import secrets
 import urllib.parse
-from typing import Callable, ClassVar
+from pathlib import Path
+from typing import ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
@@ -137,8 +138,9 @@ class EcpProvider:
 
     METHOD: ClassVar[str] = "ecp"
 
-    def __init__(self, session_factory: Callable | None = None) -> None:
-        self._session_factory = session_factory
+    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
+        """None: each sign-in is one request with the password, no IdP session is kept."""
+        return []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """The base64 SAMLResponse the IdP issued for AWS.
@@ -172,7 +174,7 @@ class EcpProvider:
                     hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
                          "(saml_allow_http_idp = true).")
         password = request.get_password(f"Password for {request.username} at {host}: ")
-        session = self._session_factory() if self._session_factory else requests.Session()
+        session = requests.Session()
         envelope = authn_request_envelope(request.url)
         try:
             # HTTP Basic in UTF-8 (RFC 7617 charset="UTF-8"); requests would encode latin-1 and fail on others
