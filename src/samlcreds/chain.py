@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -28,7 +28,6 @@ from samlcreds.creds import Credentials
 #: The AWS config keys of a chained profile.
 CHAIN_KEYS = ("role_arn", "source_profile", "role_session_name", "external_id", "duration_seconds",
               "mfa_serial")
-DEFAULT_STS_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -122,15 +121,15 @@ def samlcreds_source(profile: str, environ: dict | None = None) -> str | None:
 
 
 def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
-                timeout: float = DEFAULT_STS_TIMEOUT, clock: Callable[[], float] = time.time) -> Credentials:
+                timeout: float = config.DEFAULT_TIMEOUT, clock: Callable[[], float] = time.time) -> Credentials:
     """STS AssumeRole of ``spec.role_arn`` signed with ``source`` (through botocore).
 
     Raises :class:`~samlcreds.errors.StsError` or :class:`~samlcreds.errors.StsUnreachable`.
     """
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from samlcreds.sts import botocore_session
+    from samlcreds.sts import botocore_session, credentials_of, unreachable
 
     session = botocore_session(spec.profile)
     client = session.create_client(
@@ -155,17 +154,9 @@ def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
                               f"(AWS {code}: {message})", code=code, aws_message=message,
                               request_id=(exc.response.get("ResponseMetadata") or {}).get("RequestId"),
                               hint=hint) from None
-    except EndpointConnectionError as exc:
-        raise errors.StsUnreachable(f"could not reach STS at {exc.kwargs.get('endpoint_url', '?')}",
-                                    hint="Check the network, proxy settings and region.") from None
     except BotoCoreError as exc:
-        raise errors.StsUnreachable(f"the STS AssumeRole request failed: {exc}") from None
-    creds = answer["Credentials"]
-    return Credentials(
-        access_key_id=creds["AccessKeyId"], secret_access_key=creds["SecretAccessKey"],
-        session_token=creds["SessionToken"], expiration=creds["Expiration"].astimezone(timezone.utc),
-        account_id=spec.role_arn.split(":")[4], role_arn=spec.role_arn,
-        assumed_role_arn=(answer.get("AssumedRoleUser") or {}).get("Arn"))
+        raise unreachable(exc, "AssumeRole") from None
+    return credentials_of(answer, role_arn=spec.role_arn, account_id=spec.role_arn.split(":")[4])
 
 
 class ChainedFetcher:
@@ -208,9 +199,7 @@ class ChainedFetcher:
         """Cached chained credentials still usable (:func:`samlcreds.cache.usable`), else ``None``."""
         entry = self.cache.load(self.key)
         if usable(entry, self.window, self.clock().timestamp(), lifetime=self.spec.duration):
-            found = Credentials.from_process_json(entry.document)
-            return replace(found, role_arn=entry.meta.get("role_arn"),
-                           assumed_role_arn=entry.meta.get("assumed_role_arn"))
+            return Credentials.from_cache_entry(entry)
         return None
 
     def fetch(self, *, fresh: bool = False) -> Credentials:
@@ -229,8 +218,7 @@ class ChainedFetcher:
             source = self.source.fetch()
             chained = self.assume(source, self.spec, region=self.region,
                                   timeout=self.settings.sts_timeout)
-            meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
-            self.cache.store(self.key, chained.to_process_json(), meta, obtained_at=self.clock().timestamp())
+            self.cache.store(self.key, *chained.to_cache_entry(), obtained_at=self.clock().timestamp())
             return chained
 
 

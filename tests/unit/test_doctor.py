@@ -17,7 +17,7 @@ from samlcreds.doctor import (
     parse_idp_metadata,
     run_checks,
 )
-from tests.samples import AWS, ISSUER, attribute, keypair, metadata, signed_response
+from tests.samples import AWS, ISSUER, attribute, keypair, metadata, response_xml, signed_response
 
 GOV_ACS = "https://signin.amazonaws-us-gov.com/saml"
 T0 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -200,6 +200,21 @@ def test_non_success_status_is_a_failed_status_check():
 def test_unreadable_input_is_a_failed_format_check(data):
     checks = run_checks(data)
     assert len(checks) == 1 and checks[0].id == "format" and checks[0].status == "fail"
+
+
+def test_content_checks_of_an_encrypted_assertion_say_they_were_not_run():
+    xml = response_xml(now=T0, assertion_override=(
+        '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/>'
+        "</saml:EncryptedAssertion>"))
+    checks = run(xml.encode())
+    content = {"audience", "recipient", "time_window", "name_id", "roles", "role_session_name", "session_duration",
+               "principal_tags"}
+    assert content <= set(checks)
+    for check_id in content:
+        assert checks[check_id].status == "warn", check_id
+        assert checks[check_id].message.startswith("not checked: the assertion is encrypted"), check_id
+    assert checks["redeem_window"].status == "pass" and checks["issuer"].status == "pass"
+    assert "source_identity" not in checks
 
 
 def test_checks_for_error_mapping():
