@@ -6,10 +6,11 @@ changes without notice):
 1. ``saml_account_names = 111111111111=prod, 222222222222=shared`` in the
    profile or in ``[default]`` (the profile's entries win);
 2. the account alias from ``iam:ListAccountAliases``, asked with credentials
-   samlcreds obtained for that account anyway, in a background thread with a
-   1-second budget for the request (the command waits no longer); never fatal; remembered for a week in
-   ``<cache dir>/account-aliases.json`` (0600). Not every role may call it;
-   a refusal is remembered as "no alias" too.
+   samlcreds obtained for that account anyway, by a detached process after
+   the command is done (:class:`AliasLookups`: the command never waits for
+   it) with a 1-second budget for the request; never fatal; remembered for a
+   week in ``<cache dir>/account-aliases.json`` (0600). Not every role may
+   call it; a refusal is remembered as "no alias" too.
 
 IAM API reference: ListAccountAliases (at most one alias per account).
 """
@@ -31,7 +32,6 @@ ALIAS_BUDGET = 1.0
 _ACCOUNT_RE = re.compile(r"\d{12}")
 _FILE = "account-aliases.json"
 log = logging.getLogger(__name__)
-_write_lock = threading.Lock()
 
 
 def parse_account_names(text: str | None, where: str = "saml_account_names") -> dict[str, str]:
@@ -85,20 +85,28 @@ def cached_aliases(now: float | None = None) -> dict[str, str | None]:
 
 
 def _remember(account: str, alias: str | None) -> None:
-    from samlcreds.safefile import atomic_write
+    """Record ``account``'s alias (or that it has none) in the alias file, under its lock.
 
-    with _write_lock:
-        try:
-            stored = json.loads(_alias_path().read_bytes())
-            if not isinstance(stored, dict):
+    Read-modify-write under :class:`samlcreds.locks.FileLock` (lookups of
+    several accounts, in several processes, may finish at once); never raises.
+    """
+    from samlcreds.locks import FileLock
+    from samlcreds.safefile import atomic_write, ensure_private_dir
+
+    path = _alias_path()
+    try:
+        ensure_private_dir(path.parent)
+        with FileLock(f"{path}.lock").holding(5.0):
+            try:
+                stored = json.loads(path.read_bytes())
+                if not isinstance(stored, dict):
+                    stored = {}
+            except (OSError, ValueError):
                 stored = {}
-        except (OSError, ValueError):
-            stored = {}
-        stored[account] = {"alias": alias, "at": time.time()}
-        try:
-            atomic_write(_alias_path(), json.dumps(stored, indent=1).encode(), mode=0o600)
-        except (OSError, errors.SamlcredsError) as exc:
-            log.debug("cannot remember the account alias: %s", exc)
+            stored[account] = {"alias": alias, "at": time.time()}
+            atomic_write(path, json.dumps(stored, indent=1).encode(), mode=0o600)
+    except Exception as exc:  # noqa: BLE001 - a name for next time is never worth an error
+        log.debug("cannot remember the account alias: %s", type(exc).__name__)
 
 
 def names(profile: str | None = None, environ: dict | None = None) -> dict[str, str]:
@@ -132,23 +140,38 @@ def list_account_alias(client) -> str | None:
     return aliases[0] if aliases else None
 
 
-#: Seconds to wait for botocore to build the IAM client (loading its model) before giving up waiting.
-_CLIENT_WAIT = 3.0
+def look_up(creds, region: str, budget: float = ALIAS_BUDGET) -> None:
+    """Ask IAM for the alias of ``creds``' account and remember the answer; any failure means "no alias"."""
+    account = creds.account_id
+    try:
+        alias = list_account_alias(iam_client(creds, timeout=budget, region=region))
+    except Exception as exc:  # noqa: BLE001 - best effort: no permission, no network, timeouts
+        log.debug("no account alias for %s: %s", account, type(exc).__name__)
+        alias = None
+    _remember(account, alias)
+
+
+#: The detached lookup process's whole life, seconds (then SIGALRM ends it).
+LOOKUP_PROCESS_LIMIT = 20
 
 
 class AliasLookups:
-    """Background alias lookups for accounts whose credentials were just obtained.
+    """Alias lookups for accounts whose credentials were just obtained, off the command's critical path.
 
-    ``add(creds)`` starts one thread per account not named or looked up
-    recently; ``wait()`` gives each request the 1-second budget (counted from
-    when its client is ready: building a botocore client is local work).
-    Failures (no permission, no network, timeouts) are remembered as "no
-    alias" and never raised.
+    ``add(creds)`` notes each account not named or looked up recently;
+    ``start()`` hands them to one detached process (its own session, stdin a
+    pipe carrying the credentials as JSON: never argv or the environment,
+    stdout/stderr ``/dev/null``) and returns at once. That process builds
+    the IAM client (loading botocore's IAM model is most of the cost), asks
+    each account in parallel with a :data:`ALIAS_BUDGET`-second request
+    budget, remembers each answer, and is gone within
+    :data:`LOOKUP_PROCESS_LIMIT` seconds. The command never waits for it: the
+    alias is for names next time (the account was already chosen).
     """
 
     def __init__(self, profile: str | None = None, budget: float = ALIAS_BUDGET) -> None:
         self.budget = budget
-        self._lookups: list[tuple[threading.Thread, threading.Event, list]] = []
+        self.jobs: list[dict] = []
         try:
             self._skip = set(configured_names(profile)) | set(cached_aliases())
         except errors.SamlcredsError:
@@ -163,31 +186,69 @@ class AliasLookups:
             from samlcreds.aws import PARTITION_DEFAULT_REGION, arn_partition
 
             region = PARTITION_DEFAULT_REGION.get(arn_partition(getattr(creds, "role_arn", None)) or "aws")
-        ready, ready_at = threading.Event(), []
+        self.jobs.append({"credentials": creds.to_process_json(), "region": region or "us-east-1"})
 
-        def look_up() -> None:
-            try:
-                client = iam_client(creds, timeout=self.budget, region=region or "us-east-1")
-            except Exception as exc:  # noqa: BLE001 - best effort
-                log.debug("no IAM client for the alias of %s: %s", account, type(exc).__name__)
-                return
-            finally:
-                ready_at.append(time.monotonic())
-                ready.set()
-            try:
-                alias = list_account_alias(client)
-            except Exception as exc:  # noqa: BLE001 - best effort: any failure means "no alias"
-                log.debug("no account alias for %s: %s", account, type(exc).__name__)
-                alias = None
-            _remember(account, alias)
+    def start(self):
+        """Start the detached lookup process (``None`` when there is nothing to look up or it cannot start)."""
+        if not self.jobs:
+            return None
+        import os
+        import subprocess
+        import sys
 
-        thread = threading.Thread(target=look_up, name=f"alias-{account}", daemon=True)
+        payload = json.dumps({"budget": self.budget, "jobs": self.jobs}).encode()
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-c", f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True, close_fds=True)
+            child.stdin.write(payload)  # a few hundred bytes: fits the pipe, never blocks
+            child.stdin.close()
+        except OSError as exc:
+            log.debug("no alias lookup process: %s", exc)
+            return None
+        _DETACHED.append(child)  # not collected (and warned about) while the command runs
+        return child
+
+
+_DETACHED: list = []
+#: Seconds the lookup process waits for the command that started it to exit.
+PARENT_WAIT = 1.0
+
+
+def _yield_to_parent(parent: int | None) -> None:
+    import os
+
+    try:
+        os.nice(19)
+    except OSError:
+        pass
+    deadline = time.monotonic() + PARENT_WAIT
+    while parent is not None and os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def lookup_main(stdin=None, parent: int | None = None) -> None:
+    """The detached lookup process: read ``{"budget", "jobs"}`` JSON from stdin, look each account up.
+
+    ``parent`` is the pid of the command that started it: the lookup (which
+    loads botocore) begins once that command has exited, or after
+    :data:`PARENT_WAIT` seconds, at the lowest CPU priority, so that it never
+    slows the command the user is waiting for.
+    """
+    import signal
+    import sys
+
+    from samlcreds.creds import Credentials
+
+    signal.alarm(LOOKUP_PROCESS_LIMIT)
+    request = json.loads((stdin or sys.stdin.buffer).read())
+    _yield_to_parent(parent)
+    threads = []
+    for job in request["jobs"]:
+        creds = Credentials.from_process_json(job["credentials"])
+        thread = threading.Thread(target=look_up, args=(creds, job["region"], request["budget"]), daemon=True)
         thread.start()
-        self._lookups.append((thread, ready, ready_at))
-
-    def wait(self) -> None:
-        """Wait for each lookup until its budget is spent (then leave it: it is a daemon thread)."""
-        for thread, ready, ready_at in self._lookups:
-            if not ready.wait(_CLIENT_WAIT):
-                continue
-            thread.join(max(0.0, ready_at[0] + self.budget + 0.1 - time.monotonic()))
+        threads.append(thread)
+    for thread in threads:
+        thread.join()

@@ -23,8 +23,8 @@ profile key            environment variable         meaning
 ``saml_otp_command``   ``SAMLCREDS_OTP_COMMAND``    form: command printing a one-time code
 =====================  ===========================  ===========================
 
-``saml_allow_http_idp`` (``SAMLCREDS_ALLOW_HTTP_IDP``): form provider, labs only:
-allow sending the password over plain http to a host that is not loopback.
+``saml_allow_http_idp`` (``SAMLCREDS_ALLOW_HTTP_IDP``): form, ECP and browser
+auto-fill, labs only: allow sending the password over plain http to a host that is not loopback.
 ``saml_remember_password`` (``SAMLCREDS_REMEMBER_PASSWORD``): keep the IdP
 password in the OS keyring after a sign-in it succeeded with.
 

@@ -8,6 +8,12 @@ the sign-in URL is ``<federation>?Action=login&Issuer=...&Destination=...&Signin
 credentials and refuses it with role-chaining ones; without it the console
 session follows the credentials' own session. The URL signs anyone in for
 :data:`samlcreds.aws.SIGNIN_TOKEN_LIFETIME` seconds: it is a secret, never logged.
+
+``getSigninToken`` is sent with GET, the session keys in the query string,
+because that is the only form AWS documents (the guide's request example and
+its Python, Java and Ruby samples are all query strings; no POST or
+form-encoded body is described). The keys are kept out of urllib3's request
+log (:class:`_NoQueryLogged`); a TLS-intercepting proxy could still log the URL.
 """
 
 from __future__ import annotations

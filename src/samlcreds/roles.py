@@ -14,15 +14,18 @@ from samlcreds.errors import BadRoleValue, RoleSelectionError
 
 #: Partition ids in ARNs (``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso-b``...).
 PARTITION = r"aws(?:-[a-z]+)*"
-#: Role resource with an optional path (IAM identifiers reference).
+#: Characters of a role name or path segment: "upper and lowercase alphanumeric characters [...]
+#: _+=,.@-" (IAM API reference, CreateRole RoleName/Path) — ASCII only, hence ``re.ASCII`` below.
 ROLE_RESOURCE = r"role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
 #: SAML provider resource.
 PROVIDER_RESOURCE = r"saml-provider/[\w.-]{1,128}"
 ROLE_ARN_RE = re.compile(
-    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{{1,64}})$"
+    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{{1,64}})$",
+    re.ASCII,
 )
 PROVIDER_ARN_RE = re.compile(
-    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$"
+    rf"^arn:(?P<partition>{PARTITION}):iam::(?P<account>\d{{12}}):saml-provider/(?P<name>[\w.-]{{1,128}})$",
+    re.ASCII,
 )
 
 
@@ -33,24 +36,27 @@ _PROVIDER = rf"arn:({PARTITION}):iam::\d{{12}}:{PROVIDER_RESOURCE}"
 #: sends ``role,provider,``, which AWS accepts), optional whitespace.
 _END = r"\s*(?:,\s*)?"
 #: A well-formed Role value, role first / provider first; groups: ARN, partition, ARN, partition.
-_ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}")
-_PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}")
+_ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}", re.ASCII)
+_PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.ASCII)
 #: Many NUL-separated, ASCII Role values at once (the fast path of :func:`parse_role_values`),
-#: the same language as the two patterns above: a role path is ``[c]+(?:/[c]+)*`` (no empty
-#: segment, nothing to backtrack over) and the negative look-behind keeps its last segment
-#: (the role name) at 64 characters; the partition is tied by a back-reference; the
-#: alternation sits outside the literal ``\x00`` so the search skips from value to value.
+#: the same language as the two patterns above. For speed (sre checks a bitmap character set
+#: faster than ``\w``/``\d``/``\s`` categories, and possessive quantifiers keep no backtracking
+#: state): the classes are spelled out, a role path is ``[c]++(?:/[c]++)*+`` (no empty segment)
+#: and the negative look-behind keeps its last segment (the role name) at 64 characters; the
+#: partition is tied by a back-reference; the alternation sits outside the literal ``\x00`` so
+#: the search skips from value to value.
 #: Groups: role ARN, partition, provider ARN | provider ARN, partition, role ARN.
-_NAME = r"[\w+=.@-]"
-_FAST_ROLE = rf"arn:<p>:iam::\d{{12}}:role/{_NAME}+(?:/{_NAME}+)*(?<!{_NAME}{{65}})"
-_FAST_PROVIDER = r"arn:<p>:iam::\d{12}:" + PROVIDER_RESOURCE
-_FAST_END = r"\s*(?:,\s*)?(?=\x00)"
+_NAME = "[0-9A-Za-z_+=.@-]"
+_SPACE = "[ \t\n\r\f\v]"  # \s under re.ASCII
+_FAST_PARTITION = "(aws(?:-[a-z]++)*+)"
+_FAST_ROLE = rf"arn:<p>:iam::[0-9]{{12}}:role/{_NAME}++(?:/{_NAME}++)*+(?<!{_NAME}{{65}})"
+_FAST_PROVIDER = r"arn:<p>:iam::[0-9]{12}:saml-provider/[0-9A-Za-z_.-]{1,128}+"
+_FAST_END = rf"{_SPACE}*+(?:,{_SPACE}*+)?(?=\x00)"
 _ROLE_VALUES_RE = re.compile(
-    r"\x00\s*(" + _FAST_ROLE.replace("<p>", f"({PARTITION})") + r")\s*,\s*("
+    rf"\x00{_SPACE}*+(" + _FAST_ROLE.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*+,{_SPACE}*+("
     + _FAST_PROVIDER.replace("<p>", r"\2") + ")" + _FAST_END
-    + r"|\x00\s*(" + _FAST_PROVIDER.replace("<p>", f"({PARTITION})") + r")\s*,\s*("
+    + rf"|\x00{_SPACE}*+(" + _FAST_PROVIDER.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*+,{_SPACE}*+("
     + _FAST_ROLE.replace("<p>", r"\5") + ")" + _FAST_END,
-    re.ASCII,
 )
 
 
@@ -222,9 +228,9 @@ def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tupl
     grant 1,000 roles).
     """
     if values:
-        joined = "\x00" + "\x00".join(values) + "\x00"
-        # ASCII (so \w means the same with re.ASCII) and no NUL inside a value (XML text cannot hold one)
-        if joined.isascii() and "\x00" not in "".join(values):
+        joined = "\x00".join(["", *values, ""])
+        # ASCII (the fast pattern spells out ASCII classes) and no NUL inside a value (XML text cannot hold one)
+        if joined.isascii() and joined.count("\x00") == len(values) + 1:
             found = _ROLE_VALUES_RE.findall(joined)
             if len(found) == len(values):  # every value well-formed
                 ordered = [(r1, p1) if r1 else (r2, p2) for r1, _, p1, p2, _, r2 in found]

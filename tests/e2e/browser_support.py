@@ -1,4 +1,5 @@
-"""What the browser tests share: live browser processes, a real X display, a person's keystrokes, a pty.
+"""What the browser tests share: live browser processes, a real X display, a person's keystrokes, a pty,
+the Chromium check, and HTML answers for the tests' loopback pages.
 
 Nothing here drives a browser: the keystrokes come from ``xdotool`` (XTEST),
 as from a keyboard; windows are found by their title.
@@ -80,6 +81,26 @@ class CmdlineWatch:
 
     def with_automation_flags(self) -> list[bytes]:
         return [line for line in self.seen.values() if any(flag in line for flag in AUTOMATION_FLAGS)]
+
+
+def require_chromium():
+    """The Chromium the browser tests use; FAILS (never skips) the test when there is none."""
+    from samlcreds.idp.browser import BrowserNotFound, find_browser
+
+    try:
+        return find_browser()
+    except BrowserNotFound as exc:
+        pytest.fail(f"no Chromium for the browser tests: {exc} (apt-get install chromium)", pytrace=False)
+
+
+def send_html(handler, body: str, status: int = 200) -> None:
+    """Answer an ``http.server`` request with the HTML page ``body``."""
+    data = body.encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 def require(tool: str) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -17,6 +18,19 @@ from tests.helpers import run_cli
 
 DEV = "arn:aws:sts::111111111111:assumed-role/Developer/carol@example.com"
 AUDITOR = "arn:aws:sts::222222222222:assumed-role/Auditor/carol@example.com"
+
+
+def wait_for_aliases(path: Path, accounts: set, limit: float = 30.0) -> dict:
+    """The alias file once it holds every account of ``accounts`` (the lookup runs after the command)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            stored = {}
+        if accounts <= set(stored) or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.05)
 
 
 def configure_carol(profile="org"):
@@ -118,7 +132,9 @@ def test_account_alias_is_looked_up_once_and_named_everywhere(sandbox_env, sandb
         result = run_cli(["login", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
         assert result.returncode == 0, result.stderr
         assert "[222222222222-Auditor]" in result.stderr  # not known yet at naming time
-        stored = json.loads((Path(sandbox_env["XDG_CACHE_HOME"]) / "samlcreds" / "account-aliases.json").read_text())
+        # looked up by a detached process after the command returned
+        stored = wait_for_aliases(Path(sandbox_env["XDG_CACHE_HOME"]) / "samlcreds" / "account-aliases.json",
+                                  {"111111111111", "222222222222"})
         assert stored["222222222222"]["alias"] == "shared-alias"
         assert stored["111111111111"]["alias"] is None  # none: remembered too, not asked again
         assert oct((Path(sandbox_env["XDG_CACHE_HOME"]) / "samlcreds" / "account-aliases.json").stat().st_mode

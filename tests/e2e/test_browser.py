@@ -35,6 +35,7 @@ from samlcreds.idp.browser import (
     saml_response_from_body,
 )
 from samlcreds.idp.google import google_sso_url
+from tests.e2e.browser_support import require_chromium, send_html
 from tests.helpers import run_cli
 
 ACS_URLS = [
@@ -48,11 +49,7 @@ BOB_ARN = "arn:aws:sts::111111111111:assumed-role/ReadOnly/bob@example.com"
 
 @pytest.fixture(scope="module", autouse=True)
 def chromium_available():
-    try:
-        choice = find_browser()
-    except BrowserNotFound as exc:
-        pytest.fail(f"no Chromium for the browser tests: {exc} (apt-get install chromium)", pytrace=False)
-    return choice
+    return require_chromium()
 
 
 def browser_processes(marker: str) -> list[int]:
@@ -87,12 +84,7 @@ class _Pages(http.server.BaseHTTPRequestHandler):
         pass
 
     def _send(self, body: str) -> None:
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_html(self, body)
 
     def do_GET(self):
         path = urllib.parse.urlsplit(self.path).path

@@ -23,7 +23,7 @@ from samlcreds import errors
 from samlcreds.aws import signin_host_partition
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.browser import BrowserLaunchFailed, BrowserProvider, driver_for, profile_dir
-from tests.e2e.browser_support import CmdlineWatch, browser_processes
+from tests.e2e.browser_support import CmdlineWatch, browser_processes, send_html
 
 SECRET = "U0FNTFJlc3BvbnNlLXNlY3JldC12YWx1ZS0xMjM0NTY3ODkw"
 FAKE_HOST = "idp.sandbox.test"
@@ -50,12 +50,7 @@ class _Pages(http.server.BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_html(self, body)
 
 
 @pytest.fixture

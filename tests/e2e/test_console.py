@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pathlib
 import stat
 import sys
 import urllib.parse
 
+import pytest
 import requests
 
 from samlcreds import aws, console
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_main
 
 BOB_ROLE = "arn:aws:sts::111111111111:assumed-role/ReadOnly/bob@example.com"
 
@@ -48,23 +51,127 @@ def test_console_print_gives_a_url_that_signs_in_as_the_role(sandbox_env, sandbo
     assert sandbox_idp.login_count() == logins  # served from the cache
 
 
-def test_console_destination_and_browser(sandbox_env, sandbox_sts, tmp_path):
+#: A $BROWSER that records its argv, fetches the URL it was given without following the redirect,
+#: and records the status, the headers and a second fetch's status (the loopback link is one-use).
+FAKE_BROWSER = """
+import json, pathlib, sys, urllib.error, urllib.request
+
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None  # report the 303 instead of following it
+
+opener = urllib.request.build_opener(Stay)
+record = {"argv": sys.argv}
+for attempt in ("first", "again"):
+    try:
+        answer = opener.open(sys.argv[1], timeout=10)
+        record[attempt] = {"status": answer.status, "headers": dict(answer.headers)}
+    except urllib.error.HTTPError as exc:
+        record[attempt] = {"status": exc.code, "headers": dict(exc.headers)}
+    except urllib.error.URLError as exc:
+        record[attempt] = {"status": None, "error": str(exc.reason)}
+pathlib.Path(OUT).write_text(json.dumps(record))
+"""
+
+
+def fake_browser(tmp_path, script: str = FAKE_BROWSER) -> tuple[pathlib.Path, pathlib.Path]:
+    """An executable $BROWSER running ``script`` (OUT: the file it writes); returns (browser, OUT)."""
+    seen = tmp_path / "browser-saw.json"
+    browser = tmp_path / "fake-browser"
+    browser.write_text(f"#!{sys.executable}\nOUT = {str(seen)!r}\n{script}")
+    browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
+    return browser, seen
+
+
+def test_console_browser_gets_a_one_use_loopback_redirect(sandbox_env, sandbox_sts, tmp_path):
     configure_bob()
     sign_in()
-    seen = tmp_path / "browser-url"
-    browser = tmp_path / "fake-browser"
-    browser.write_text(f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(seen)!r}).write_text(sys.argv[1])\n")
-    browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
+    browser, seen = fake_browser(tmp_path)
     env = dict(os.environ, BROWSER=str(browser))
     result = run_cli(["console", "--profile", "work", "--destination", "https://console.aws.amazon.com/s3/home"],
                      env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""  # the URL went to the browser only
-    url = seen.read_text()
-    assert url not in result.stderr and "SigninToken" not in result.stderr
+    assert "Opened the AWS console as " + BOB_ROLE in result.stderr
+    record = json.loads(seen.read_text())
+    # the browser was started with a loopback URL only: no token, no federation endpoint in its argv
+    token = sandbox_sts.federation.issued[-1]["token"]
+    argv = " ".join(record["argv"])
+    assert "SigninToken" not in argv and token not in argv and sandbox_sts.federation_url not in argv
+    loopback = urllib.parse.urlsplit(record["argv"][1])
+    assert loopback.scheme == "http" and loopback.hostname == "127.0.0.1" and len(loopback.path) > 40
+    first = record["first"]
+    assert first["status"] == 303, first
+    assert first["headers"]["Cache-Control"] == "no-store"
+    assert first["headers"]["Referrer-Policy"] == "no-referrer"
+    url = first["headers"]["Location"]
+    assert url.startswith(sandbox_sts.federation_url + "?")
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-    assert query["Destination"] == "https://console.aws.amazon.com/s3/home"
-    assert requests.get(url, allow_redirects=False, timeout=10).status_code == 302
+    assert query["SigninToken"] == token and query["Destination"] == "https://console.aws.amazon.com/s3/home"
+    assert record["again"]["status"] == 404  # one use only
+    assert token not in result.stderr and "SigninToken" not in result.stderr
+    answer = requests.get(url, allow_redirects=False, timeout=10)  # the Location really signs in
+    assert answer.status_code == 302 and answer.headers["Location"] == query["Destination"]
+    with pytest.raises(requests.ConnectionError):  # the loopback server is gone
+        requests.get(record["argv"][1], timeout=5)
+
+
+def test_console_loopback_refuses_wrong_paths_and_other_users(sandbox_env, sandbox_sts, tmp_path):
+    """Another local user who reads the loopback URL in the browser's argv and races it gets 404;
+    so does any other path or Host. The user's own browser still gets the redirect afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to fetch as another user (setpriv)")
+    configure_bob()
+    sign_in()
+    spy = r"""
+import subprocess, sys, urllib.parse
+FETCH = '''
+import http.client, sys, urllib.parse
+parts = urllib.parse.urlsplit(sys.argv[1])
+connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+connection.request("GET", parts.path, headers=dict([sys.argv[2].split(": ")]) if len(sys.argv) > 2 else {})
+print(connection.getresponse().status)
+'''
+def status(*args, user=None):
+    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if user else []
+    return int(subprocess.run([*prefix, sys.executable, "-c", FETCH, *args], capture_output=True, text=True,
+                              check=True).stdout)
+url = sys.argv[1]
+parts = urllib.parse.urlsplit(url)
+spied = {
+    "other_user": status(url, user="nobody"),
+    "other_path": status(parts._replace(path=parts.path[:-1]).geturl()),
+    "other_host": status(url, "Host: localhost:%d" % parts.port),
+}
+"""
+    browser, seen = fake_browser(tmp_path, spy + FAKE_BROWSER.replace('record = {"argv": sys.argv}',
+                                                                      'record = {"argv": sys.argv, **spied}'))
+    result = run_cli(["console", "--profile", "work"], env=dict(os.environ, BROWSER=str(browser)))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(seen.read_text())
+    assert record["other_user"] == 404 and record["other_path"] == 404 and record["other_host"] == 404
+    assert record["first"]["status"] == 303
+    assert record["first"]["headers"]["Location"].startswith(sandbox_sts.federation_url + "?")
+
+
+def test_console_says_when_the_browser_never_opens_the_link(sandbox_env, sandbox_sts, tmp_path, monkeypatch):
+    import webbrowser
+
+    from samlcreds.servers import redirect
+
+    configure_bob()
+    sign_in()
+    browser, seen = fake_browser(tmp_path, "import sys, pathlib\npathlib.Path(OUT).write_text(sys.argv[1])\n")
+    monkeypatch.setattr(redirect, "BROWSER_WAIT", 1.0)
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # register again from this run's BROWSER
+    result = run_main(["console", "--profile", "work"], env=dict(os.environ, BROWSER=str(browser)))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    assert result.returncode == 2, result.stderr
+    assert "waiting up to 1 s for the browser" in result.stderr
+    assert "the browser did not open the console sign-in within 1 s" in result.stderr
+    assert "samlcreds console --print" in result.stderr and result.stdout == ""
+    with pytest.raises(requests.ConnectionError):  # the link no longer works
+        requests.get(seen.read_text(), timeout=5)
 
 
 def test_console_refuses_a_non_https_destination(sandbox_env):

@@ -152,3 +152,26 @@ def test_browser_autofill_uses_the_stored_password(secret_service, sandbox_idp):
     assert result.returncode == 0, result.stderr
     assert sandbox_idp.login_count("bob") == before + 1
     assert "bob-pw" not in result.stderr + result.stdout
+
+
+def test_refused_one_time_code_keeps_the_stored_password(secret_service, lemonldap_env, lemonldap_idp):
+    """FactorRefused end to end: LemonLDAP::NG accepts dwho's stored password and refuses the TOTP code;
+    the command says the code was refused, and the password stays in the keyring (and still works)."""
+    from sandbox.lemonldap import DWHO_TOTP_SECRET
+    from tests.e2e.test_lemonldap_totp import _Counts, _profile, _wrong_code_command
+
+    _profile(lemonldap_env, "totp", lemonldap_idp.sso_url, _wrong_code_command())
+    put("dwho", username="dwho")
+    counts = _Counts(lemonldap_idp)
+    result = run_cli(["process", "--profile", "totp"])  # no terminal: the password comes from the keyring
+    assert result.returncode == 3, result.stderr
+    assert "one-time code was refused" in result.stderr
+    assert "password was refused" not in result.stderr and "deleted" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert counts.delta() == {"accepted": 0, "refused": 1, "bad_password": 0, "sessions": 0}
+    assert stored("dwho") == "dwho"  # the stored password survived the refused code
+
+    _profile(lemonldap_env, "good", lemonldap_idp.sso_url, f"oathtool --totp -b {DWHO_TOTP_SECRET}")
+    again = run_cli(["process", "--profile", "good"])  # the kept password, with a right code
+    assert again.returncode == 0, again.stderr
+    assert counts.delta() == {"accepted": 1, "refused": 1, "bad_password": 0, "sessions": 1}

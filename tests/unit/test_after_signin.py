@@ -152,3 +152,39 @@ def test_container_server_answers():
         assert code == 500 and doc == {"message": "profile p needs you to sign in"}
         assert len(errors_seen) == 1
         assert calls == [1, 1]  # no fetch for refused requests
+
+
+def test_alias_lookup_runs_detached_and_remembers_a_failure_as_no_alias(isolated_env, monkeypatch):
+    """The lookup process gets the credentials on stdin (never argv), runs in its own session, and a
+    lookup that cannot reach IAM (a closed loopback port) is remembered as "no alias", 0600."""
+    import json
+    import os
+    import time
+    from datetime import datetime, timedelta, timezone
+    from pathlib import Path
+
+    from samlcreds.creds import Credentials
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9")  # discard port: refused at once
+    creds = Credentials("ASIAEXAMPLEKEYID0001", "secret-key-never-in-argv", "token-never-in-argv",
+                        datetime.now(timezone.utc) + timedelta(hours=1), account_id="333333333333")
+    lookups = accounts.AliasLookups()
+    lookups.add(creds)
+    lookups.add(creds)  # the same account once
+    assert len(lookups.jobs) == 1
+    child = lookups.start()
+    assert child is not None and os.getsid(child.pid) == child.pid  # its own session
+    try:
+        argv = Path(f"/proc/{child.pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # already done
+        argv = b" ".join(a.encode() for a in child.args)
+    assert b"secret-key" not in argv and b"token-never" not in argv and b"ASIAEXAMPLE" not in argv
+    assert child.wait(timeout=30) == 0
+    path = Path(isolated_env["XDG_CACHE_HOME"]) / "samlcreds" / "account-aliases.json"
+    stored = json.loads(path.read_text())
+    assert stored["333333333333"]["alias"] is None and time.time() - stored["333333333333"]["at"] < 60
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert accounts.cached_aliases() == {"333333333333": None}
+    again = accounts.AliasLookups()
+    again.add(creds)  # remembered: not asked again for a week
+    assert again.jobs == [] and again.start() is None

@@ -284,7 +284,22 @@ EDGE_VALUES = [
     "arn:aws:iam::11111111111:role/Dev,arn:aws:iam::11111111111:saml-provider/I",
     "arn:aws:iam::111111111111:role/Dev,arn:aws:iam::222222222222:saml-provider/I",
     f"{_R}Dev\x00,{_P}Idp", "", " ", ",", f"{_R}Dev", f"{_R}Dev\n,\n{_P}Idp\n,\n",
+    "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661:role/Dev,"
+    "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661:saml-provider/I",
+    f"{_R}Dev\u00a0,{_P}Idp",
 ]
+
+
+@pytest.mark.parametrize("value", [f"{_R}D\u00e9v,{_P}Idp", f"{_R}Dev,{_P}Idp\u00e9", f"{_R}Dev\u00a0,{_P}Idp",
+                                   "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661"
+                                   "\u0661\u0661:role/Dev,arn:aws:iam::111111111111:saml-provider/I"])
+def test_role_values_are_ascii_as_iam_names_and_account_ids_are(value):
+    """IAM names are "alphanumeric characters [...] _+=,.@-" and account IDs 12 digits, all ASCII
+    (IAM API reference, CreateRole): a non-ASCII letter, digit or space is a bad value, not a role."""
+    from samlcreds.roles import parse_role_value, parse_role_values
+
+    assert isinstance(parse_role_value(value), errors.BadRoleValue)
+    assert parse_role_values([value])[0] == ()
 
 
 @pytest.mark.parametrize("value", EDGE_VALUES)

@@ -371,3 +371,14 @@ def test_refused_user_name_at_an_identifier_step():
         fails(server, errors.InvalidCredentials, "credentials: the IdP asked for the user name again: the user name "
               "was refused (the page says: No such account)")
         assert server.posts("/id") == [{"email": "alice"}]
+
+
+def test_where_a_secret_may_go_one_rule_for_every_provider():
+    """LoginRequest.secret_may_go_to: the rule the form, ECP and browser auto-fill providers share."""
+    strict, lab = LoginRequest(), LoginRequest(allow_http=True)
+    for url in ("https://idp.example.com/login", "http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x"):
+        assert strict.secret_may_go_to(url), url
+    for url in ("http://idp.example.com/login", "about:blank", "data:text/html,x", "file:///tmp/x", "ftp://h/x"):
+        assert not strict.secret_may_go_to(url), url
+    assert lab.secret_may_go_to("http://idp.example.com/login")
+    assert not lab.secret_may_go_to("about:blank") and not lab.secret_may_go_to("javascript:alert(1)")

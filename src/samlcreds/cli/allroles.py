@@ -55,7 +55,7 @@ def login_all_roles(settings, request, *, template: str, print_format: str | Non
     ok = len(written) - len(failed)
     if print_format is None:
         info(f"Wrote {ok} of {len(written)} profile(s) to {credfile.credentials_path()}.")
-    lookups.wait()
+    lookups.start()
     if failed:
         raise click.exceptions.Exit(max(o.error.exit_code for o in failed))
 

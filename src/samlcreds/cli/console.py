@@ -5,18 +5,22 @@ from __future__ import annotations
 import click
 
 from samlcreds import console as federation
+from samlcreds import errors
 from samlcreds.cli.exec_ import region_for
 from samlcreds.cli.fetching import fetch_with, make_fetcher
 from samlcreds.cli.options import pass_debug
 from samlcreds.cli.terminal import info
+from samlcreds.servers.redirect import BROWSER_WAIT
 
 
-@click.command(epilog="""\b
+@click.command(epilog=f"""\b
 Examples:
   samlcreds console --profile work
   samlcreds console --profile work --print          # the URL only, on stdout
   samlcreds console -p work --destination https://console.aws.amazon.com/s3/home
-The URL signs anyone in for 15 minutes: treat it like a password.
+The URL signs anyone in for 15 minutes: treat it like a password. Without --print the
+browser is sent to it by a one-use redirect on 127.0.0.1 (waiting up to {BROWSER_WAIT:.0f} s), so the URL
+is never on the browser's command line.
 """)
 @click.option("--profile", "-p", help="Profile whose credentials to use (SAML or chained).")
 @click.option("--print", "print_only", is_flag=True, help="Print the sign-in URL on stdout instead of opening a browser.")
@@ -36,10 +40,29 @@ def console(profile, print_only, destination, debug):
     if print_only:
         click.echo(url)
         return
+    open_in_browser(url)
+    info(f"Opened the AWS console as {creds.assumed_role_arn or creds.role_arn or settings.profile}.")
+
+
+def open_in_browser(url: str, wait: float | None = None) -> None:
+    """Open the secret sign-in ``url`` through a one-shot loopback redirect (never in the browser's argv).
+
+    Waits ``wait`` seconds (default :data:`samlcreds.servers.redirect.BROWSER_WAIT`)
+    for the browser to fetch the loopback URL; raises
+    :class:`~samlcreds.errors.UsageError` when no browser starts or none fetches it.
+    """
     import webbrowser
 
-    if not webbrowser.open(url, new=2):
-        info("samlcreds: no web browser could be started; run 'samlcreds console --print' and open the URL "
-             "yourself (it is valid for 15 minutes).")
-        raise SystemExit(1)
-    info(f"Opened the AWS console as {creds.assumed_role_arn or creds.role_arn or settings.profile}.")
+    from samlcreds.servers import redirect as loopback
+
+    wait = loopback.BROWSER_WAIT if wait is None else wait  # read now: tests shorten it
+    later = ("Run 'samlcreds console --print' and open the URL yourself (it is valid for 15 minutes); "
+             "set BROWSER to choose the browser.")
+    with loopback.OneShotRedirect(url) as handoff:
+        if not webbrowser.open(handoff.url, new=2):
+            raise errors.UsageError("no web browser could be started", hint=later)
+        if not handoff.served:
+            info(f"samlcreds: waiting up to {wait:.0f} s for the browser to open the console...")
+        if not handoff.wait(wait):
+            raise errors.UsageError(f"the browser did not open the console sign-in within {wait:.0f} s "
+                                    "(the link samlcreds gave it no longer works)", hint=later)

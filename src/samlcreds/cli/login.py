@@ -99,7 +99,7 @@ def run_login(options: LoginOptions) -> None:
         if session_reused:  # on the error path too: a wrong password would not have been noticed
             info("note: the IdP session was still valid, so the password was not checked")
     lookups = accounts.AliasLookups(settings.profile)
-    lookups.add(result.credentials)  # the account's alias, for names next time (background, 1 s at most)
+    lookups.add(result.credentials)  # the account's alias, for names next time (a detached process, after)
     # cache first: if the disk is full, nothing of the user's changes (the cache only ever
     # holds valid credentials, so a later failed file write leaves nothing wrong behind)
     fetcher.remember(settings, result)
@@ -128,7 +128,7 @@ def run_login(options: LoginOptions) -> None:
                                       overwrite_long_term=options.overwrite_long_term_keys)
         info(f"Wrote credentials for {result.role.role_arn} to profile [{settings.profile}] in {path}")
     info(_expiry_text(creds))
-    lookups.wait()
+    lookups.start()
 
 
 def _login_chained(profile: str, inputs: Inputs, debug: bool, options: LoginOptions) -> None:

@@ -31,7 +31,7 @@ _OPTIONS = (
                  help="Browser provider: fill the user name and password into plain login forms."),
     click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
     click.option("--allow-http-idp", is_flag=True, default=None,
-                 help="Form provider, labs only: allow sending the password over plain http (saml_allow_http_idp)."),
+                 help="Labs only: allow sending the password over plain http (saml_allow_http_idp; form, ECP, auto-fill)."),
 )
 
 

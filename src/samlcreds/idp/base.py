@@ -11,6 +11,8 @@ so ``samlcreds logout`` can forget them all (:func:`forget_saved_state`).
 from __future__ import annotations
 
 import importlib
+import ipaddress
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, Protocol, runtime_checkable
@@ -28,6 +30,17 @@ def _no_input() -> str:
 
 def _no_notice(message: str) -> None:
     """Notices are dropped unless the caller gives a ``notify`` callable."""
+
+
+def is_loopback(url: str) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -73,10 +86,19 @@ class LoginRequest:
     get_code: Callable[[str], str] | None = None
     #: form provider: command printing a one-time code (``saml_otp_command``).
     otp_command: str | None = None
-    #: form provider: allow sending a password over plain http to a non-loopback host.
+    #: form, ECP, browser auto-fill: allow a password over plain http to a non-loopback host (labs).
     allow_http: bool = False
     #: ``notify(message)``: a one-line notice for the user (the CLI prints it on stderr).
     notify: Callable[[str], None] = _no_notice
+
+    def secret_may_go_to(self, url: str) -> bool:
+        """May a password or code be sent to, or typed into a page at, ``url``?
+
+        https always; plain http only to a loopback host or with ``allow_http``
+        (saml_allow_http_idp, labs only); any other scheme (``about:``, ``data:``...) never.
+        """
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        return scheme == "https" or (scheme == "http" and (self.allow_http or is_loopback(url)))
 
 
 def request_for(settings, **fields) -> LoginRequest:

@@ -163,7 +163,7 @@ class EcpProvider:
         if not request.username:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
                                     hint="Pass --username or set saml_username in the profile.")
-        refuse_plain_http(request.url, request.allow_http, "ECP would send the password")
+        refuse_plain_http(request, request.url, "ECP would send the password")
         password = request.get_password(f"Password for {request.username} at {host}: ")
         session = requests.Session()
         envelope = authn_request_envelope(request.url)

@@ -1,16 +1,15 @@
 """What the providers speaking HTTP to the IdP with requests (``form``, ``ecp``) share.
 
-Hosts of URLs, the plain-http rule for secrets, and requests' failures in
-words. Standard library only at import time (requests' exception classes are
-looked up when a failure is worded).
+Hosts of URLs, the refusal to send a secret unencrypted, and requests'
+failures, in words. requests is imported only when a failure is worded.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.parse
 
 from samlcreds import errors
+from samlcreds.idp.base import LoginRequest
 
 
 def host_of(url: str) -> str:
@@ -18,27 +17,16 @@ def host_of(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or url
 
 
-def is_loopback(url: str) -> bool:
-    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
+    """Raise :class:`~samlcreds.errors.LoginFlowError` when a secret may not go to ``url``.
 
-
-def refuse_plain_http(url: str, allow_http: bool, sending: str) -> None:
-    """Raise :class:`~samlcreds.errors.LoginFlowError` when a secret would go to ``url`` unencrypted.
-
-    Allowed: https, loopback hosts, and anything when ``allow_http``
-    (``saml_allow_http_idp``, labs only). ``sending`` words who would send
-    what (``"ECP would send the password"``).
+    The rule is :meth:`LoginRequest.secret_may_go_to` (https; plain http only
+    to loopback or with ``saml_allow_http_idp``). ``sending`` words who would
+    send what (``"ECP would send the password"``).
     """
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme == "https" or allow_http or is_loopback(url):
+    if request.secret_may_go_to(url):
         return
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
     raise errors.LoginFlowError(
         f"credentials: {sending} over plain {scheme} to {host_of(url)}; samlcreds refuses to send it unencrypted",
         hint="Use the IdP's https URL (saml_url). For a lab IdP only: --allow-http-idp "

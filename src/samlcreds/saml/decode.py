@@ -11,6 +11,7 @@ import base64
 import binascii
 import html
 import re
+import sys
 import urllib.parse
 
 from samlcreds import errors
@@ -92,7 +93,9 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
             hint="Paste only the SAMLResponse value (or the form body that carries it).",
         )
     # base64 holds '=' only as trailing padding: any other '=' may be a form body (checked cheaply first)
-    if ("=" in text.rstrip("=") or text.endswith("SAMLResponse=")) and "SAMLResponse=" in text:
+    first_equals = text.find("=")  # base64 padding is at the end: no copy of the whole text to check
+    if first_equals >= 0 and (text[first_equals:].rstrip("=") or text.endswith("SAMLResponse=")) \
+            and "SAMLResponse=" in text:
         text = _from_form_body(text)
     elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
         text = urllib.parse.unquote(text)
@@ -188,6 +191,17 @@ def _base64_error(compact: str) -> errors.SamlAssertionError:
     )
 
 
+def _strict_b64decode(text: str) -> bytes:
+    """Decode standard base64, refusing any character outside the alphabet (binascii.Error).
+
+    Python 3.11+ checks in C, straight from the ``str`` (``base64.b64decode``
+    would first copy it to ``bytes``); 3.10 has only ``b64decode(validate=True)``.
+    """
+    if sys.version_info >= (3, 11):
+        return binascii.a2b_base64(text, strict_mode=True)
+    return base64.b64decode(text, validate=True)
+
+
 def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
     text = text.strip()
     # one line (the usual form) is used as it is: no copies of a 100,000-character string
@@ -206,7 +220,7 @@ def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes
     if "-" in compact or "_" in compact:  # URL-safe alphabet: AWS wants the standard one
         compact = compact.translate(_URLSAFE)
     try:
-        raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)  # checks the alphabet in C
+        raw = _strict_b64decode(compact + "=" * (-len(compact) % 4))
     except (binascii.Error, ValueError):
         raise _base64_error(compact) from None
     if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):

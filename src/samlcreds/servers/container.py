@@ -25,6 +25,7 @@ from typing import Callable
 
 from samlcreds import errors
 from samlcreds.creds import Credentials, iso_utc
+from samlcreds.servers.loopback import LoopbackServer, QuietHandler
 
 log = logging.getLogger(__name__)  # never given the token or credentials
 
@@ -35,13 +36,13 @@ def container_document(creds: Credentials) -> dict:
             "Token": creds.session_token, "Expiration": iso_utc(creds.expiration)}
 
 
-class CredentialsServer:
+class CredentialsServer(LoopbackServer):
     """Serve ``fetch()``'s credentials on ``http://127.0.0.1:<port>/<random path>``.
 
     ``fetch`` returns :class:`~samlcreds.creds.Credentials` or raises a
     :class:`~samlcreds.errors.SamlcredsError` (answered 500 with its message,
     which holds no secret). ``on_error(exc)`` is told about such failures.
-    Use :meth:`start` / :meth:`stop`, or as a context manager.
+    Use :meth:`start` / :meth:`stop`, or as a context manager (:class:`LoopbackServer`).
     """
 
     def __init__(self, fetch: Callable[[], Credentials], *, token: str | None = None,
@@ -51,59 +52,27 @@ class CredentialsServer:
         self.path = "/credentials/" + secrets.token_urlsafe(12)
         self.on_error = on_error
         self._fetch_lock = threading.Lock()  # one sign-in at a time, whatever the number of callers
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     @property
     def url(self) -> str:
         """``AWS_CONTAINER_CREDENTIALS_FULL_URI``."""
         return f"http://127.0.0.1:{self.port}{self.path}"
 
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the server is not started")
-        return self._httpd.server_address[1]
-
     def environment(self) -> dict[str, str]:
         """The two variables botocore needs to use this server."""
         return {"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.url, "AWS_CONTAINER_AUTHORIZATION_TOKEN": self.token}
 
-    def start(self) -> "CredentialsServer":
+    def handler_class(self):
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):  # noqa: N802 - http.server's name
                 server._handle(self)
 
-            def log_message(self, format, *args):  # noqa: A002 - quiet: no access log
-                pass
-
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        httpd.daemon_threads = True
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="samlcreds-credentials-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (connections are refused afterwards)."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> "CredentialsServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return Handler
 
     def _handle(self, request: http.server.BaseHTTPRequestHandler) -> None:
         given = request.headers.get("Authorization")

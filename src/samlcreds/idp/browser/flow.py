@@ -6,6 +6,9 @@ reaches AWS. With auto-fill, plain HTML forms get the user name and password
 (identifier-first pages too); the password is asked for only when a password
 field is shown, and the login form coming back after it raises
 :class:`~samlcreds.errors.InvalidCredentials` (a refused password is never retried).
+Auto-fill types only into the main frame or a frame of its origin, on https
+(plain http on loopback or with saml_allow_http_idp); a form anywhere else is
+left to the user (a window), like any form auto-fill cannot handle.
 """
 
 from __future__ import annotations
@@ -37,6 +40,17 @@ STOP_PAGE = """<!doctype html>
 <body style="font-family: sans-serif; margin: 3em">
 <p>samlcreds stopped this request to AWS sign-in: it carried no SAMLResponse.</p>
 </body></html>"""
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` with the scheme's default port filled in; opaque URLs match nothing."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    except ValueError:
+        port = None
+    return (scheme, (parts.hostname or "").lower(), port) if parts.hostname else (url, "", None)
 
 
 def is_aws_signin_host(url: str) -> bool:
@@ -83,6 +97,7 @@ class Flow:
         self.submitted_nav = 0
         self.submitted_signature: str | None = None
         self.last_host = urllib.parse.urlsplit(request.url or "").netloc
+        self.refusal_said: str | None = None
 
     # ----------------------------------------------------------- events
     def _on_close(self, *_args) -> None:
@@ -221,11 +236,14 @@ class Flow:
             self.last_change = now
         settled = info["ready"] == "complete" and now - self.last_change >= SETTLE_SECONDS
         if self.request.autofill and info["ready"] != "loading" and self._answered(info, now, settled):
-            try:
-                if self._autofill(page, frame, info):
+            if info.get("refusal"):
+                self._leave_to_user(info["refusal"])
+            else:
+                try:
+                    if self._autofill(page, frame, info):
+                        return
+                except PlaywrightError:
                     return
-            except PlaywrightError:
-                return
         if not self.detect or not settled or self.saml is not None:
             return
         if self.submitted_at is not None and not self._answered(info, now, settled):
@@ -239,12 +257,14 @@ class Flow:
             raise NeedsUser("the IdP's page did not lead to AWS without interaction")
 
     def _inspect(self, page):
-        """The first frame showing a form field (main frame first), with what the inspection found."""
+        """The frame to fill and what the inspection found there (``info["refusal"]``: why auto-fill must
+        not type into it, or None). Main frame first; a frame auto-fill may use wins over one it may not."""
         selectors = {"username": self.request.username_selector, "password": self.request.password_selector,
                      "submit": self.request.submit_selector}
         main = page.main_frame
         frames = [main, *[f for f in page.frames if f != main]]
         first_info = None
+        refused = None
         for frame in frames:
             try:
                 info = frame.evaluate(INSPECT_JS, selectors)
@@ -257,8 +277,27 @@ class Flow:
             if info and info["fields"]:
                 if frame != main:
                     info["ready"] = first_info["ready"] if first_info else info["ready"]
-                return frame, info
+                info["refusal"] = self._refusal(main, frame)
+                if info["refusal"] is None:
+                    return frame, info
+                refused = refused or (frame, info)
+        if refused is not None:
+            return refused
+        if first_info is not None:
+            first_info["refusal"] = None
         return main, first_info
+
+    def _refusal(self, main, frame) -> str | None:
+        """Why auto-fill must not type into ``frame``: not the main frame nor of its origin (scheme, host,
+        port: RFC 6454), or not https (plain http only on loopback or with saml_allow_http_idp)."""
+        where = urllib.parse.urlsplit(frame.url)
+        host = where.netloc or frame.url[:40]
+        if frame != main and _origin(frame.url) != _origin(main.url):
+            return f"the sign-in form is in a frame from another site ({host})"
+        if not self.request.secret_may_go_to(frame.url):
+            return (f"the sign-in page at {host} is not https (plain http is filled only on loopback or with "
+                    "saml_allow_http_idp)")
+        return None
 
     def _answered(self, info: dict, now: float, settled: bool) -> bool:
         """After an auto-fill submit: did the IdP answer (navigation, changed form, or waited long enough)?"""
@@ -271,6 +310,15 @@ class Flow:
         return now - self.submitted_at >= SUBMIT_WAIT_SECONDS
 
     # ------------------------------------------------------------ auto-fill
+    def _leave_to_user(self, refusal: str) -> None:
+        """Auto-fill may not type here: the headless attempt needs the user (NeedsUser); in a window the
+        user is told once to type it."""
+        if self.detect:
+            raise NeedsUser(f"auto-fill left the form alone: {refusal}")
+        if refusal != self.refusal_said:
+            self.refusal_said = refusal
+            self.request.notify(f"samlcreds did not fill the sign-in form: {refusal}; type it in the window.")
+
     def _autofill(self, page, frame, info: dict) -> bool:
         """Fill and submit a login form; ``True`` when something was submitted."""
         username = self.request.username

@@ -138,7 +138,7 @@ class Walk:
                 f"credentials: the IdP's form would send the {what} in the URL (a {method.upper()} form to "
                 f"{host_of(url)}); samlcreds refuses to put it where logs keep it",
                 hint=_BROWSER_HINT)
-        refuse_plain_http(url, self.request.allow_http, f"the IdP's form would send the {what}")
+        refuse_plain_http(self.request, url, f"the IdP's form would send the {what}")
         configured = (urllib.parse.urlsplit(self.request.url or "").hostname or "").lower()
         target = (urllib.parse.urlsplit(url).hostname or "").lower()
         if password and configured and target != configured and not self.other_host_said:
