@@ -38,7 +38,6 @@ import hashlib
 import io
 import json
 import re
-import sys
 import threading
 import types
 import urllib.parse
@@ -51,7 +50,7 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 from werkzeug.serving import make_server
 
-import moto.settings  # noqa: F401 - patched by _install_thread_scoped_auth
+from moto import settings as moto_settings
 from moto.backends import get_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
@@ -118,7 +117,7 @@ class _ThreadScopedAuthSettings(types.ModuleType):
 
 
 def _install_thread_scoped_auth() -> None:
-    module = sys.modules["moto.settings"]
+    module = moto_settings
     if not isinstance(module, _ThreadScopedAuthSettings):
         value = module.__dict__.pop("INITIAL_NO_AUTH_ACTION_COUNT", float("inf"))
         module.__class__ = _ThreadScopedAuthSettings

@@ -22,7 +22,6 @@ import logging
 import re
 import threading
 import time
-from typing import Iterable
 
 from samlcreds import config, errors, paths
 

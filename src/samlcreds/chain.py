@@ -16,7 +16,7 @@ a session from role chaining lasts at most one hour
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -32,7 +32,6 @@ __all__ = ["CHAIN_KEYS", "ChainSpec", "ChainedFetcher", "assume_role", "chain_sp
 #: The AWS config keys of a chained profile.
 CHAIN_KEYS = ("role_arn", "source_profile", "role_session_name", "external_id", "duration_seconds",
               "mfa_serial")
-DEFAULT_STS_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -80,15 +79,15 @@ def chain_spec(profile: str, environ: dict | None = None) -> ChainSpec | None:
 
 
 def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
-                timeout: float = DEFAULT_STS_TIMEOUT, clock: Callable[[], float] = time.time) -> Credentials:
+                timeout: float = config.DEFAULT_TIMEOUT, clock: Callable[[], float] = time.time) -> Credentials:
     """STS AssumeRole of ``spec.role_arn`` signed with ``source`` (through botocore).
 
     Raises :class:`~samlcreds.errors.StsError` or :class:`~samlcreds.errors.StsUnreachable`.
     """
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from samlcreds.sts import botocore_session
+    from samlcreds.sts import botocore_session, credentials_of, unreachable
 
     session = botocore_session(spec.profile)
     client = session.create_client(
@@ -113,17 +112,9 @@ def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
                               f"(AWS {code}: {message})", code=code, aws_message=message,
                               request_id=(exc.response.get("ResponseMetadata") or {}).get("RequestId"),
                               hint=hint) from None
-    except EndpointConnectionError as exc:
-        raise errors.StsUnreachable(f"could not reach STS at {exc.kwargs.get('endpoint_url', '?')}",
-                                    hint="Check the network, proxy settings and region.") from None
     except BotoCoreError as exc:
-        raise errors.StsUnreachable(f"the STS AssumeRole request failed: {exc}") from None
-    creds = answer["Credentials"]
-    return Credentials(
-        access_key_id=creds["AccessKeyId"], secret_access_key=creds["SecretAccessKey"],
-        session_token=creds["SessionToken"], expiration=creds["Expiration"].astimezone(timezone.utc),
-        account_id=spec.role_arn.split(":")[4], role_arn=spec.role_arn,
-        assumed_role_arn=(answer.get("AssumedRoleUser") or {}).get("Arn"))
+        raise unreachable(exc, "AssumeRole") from None
+    return credentials_of(answer, role_arn=spec.role_arn, account_id=spec.role_arn.split(":")[4])
 
 
 class ChainedFetcher:
@@ -164,9 +155,7 @@ class ChainedFetcher:
         """Cached chained credentials still usable (:func:`samlcreds.cache.usable`), else ``None``."""
         entry = self.cache.load(self.key)
         if usable(entry, self.window, self.clock().timestamp(), lifetime=self.spec.duration):
-            found = Credentials.from_process_json(entry.document)
-            return replace(found, role_arn=entry.meta.get("role_arn"),
-                           assumed_role_arn=entry.meta.get("assumed_role_arn"))
+            return Credentials.from_cache_entry(entry)
         return None
 
     def fetch(self, *, fresh: bool = False) -> Credentials:
@@ -185,8 +174,7 @@ class ChainedFetcher:
             source = self.source.fetch()
             chained = self.assume(source, self.spec, region=self.region,
                                   timeout=self.settings.sts_timeout)
-            meta = {"role_arn": chained.role_arn, "assumed_role_arn": chained.assumed_role_arn}
-            self.cache.store(self.key, chained.to_process_json(), meta, obtained_at=self.clock().timestamp())
+            self.cache.store(self.key, *chained.to_cache_entry(), obtained_at=self.clock().timestamp())
             return chained
 
 

@@ -28,8 +28,9 @@ auto-fill, labs only: allow sending the password over plain http to a host that 
 ``saml_remember_password`` (``SAMLCREDS_REMEMBER_PASSWORD``): keep the IdP
 password in the OS keyring after a sign-in it succeeded with.
 
-Adding a setting is one line in :class:`Settings` (its type, default, profile
-key and environment variable). The cache-hit path of ``samlcreds process``
+Adding a setting is a line in :data:`samlcreds.profile.KEYS` (its profile key
+and environment variable) and a field of the same name in :class:`Settings`
+(its type, default and parser). The cache-hit path of ``samlcreds process``
 does not import this module: it reads the cache-key settings as text through
 :func:`samlcreds.profile.resolve_values`, and :meth:`Settings.as_text` gives
 the same text, so both compute the same cache key.
@@ -45,7 +46,7 @@ from typing import Any, Callable, Mapping
 
 from samlcreds import errors, inifile
 from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
-from samlcreds.profile import (config_file, default_profile_name, profile_of_section, read_profile,
+from samlcreds.profile import (KEYS, config_file, default_profile_name, profile_of_section, read_profile,
                                resolve_values, section_name)
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
@@ -126,9 +127,12 @@ def _boolean(value: Any) -> bool:
     raise errors.UsageError(f"{value!r} is not true or false", hint="Use true or false.")
 
 
-def setting(default: Any, key: str, env: str, parse: Callable[[Any], Any] = _text):
-    """A :class:`Settings` field: its default, profile key, environment variable and parser (text -> value)."""
-    return field(default=default, metadata={"key": key, "env": env, "parse": parse})
+def setting(default: Any, parse: Callable[[Any], Any] = _text):
+    """A :class:`Settings` field: its default and parser (text -> value).
+
+    Its profile key and environment variable are :data:`samlcreds.profile.KEYS`'s entry of the field's name.
+    """
+    return field(default=default, metadata={"parse": parse})
 
 
 @dataclass(frozen=True)
@@ -142,30 +146,29 @@ class Settings:
     """
 
     profile: str = "default"
-    provider: str = setting(DEFAULT_PROVIDER, "saml_provider", "SAMLCREDS_PROVIDER")
-    url: str | None = setting(None, "saml_url", "SAMLCREDS_URL")
-    username: str | None = setting(None, "saml_username", "SAMLCREDS_USERNAME")
-    role: str | None = setting(None, "saml_role_arn", "SAMLCREDS_ROLE")
-    principal_arn: str | None = setting(None, "saml_principal_arn", "SAMLCREDS_PRINCIPAL_ARN")
+    provider: str = setting(DEFAULT_PROVIDER)
+    url: str | None = setting(None)
+    username: str | None = setting(None)
+    role: str | None = setting(None)
+    principal_arn: str | None = setting(None)
     #: DurationSeconds asked of STS.
-    duration: int = setting(DEFAULT_DURATION, "saml_duration", "SAMLCREDS_DURATION", parse_duration)
+    duration: int = setting(DEFAULT_DURATION, parse_duration)
     #: Seconds per IdP/STS request (and for a browser sign-in); ``None``: see :attr:`sts_timeout`, :attr:`signin_timeout`.
-    timeout: float | None = setting(None, "saml_timeout", "SAMLCREDS_TIMEOUT", parse_timeout)
-    region: str | None = setting(None, "region", "SAMLCREDS_REGION")
-    autofill: bool = setting(False, "saml_autofill", "SAMLCREDS_AUTOFILL", _boolean)
-    username_selector: str | None = setting(None, "saml_username_selector", "SAMLCREDS_USERNAME_SELECTOR")
-    password_selector: str | None = setting(None, "saml_password_selector", "SAMLCREDS_PASSWORD_SELECTOR")
-    submit_selector: str | None = setting(None, "saml_submit_selector", "SAMLCREDS_SUBMIT_SELECTOR")
-    browser: str | None = setting(None, "saml_browser", "SAMLCREDS_BROWSER")
+    timeout: float | None = setting(None, parse_timeout)
+    region: str | None = setting(None)
+    autofill: bool = setting(False, _boolean)
+    username_selector: str | None = setting(None)
+    password_selector: str | None = setting(None)
+    submit_selector: str | None = setting(None)
+    browser: str | None = setting(None)
     #: browser provider: ``native`` (no driver; the default) or ``playwright`` (implied by ``autofill``).
-    browser_driver: str | None = setting(None, "saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER",
-                                         parse_browser_driver)
+    browser_driver: str | None = setting(None, parse_browser_driver)
     #: form provider: command printing a one-time code (run without a shell).
-    otp_command: str | None = setting(None, "saml_otp_command", "SAMLCREDS_OTP_COMMAND")
+    otp_command: str | None = setting(None)
     #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
-    allow_http_idp: bool = setting(False, "saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP", _boolean)
+    allow_http_idp: bool = setting(False, _boolean)
     #: store the IdP password in the OS keyring after a sign-in it succeeded with (samlcreds.keyring_store).
-    remember_password: bool = setting(False, "saml_remember_password", "SAMLCREDS_REMEMBER_PASSWORD", _boolean)
+    remember_password: bool = setting(False, _boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: whether the config file has a section for ``profile`` (``None``: not looked up)
     profile_found: bool | None = field(default=None, compare=False, repr=False)
@@ -212,11 +215,8 @@ class Settings:
         return out
 
 
-_SETTINGS = tuple(spec for spec in fields(Settings) if "key" in spec.metadata)
+_SETTINGS = tuple(spec for spec in fields(Settings) if "parse" in spec.metadata)
 _BY_NAME = {spec.name: spec for spec in _SETTINGS}
-#: setting name -> (profile key, environment variable), from :class:`Settings`.
-KEYS: dict[str, tuple[str, str]] = {spec.name: (spec.metadata["key"], spec.metadata["env"])
-                                    for spec in _SETTINGS}
 
 
 def _parsed(spec, text: str):
@@ -246,7 +246,7 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
     env = os.environ if environ is None else environ
     name = profile or default_profile_name(env)
     stored = read_profile(name, env)
-    name, given = resolve_values(name, env, flags, keys=KEYS, stored=stored)
+    name, given = resolve_values(name, env, flags, stored=stored)
     values: dict[str, Any] = {}
     for setting_name, text in given.items():
         spec = _BY_NAME[setting_name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 SHELLS = ("sh", "fish", "powershell")
@@ -101,6 +101,17 @@ class Credentials:
             expiration=expiration.astimezone(timezone.utc),
             account_id=document.get("AccountId"),
         )
+
+    def to_cache_entry(self) -> tuple[dict, dict]:
+        """``(document, meta)`` for :meth:`samlcreds.cache.CredentialCache.store`: the credential_process
+        document and, beside it, ``role_arn`` and ``assumed_role_arn``."""
+        return self.to_process_json(), {"role_arn": self.role_arn, "assumed_role_arn": self.assumed_role_arn}
+
+    @classmethod
+    def from_cache_entry(cls, entry) -> "Credentials":
+        """Inverse of :meth:`to_cache_entry` for a :class:`samlcreds.cache.CacheEntry` (``document``, ``meta``)."""
+        return replace(cls.from_process_json(entry.document), role_arn=entry.meta.get("role_arn"),
+                       assumed_role_arn=entry.meta.get("assumed_role_arn"))
 
     def to_botocore_metadata(self) -> dict[str, str]:
         """The dict botocore's RefreshableCredentials ``refresh_using`` must return."""

@@ -67,9 +67,7 @@ class CachingFetcher:
         key = self.key
         entry = self.cache.load(key)
         if usable(entry, self.window, self.clock().timestamp(), key_lifetime(key)):
-            found = Credentials.from_process_json(entry.document)
-            return replace(found, role_arn=entry.meta.get("role_arn"),
-                           assumed_role_arn=entry.meta.get("assumed_role_arn"))
+            return Credentials.from_cache_entry(entry)
         return None
 
     def fetch(self) -> Credentials:
@@ -97,15 +95,10 @@ class CachingFetcher:
                                 progress=self.progress)
             if self.bind_chosen_role and not self.settings.role and len(result.assertion.roles) > 1:
                 self.settings = replace(self.settings, role=result.role.role_arn)
-            self.cache.store(self.key, *_entry(result.credentials), obtained_at=self.clock().timestamp())
+            self.cache.store(self.key, *result.credentials.to_cache_entry(), obtained_at=self.clock().timestamp())
             return result.credentials
 
 
 def remember(settings: Settings, result: flow.LoginResult) -> None:
     """Store a login's credentials (from ``samlcreds login``) in the cache for ``settings``."""
-    CredentialCache(paths.credentials_cache_dir()).store(cache_key(settings), *_entry(result.credentials))
-
-
-def _entry(credentials: Credentials) -> tuple[dict, dict]:
-    meta = {"role_arn": credentials.role_arn, "assumed_role_arn": credentials.assumed_role_arn}
-    return credentials.to_process_json(), meta
+    CredentialCache(paths.credentials_cache_dir()).store(cache_key(settings), *result.credentials.to_cache_entry())

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 
-#: setting name -> (profile key, environment variable)
+#: setting name -> (profile key, environment variable): the one table of where each setting is read.
+#: :class:`samlcreds.config.Settings` gives each its type, default and parser (same names, same order).
 KEYS = {
     "provider": ("saml_provider", "SAMLCREDS_PROVIDER"),
     "url": ("saml_url", "SAMLCREDS_URL"),
@@ -34,6 +35,7 @@ KEYS = {
     "browser_driver": ("saml_browser_driver", "SAMLCREDS_BROWSER_DRIVER"),
     "otp_command": ("saml_otp_command", "SAMLCREDS_OTP_COMMAND"),
     "allow_http_idp": ("saml_allow_http_idp", "SAMLCREDS_ALLOW_HTTP_IDP"),
+    "remember_password": ("saml_remember_password", "SAMLCREDS_REMEMBER_PASSWORD"),
 }
 
 
@@ -216,13 +218,11 @@ def _configparser_sections(text: str, path: str) -> dict[str, dict[str, str]]:
     return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
-def resolve_values(profile: str | None, environ=None, flags=None, keys=None,
-                   stored=None) -> tuple[str, dict[str, str]]:
+def resolve_values(profile: str | None, environ=None, flags=None, stored=None) -> tuple[str, dict[str, str]]:
     """``(profile name, {setting: text})`` with precedence flags > ``SAMLCREDS_*`` env > profile.
 
     ``profile`` defaults as in botocore (:func:`default_profile_name`).
-    ``keys``: setting -> (profile key, variable), default :data:`KEYS`
-    (:data:`samlcreds.config.KEYS` is the full table; a test checks they agree).
+    Settings are those of :data:`KEYS`.
     ``stored``: the profile's keys when already read (:func:`read_profile`).
     Unset settings are absent from the dict.
     """
@@ -232,7 +232,7 @@ def resolve_values(profile: str | None, environ=None, flags=None, keys=None,
     if stored is None:
         stored = read_profile(name, env)
     values: dict[str, str] = {}
-    for setting, (key, var) in (KEYS if keys is None else keys).items():
+    for setting, (key, var) in KEYS.items():
         flag = flags.get(setting)
         if flag is not None:
             values[setting] = str(flag)

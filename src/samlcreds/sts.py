@@ -248,7 +248,7 @@ def assume_role_with_saml(
     Raises :class:`~samlcreds.errors.StsError` (with AWS's code and RequestId)
     or :class:`~samlcreds.errors.StsUnreachable`.
     """
-    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     if client is None:
         client = make_client(region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
@@ -262,27 +262,35 @@ def assume_role_with_saml(
     except ClientError as exc:
         raise translate_client_error(exc, role=role, duration=duration,
                                      optional_attributes=optional_attributes) from None
-    except EndpointConnectionError as exc:
-        raise errors.StsUnreachable(
-            f"could not reach STS at {exc.kwargs.get('endpoint_url', '?')}",
-            hint="Check the network, proxy settings (HTTPS_PROXY) and --region / AWS_ENDPOINT_URL_STS.",
-        ) from None
     except BotoCoreError as exc:
-        raise errors.StsUnreachable(
-            f"the STS request failed: {exc}",
-            hint="Check the network, proxy and CA bundle (AWS_CA_BUNDLE) settings.",
-        ) from None
+        raise unreachable(exc, "AssumeRoleWithSAML") from None
+    return credentials_of(answer, role_arn=role.role_arn, account_id=role.account_id)
+
+
+def credentials_of(answer: dict, *, role_arn: str, account_id: str) -> Credentials:
+    """The :class:`Credentials` of an AssumeRole or AssumeRoleWithSAML answer (botocore's parsed dict)."""
     creds = answer["Credentials"]
-    assumed = (answer.get("AssumedRoleUser") or {}).get("Arn")
     return Credentials(
         access_key_id=creds["AccessKeyId"],
         secret_access_key=creds["SecretAccessKey"],
         session_token=creds["SessionToken"],
         expiration=creds["Expiration"].astimezone(timezone.utc),
-        account_id=role.account_id,
-        role_arn=role.role_arn,
-        assumed_role_arn=assumed,
+        account_id=account_id,
+        role_arn=role_arn,
+        assumed_role_arn=(answer.get("AssumedRoleUser") or {}).get("Arn"),
     )
+
+
+def unreachable(exc, operation: str) -> errors.StsUnreachable:
+    """The error for a botocore ``BotoCoreError`` (no answer from STS) during ``operation``."""
+    from botocore.exceptions import EndpointConnectionError
+
+    if isinstance(exc, EndpointConnectionError):
+        return errors.StsUnreachable(
+            f"could not reach STS at {exc.kwargs.get('endpoint_url', '?')}",
+            hint="Check the network, proxy settings (HTTPS_PROXY) and --region / AWS_ENDPOINT_URL_STS.")
+    return errors.StsUnreachable(f"the STS {operation} request failed: {exc}",
+                                 hint="Check the network, proxy and CA bundle (AWS_CA_BUNDLE) settings.")
 
 
 def translate_client_error(exc, *, role: RolePair, duration: int,

@@ -26,14 +26,12 @@ import pytest
 from samlcreds import errors
 from samlcreds.saml import parse_saml_response
 from tests.helpers import isolated_environ, run_cli
+from tests.samples import NS, response_xml
 
 MARKER = "HOSTILE-SECRET-MARKER-7f3a9c"
 PARSE_BUDGET = 0.100
-NS = ('xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-      'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"')
 ROLE = "arn:aws:iam::111111111111:role/ReadOnly"
 PROVIDER = "arn:aws:iam::111111111111:saml-provider/SandboxIdP"
-ATTR = "https://aws.amazon.com/SAML/Attributes/"
 
 
 # ------------------------------------------------------------------ sentinels
@@ -105,55 +103,47 @@ def cli_env(tmp_path, sentinels):
 
 
 # ------------------------------------------------------------------- corpus
-def response(body: str = "", attrs: str = "") -> str:
-    return f"<samlp:Response {NS} ID=\"_r\" Version=\"2.0\"{attrs}>{body}</samlp:Response>"
+OK_ROLES = (f"{ROLE},{PROVIDER}",)
 
 
-def assertion(values: list[str], session: str = "bob@example.com", ident: str = "_a") -> str:
-    roles = "".join(f"<saml:AttributeValue>{v}</saml:AttributeValue>" for v in values)
-    return (
-        f'<saml:Assertion ID="{ident}" Version="2.0"><saml:Issuer>idp</saml:Issuer>'
-        f'<saml:AttributeStatement><saml:Attribute Name="{ATTR}Role">{roles}</saml:Attribute>'
-        f'<saml:Attribute Name="{ATTR}RoleSessionName"><saml:AttributeValue>{session}'
-        "</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>"
-    )
+def ok_response(**fields) -> str:
+    """A well-formed Response (tests.samples) for bob with one ReadOnly role: all that is hostile is in ``fields``."""
+    return response_xml(OK_ROLES, session_name="bob@example.com", **fields)
+
+
+def undeclared(doc: str) -> str:
+    """``doc`` without its XML declaration."""
+    return re.sub(r"^<\?xml[^>]*\?>", "", doc)
 
 
 def utf16(doc: str) -> bytes:
     """UTF-16LE without a BOM: starts with b'<\\0', so a byte search for '<!DOCTYPE' misses it."""
-    doc = re.sub(r"^<\?xml[^>]*\?>", "", doc)
-    return ('<?xml version="1.0" encoding="UTF-16LE"?>' + doc).encode("utf-16-le")
+    return ('<?xml version="1.0" encoding="UTF-16LE"?>' + undeclared(doc)).encode("utf-16-le")
 
 
 def corpus(s: dict) -> dict[str, bytes]:
     url, secret, fifo = s["url"], s["secret"], s["fifo"]
-    ok_body = assertion([f"{ROLE},{PROVIDER}"])
-    laughs = (
-        '<?xml version="1.0"?><!DOCTYPE samlp:Response [<!ENTITY l0 "lol">'
-        + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
-        + "]>" + response("<saml:Issuer>&l9;</saml:Issuer>" + ok_body)
-    )
+    ok = ok_response()
+    laughs = ok_response(
+        doctype='<!DOCTYPE samlp:Response [<!ENTITY l0 "lol">'
+        + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10)) + "]>",
+        response_issuer="&l9;")
     big_entity = "x" * 20_000
-    quadratic = (
-        f'<!DOCTYPE samlp:Response [<!ENTITY a "{big_entity}">]>'
-        + response("<saml:Issuer>" + "&a;" * 3_000 + "</saml:Issuer>" + ok_body)
-    )
-    xxe_file = (
-        f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "file://{secret}">]>'
-        + response(assertion([f"{ROLE},{PROVIDER}", "&e;"], session="&e;"))
-    )
-    xxe_fifo = f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "file://{fifo}">]>' + response(
-        "<saml:Issuer>&e;</saml:Issuer>" + ok_body)
-    xxe_http = f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "{url}/entity">]>' + response(
-        "<saml:Issuer>&e;</saml:Issuer>" + ok_body)
-    xxe_param = (f'<!DOCTYPE samlp:Response [<!ENTITY % p SYSTEM "{url}/param"> %p;'
-                 f'<!ENTITY % f SYSTEM "file://{fifo}"> %f;]>' + response(ok_body))
-    external_dtd = f'<!DOCTYPE samlp:Response SYSTEM "{url}/x.dtd">' + response(ok_body)
-    external_dtd_public = (f'<!DOCTYPE samlp:Response PUBLIC "-//X//DTD X//EN" "{url}/public.dtd">'
-                           + response(ok_body))
+    quadratic = ok_response(doctype=f'<!DOCTYPE samlp:Response [<!ENTITY a "{big_entity}">]>',
+                            response_issuer="&a;" * 3_000)
+    xxe_file = response_xml((*OK_ROLES, "&e;"), session_name="&e;",
+                            doctype=f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "file://{secret}">]>')
+    xxe_fifo = ok_response(doctype=f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "file://{fifo}">]>',
+                           response_issuer="&e;")
+    xxe_http = ok_response(doctype=f'<!DOCTYPE samlp:Response [<!ENTITY e SYSTEM "{url}/entity">]>',
+                           response_issuer="&e;")
+    xxe_param = ok_response(doctype=f'<!DOCTYPE samlp:Response [<!ENTITY % p SYSTEM "{url}/param"> %p;'
+                                    f'<!ENTITY % f SYSTEM "file://{fifo}"> %f;]>')
+    external_dtd = ok_response(doctype=f'<!DOCTYPE samlp:Response SYSTEM "{url}/x.dtd">')
+    external_dtd_public = ok_response(doctype=f'<!DOCTYPE samlp:Response PUBLIC "-//X//DTD X//EN" "{url}/public.dtd">')
     nested = 9_000  # the deepest that stays under AWS's 100,000 base64 characters
-    deep_ok = response("<saml:Issuer>" + "<x>" * nested + "</x>" * nested + "</saml:Issuer>" + ok_body)
-    many_attrs_small = response(ok_body, attrs="".join(f' a{i}=""' for i in range(9_000)))
+    deep_ok = ok_response(response_issuer="<x>" * nested + "</x>" * nested)
+    many_attrs_small = ok_response(root_attributes="".join(f' a{i}=""' for i in range(9_000)))
     cases: dict[str, bytes] = {
         "billion laughs": laughs.encode(),
         "billion laughs base64": base64.b64encode(laughs.encode()),
@@ -172,9 +162,9 @@ def corpus(s: dict) -> dict[str, bytes]:
         "external dtd utf-16": utf16(external_dtd),
         "external dtd public base64": base64.b64encode(external_dtd_public.encode()),
         "xml 10 MB": ("<samlp:Response " + NS + ">" + "a" * 10_000_000 + "</samlp:Response>").encode(),
-        "base64 10 MB": base64.b64encode(response("<x>" + "a" * 7_500_000 + "</x>").encode()),
+        "base64 10 MB": base64.b64encode(ok_response(response_issuer="<x>" + "a" * 7_500_000 + "</x>").encode()),
         "base64 10 MB wrapped": b"\n".join(
-            re.findall(rb".{1,76}", base64.b64encode(response("a" * 7_400_000).encode()))),
+            re.findall(rb".{1,76}", base64.b64encode(ok_response(response_issuer="a" * 7_400_000).encode()))),
         "form body 10 MB": b"SAMLResponse=" + urllib.parse.quote_plus("A" * 10_000_000).encode(),
         "percent-encoded 10 MB": b"%41" * 3_400_000,
         "html-escaped 10 MB": b"&#65;" * 2_000_000,
@@ -187,22 +177,21 @@ def corpus(s: dict) -> dict[str, bytes]:
                                + "</samlp:Response>").encode(),
         "deeply nested under the size limit": deep_ok.encode(),
         "deeply nested under the size limit base64": base64.b64encode(deep_ok.encode()),
-        "huge attribute count": response(ok_body, attrs="".join(
+        "huge attribute count": ok_response(root_attributes="".join(
             f' a{i}="v"' for i in range(1_200_000))).encode(),
         "many attributes under the size limit": many_attrs_small.encode(),
-        "invalid utf-8": response(ok_body).replace("bob@", "b\xffo\xfe@").encode("latin-1"),
+        "invalid utf-8": ok.replace("bob@", "b\xffo\xfe@").encode("latin-1"),
         "invalid utf-8 base64": base64.b64encode(b"<samlp:Response " + NS.encode() + b">\xc3\x28\xa0\xa1"
                                                  + b"</samlp:Response>"),
-        "truncated utf-8 sequence": response(ok_body).encode()[:-1] + b"\xe2\x82",
-        "cut-off xml ending in half a utf-8 character": response(
-            ok_body.replace("bob@", "b\u20acb@")).encode()[: response(ok_body).find("b@") + 2],
-        "nul byte in xml": response(ok_body).replace("bob@", "b\x00b@").encode(),
-        "nul byte in base64 xml": base64.b64encode(response(ok_body).replace("bob@", "b\x00b@").encode()),
-        "nul bytes in base64 text": base64.b64encode(response(ok_body).encode())[:40] + b"\x00" * 10
-        + base64.b64encode(response(ok_body).encode())[40:],
+        "truncated utf-8 sequence": ok.encode()[:-1] + b"\xe2\x82",
+        "cut-off xml ending in half a utf-8 character": ok.replace("bob@", "b\u20acb@").encode()[: ok.find("b@") + 2],
+        "nul byte in xml": ok.replace("bob@", "b\x00b@").encode(),
+        "nul byte in base64 xml": base64.b64encode(ok.replace("bob@", "b\x00b@").encode()),
+        "nul bytes in base64 text": base64.b64encode(ok.encode())[:40] + b"\x00" * 10
+        + base64.b64encode(ok.encode())[40:],
         "only nul bytes": b"\x00" * 1000,
-        "utf-16 with bom": b"\xff\xfe" + response(ok_body).encode("utf-16-le"),
-        "xml with internal subset only": ('<!DOCTYPE samlp:Response []>' + response(ok_body)).encode(),
+        "utf-16 with bom": b"\xff\xfe" + undeclared(ok).encode("utf-16-le"),
+        "xml with internal subset only": ok_response(doctype="<!DOCTYPE samlp:Response []>").encode(),
     }
     return cases
 
@@ -327,7 +316,7 @@ SPLIT_VALUES = {
 
 @pytest.mark.parametrize("kind", sorted(SPLIT_VALUES))
 def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env, sentinels):
-    doc = response(assertion([SPLIT_VALUES[kind]], session="bob<!-- c -->@example.<?x?>com"))
+    doc = response_xml([SPLIT_VALUES[kind]], session_name="bob<!-- c -->@example.<?x?>com")
     for data in (doc.encode(), base64.b64encode(doc.encode())):
         started = time.perf_counter()
         parsed = parse_saml_response(data)
@@ -347,7 +336,7 @@ def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env,
 
 def test_comment_hiding_a_second_role_is_not_a_role(cli_env):
     value = f"{ROLE}<!--,arn:aws:iam::111111111111:role/Admin-->,{PROVIDER}"
-    parsed = parse_saml_response(response(assertion([value])))
+    parsed = parse_saml_response(response_xml([value]))
     assert [r.role_arn for r in parsed.roles] == [ROLE]
 
 

@@ -22,7 +22,7 @@ from samlcreds.doctor import run_checks
 from samlcreds.saml import NS_ASSERTION, NS_DSIG, parse_saml_response
 from tests.helpers import run_cli
 from tests.hostile.test_hostile_xml import cli_env, sentinels  # noqa: F401  (fixtures)
-from tests.unit.test_doctor import CERT, KEY, _sign, metadata, response
+from tests.samples import keypair, metadata, sign, signed_response
 
 DS = f"{{{NS_DSIG}}}"
 ACCOUNT = "111111111111"
@@ -35,15 +35,16 @@ OPS = f"arn:aws:iam::{ACCOUNT}:role/Ops"
 def crossed_response() -> bytes:
     """Response(_r1, signature → #_cross) [Assertion _cross (signature → #_r1, Admin), Assertion _good (signed, Dev+Ops)]."""
     now = datetime.now(timezone.utc)  # per call: a 5-minute assertion must be fresh when the test runs
-    good = etree.fromstring(response(roles=[f"{DEV},{PROVIDER}", f"{OPS},{PROVIDER}"], assertion_id="_good", issued=now))
-    root = etree.fromstring(response(roles=[f"{ADMIN},{PROVIDER}"], assertion_id="_cross", sign_assertion=False,
-                                  issued=now))
+    good = etree.fromstring(signed_response(roles=[f"{DEV},{PROVIDER}", f"{OPS},{PROVIDER}"], assertion_id="_good",
+                                            now=now))
+    root = etree.fromstring(signed_response(roles=[f"{ADMIN},{PROVIDER}"], assertion_id="_cross",
+                                            sign_assertion=False, now=now))
     cross = root.find(f"{{{NS_ASSERTION}}}Assertion")
     # a signature referencing the Response, put inside the cross assertion
-    response_signature = _sign(copy.deepcopy(root), KEY, CERT).find(f"{DS}Signature")
+    response_signature = sign(copy.deepcopy(root), *keypair()).find(f"{DS}Signature")
     assert response_signature.find(f"{DS}SignedInfo/{DS}Reference").get("URI") == "#_r1"
     # a signature referencing the cross assertion, put inside the Response
-    cross_signature = _sign(copy.deepcopy(cross), KEY, CERT).find(f"{DS}Signature")
+    cross_signature = sign(copy.deepcopy(cross), *keypair()).find(f"{DS}Signature")
     assert cross_signature.find(f"{DS}SignedInfo/{DS}Reference").get("URI") == "#_cross"
     cross.insert(1, response_signature)
     root.insert(1, cross_signature)

@@ -148,6 +148,29 @@ def test_logout_profile_with_nothing(isolated_env):
     assert run.returncode == 0 and run.stderr.startswith("Nothing to remove: profile w had")
 
 
+def test_logout_profile_removes_the_session_state_sign_in_uses(isolated_env):
+    from samlcreds import paths
+    from samlcreds.idp.base import LoginRequest
+    from samlcreds.idp.browser import profile_dir
+    from samlcreds.idp.form import cookie_jar_path
+
+    url = "https://idp.example/sso"
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(f"[profile w]\nsaml_url = {url}\nsaml_username = bob\n")
+    bob = LoginRequest(url=url, username="bob", state_dir=paths.sessions_dir())
+    alice = LoginRequest(url=url, username="alice", state_dir=paths.sessions_dir())
+    jar, profile, other = cookie_jar_path(bob), profile_dir(bob), cookie_jar_path(alice)
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Cookies").write_bytes(b"c")
+    jar.write_text("#LWP-Cookies-2.0\n")
+    other.write_text("#LWP-Cookies-2.0\n")
+
+    run = run_main(["logout", "--profile", "w"])
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "Removed 0 cached credential(s) and 2 IdP session(s) of profile w.\n"
+    assert not jar.exists() and not profile.exists() and other.exists()
+    assert run_main(["logout", "--profile", "w"]).stderr.startswith("Nothing to remove: profile w had")
+
+
 # --- hints name only the command's flags ------------------------------------------------------
 
 def _command(name):
@@ -172,3 +195,15 @@ def test_hint_for(hint, command, expected):
 
 def test_hint_without_a_command_is_unchanged():
     assert hint_for("Pass --url.", None) == "Pass --url."
+
+
+def test_every_registered_provider_names_its_saved_state(tmp_path):
+    from samlcreds.idp.base import Provider, get_provider, provider_names
+
+    kept = {}
+    for method in provider_names():
+        provider = get_provider(method)
+        assert isinstance(provider, Provider)
+        kept[method] = [p.name[:8] for p in provider.saved_state("https://idp.example/sso", "bob", tmp_path)]
+        assert provider.saved_state(None, "bob", tmp_path) == []
+    assert kept == {"browser": ["browser-"], "ecp": [], "form": ["cookies-"], "paste": []}

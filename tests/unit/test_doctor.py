@@ -6,10 +6,6 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from samlcreds import errors
@@ -21,92 +17,20 @@ from samlcreds.doctor import (
     parse_idp_metadata,
     run_checks,
 )
+from tests.samples import AWS, ISSUER, attribute, keypair, metadata, response_xml, signed_response
 
-ISSUER = "https://idp.example.com/metadata"
-ACS = "https://signin.aws.amazon.com/saml"
 GOV_ACS = "https://signin.amazonaws-us-gov.com/saml"
 T0 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 ROLE = "arn:aws:iam::111111111111:role/Dev,arn:aws:iam::111111111111:saml-provider/Idp"
-ATTR = "https://aws.amazon.com/SAML/Attributes/"
+KEY, CERT = keypair()  # the key metadata() names
+OTHER_KEY, OTHER_CERT = keypair("another IdP")
 
 
-def _keypair(cn: str):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(datetime(2020, 1, 1, tzinfo=timezone.utc))
-            .not_valid_after(datetime(2040, 1, 1, tzinfo=timezone.utc))
-            .sign(key, hashes.SHA256()))
-    return (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()),
-            cert.public_bytes(serialization.Encoding.PEM))
-
-
-KEY, CERT = _keypair("doctor test IdP")
-OTHER_KEY, OTHER_CERT = _keypair("another IdP")
-
-
-def metadata(cert: bytes = CERT, entity_id: str = ISSUER, use: str | None = "signing") -> str:
-    body = "".join(cert.decode().splitlines()[1:-1])
-    use_attr = f' use="{use}"' if use else ""
-    return f"""<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
-  entityID="{entity_id}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-  <md:KeyDescriptor{use_attr}><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate>
-  </ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"""
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _attr(name: str, values) -> str:
-    vals = "".join(f"<saml:AttributeValue>{v}</saml:AttributeValue>" for v in values)
-    return f'<saml:Attribute Name="{name}">{vals}</saml:Attribute>'
-
-
-def response(*, roles=(ROLE,), session_name="bob@example.com", audience="urn:amazon:webservices",
-             recipient=ACS, destination=ACS, issued=T0, lifetime=300, extra_attrs="", name_id="bob",
-             status="urn:oasis:names:tc:SAML:2.0:status:Success", sign_assertion=True, sign_response=False,
-             key=KEY, cert=CERT, session_duration="3600", assertion_id="_a1") -> bytes:
-    attrs = _attr(ATTR + "Role", roles) if roles is not None else ""
-    if session_name is not None:
-        attrs += _attr(ATTR + "RoleSessionName", [session_name])
-    if session_duration is not None:
-        attrs += _attr(ATTR + "SessionDuration", [session_duration])
-    attrs += extra_attrs
-    dest = f' Destination="{destination}"' if destination else ""
-    rcpt = f' Recipient="{recipient}"' if recipient else ""
-    nid = f"<saml:NameID>{name_id}</saml:NameID>" if name_id else ""
-    aud = (f"<saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction>"
-           if audience else "")
-    end = _iso(issued + timedelta(seconds=lifetime))
-    assertion = f"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{assertion_id}"
- Version="2.0" IssueInstant="{_iso(issued)}"><saml:Issuer>{ISSUER}</saml:Issuer>
-<saml:Subject>{nid}<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-<saml:SubjectConfirmationData NotOnOrAfter="{end}"{rcpt}/></saml:SubjectConfirmation></saml:Subject>
-<saml:Conditions NotBefore="{_iso(issued - timedelta(seconds=30))}" NotOnOrAfter="{end}">{aud}</saml:Conditions>
-<saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>"""
-    element = etree.fromstring(assertion)
-    if sign_assertion:
-        element = _sign(element, key, cert)
-    root = etree.fromstring(f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
- xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="{_iso(issued)}"{dest}>
-<saml:Issuer>{ISSUER}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{status}"/></samlp:Status>
-</samlp:Response>""")
-    root.append(element)
-    if sign_response:
-        root = _sign(root, key, cert)
-    return etree.tostring(root)
-
-
-def _sign(element, key, cert):
-    from signxml import XMLSigner
-
-    signer = XMLSigner(signature_algorithm="rsa-sha256", digest_algorithm="sha256",
-                       c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
-    return signer.sign(element, key=key, cert=cert.decode(), reference_uri=element.get("ID"))
+def response(**fields) -> bytes:
+    """:func:`tests.samples.signed_response` issued at ``T0`` with the one role ``ROLE`` unless told otherwise."""
+    fields.setdefault("now", T0)
+    fields.setdefault("roles", (ROLE,))
+    return signed_response(**fields)
 
 
 def run(xml: bytes, *, md: str | None = metadata(), now: datetime = T0 + timedelta(seconds=5)) -> dict[str, Check]:
@@ -226,11 +150,11 @@ def test_role_session_name_rules():
 
 
 def test_source_identity_only_when_present():
-    good = _attr(ATTR + "SourceIdentity", ["bob@example.com"])
-    checks = run(response(extra_attrs=good))
+    good = attribute(AWS + "SourceIdentity", "bob@example.com")
+    checks = run(response(extra_attributes=good))
     assert checks["source_identity"].status == "pass"
-    bad = _attr(ATTR + "SourceIdentity", ["aws:bob"])
-    checks = run(response(extra_attrs=bad))
+    bad = attribute(AWS + "SourceIdentity", "aws:bob")
+    checks = run(response(extra_attributes=bad))
     assert failed(checks) == {"source_identity"}
     assert "aws:" in checks["source_identity"].message
 
@@ -243,15 +167,15 @@ def test_session_duration_rules():
 
 
 def test_principal_tag_limits():
-    ok = "".join(_attr(ATTR + f"PrincipalTag:k{i}", ["v"]) for i in range(50))
-    assert run(response(extra_attrs=ok))["principal_tags"].status == "pass"
-    too_many = ok + _attr(ATTR + "PrincipalTag:k50", ["v"])
-    checks = run(response(extra_attrs=too_many))
+    ok = "".join(attribute(AWS + f"PrincipalTag:k{i}", "v") for i in range(50))
+    assert run(response(extra_attributes=ok))["principal_tags"].status == "pass"
+    too_many = ok + attribute(AWS + "PrincipalTag:k50", "v")
+    checks = run(response(extra_attributes=too_many))
     assert failed(checks) == {"principal_tags"} and "51 tags" in checks["principal_tags"].message
-    long_key = _attr(ATTR + "PrincipalTag:" + "k" * 129, ["v"])
-    assert failed(run(response(extra_attrs=long_key))) == {"principal_tags"}
-    long_value = _attr(ATTR + "PrincipalTag:team", ["v" * 257])
-    assert failed(run(response(extra_attrs=long_value))) == {"principal_tags"}
+    long_key = attribute(AWS + "PrincipalTag:" + "k" * 129, "v")
+    assert failed(run(response(extra_attributes=long_key))) == {"principal_tags"}
+    long_value = attribute(AWS + "PrincipalTag:team", "v" * 257)
+    assert failed(run(response(extra_attributes=long_value))) == {"principal_tags"}
 
 
 def test_name_id_required():
@@ -259,8 +183,8 @@ def test_name_id_required():
 
 
 def test_size_limit():
-    padding = _attr("urn:example:padding", ["x" * 80_000])
-    checks = run(response(extra_attrs=padding))
+    padding = attribute("urn:example:padding", "x" * 80_000)
+    checks = run(response(extra_attributes=padding))
     assert failed(checks) == {"size"}
     assert "100,000" in checks["size"].message
 
@@ -276,6 +200,21 @@ def test_non_success_status_is_a_failed_status_check():
 def test_unreadable_input_is_a_failed_format_check(data):
     checks = run_checks(data)
     assert len(checks) == 1 and checks[0].id == "format" and checks[0].status == "fail"
+
+
+def test_content_checks_of_an_encrypted_assertion_say_they_were_not_run():
+    xml = response_xml(now=T0, assertion_override=(
+        '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/>'
+        "</saml:EncryptedAssertion>"))
+    checks = run(xml.encode())
+    content = {"audience", "recipient", "time_window", "name_id", "roles", "role_session_name", "session_duration",
+               "principal_tags"}
+    assert content <= set(checks)
+    for check_id in content:
+        assert checks[check_id].status == "warn", check_id
+        assert checks[check_id].message.startswith("not checked: the assertion is encrypted"), check_id
+    assert checks["redeem_window"].status == "pass" and checks["issuer"].status == "pass"
+    assert "source_identity" not in checks
 
 
 def test_checks_for_error_mapping():

@@ -6,14 +6,13 @@ import json
 
 import click
 
-from samlcreds import accounts, allroles, config, credfile, errors, flow
+from samlcreds import accounts, allroles, config, credfile, errors
+from samlcreds.cli.fetching import fetch_assertion
 from samlcreds.cli.terminal import info, status
 
 
 def _sign_in(settings, request):
-    with status(enabled=True) as update:
-        update("signing in at the IdP")
-        assertion = flow.fetch_assertion(settings, request, prepare_sts=True)
+    assertion = fetch_assertion(settings, request, prepare_sts=True)
     assertion.raise_for_problems()
     if not assertion.roles:
         raise errors.RoleSelectionError("the assertion grants no roles")

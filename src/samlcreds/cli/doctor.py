@@ -57,17 +57,14 @@ def doctor(source, metadata_path, sign_in: SignInOptions, output):
 
 
 def _from_login(sign_in: SignInOptions, metadata_xml):
-    from samlcreds import flow
+    from samlcreds.cli.fetching import fetch_assertion
     from samlcreds.cli.options import Inputs
-    from samlcreds.cli.terminal import status
     from samlcreds.doctor import check_assertion, checks_for_error, parse_idp_metadata
 
     settings = sign_in.settings()
     request = sign_in.request(settings, Inputs(password_stdin=sign_in.password_stdin))
     try:
-        with status(enabled=True) as update:
-            update("signing in at the IdP")
-            assertion = flow.fetch_assertion(settings, request)
+        assertion = fetch_assertion(settings, request)
     except errors.SamlAssertionError as exc:
         return checks_for_error(exc)
     idps = parse_idp_metadata(metadata_xml) if metadata_xml is not None else None

@@ -26,12 +26,25 @@ def region_for(settings) -> str | None:
     return settings.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
-def child_environment(environ: dict, credentials, region: str | None, profile: str) -> dict:
-    """``environ`` without other credential variables, plus these credentials."""
+def child_environment(environ: dict, credentials: dict[str, str], region: str | None, profile: str) -> dict:
+    """``environ`` without other credential variables, plus ``credentials`` (variables), ``region``
+    (``AWS_REGION``, ``AWS_DEFAULT_REGION``) and :data:`MARKER`."""
     env = {k: v for k, v in environ.items() if k not in REMOVED}
-    env.update(credentials.to_env(region))
+    env.update(credentials)
+    if region:
+        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
     env[MARKER] = profile
     return env
+
+
+def cannot_run(exc: OSError, program: str) -> CommandNotRunnable:
+    """The error for ``program`` failing to start: not found (127), not executable or not runnable (126)."""
+    if isinstance(exc, FileNotFoundError):
+        return CommandNotRunnable(f"command not found: {program}", exit_code=127)
+    if isinstance(exc, PermissionError):
+        return CommandNotRunnable(f"command not executable: {program}", exit_code=126)
+    # ENOEXEC (no #! line), ENOTDIR, ENAMETOOLONG, E2BIG...
+    return CommandNotRunnable(f"cannot run {program[:80]}: {exc.strerror or exc}", exit_code=126)
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
@@ -63,15 +76,11 @@ def exec_(profile, region, server, command, debug):
     if server:
         return _exec_with_server(profile, region, command, debug)
     settings, creds = fetch_credentials(profile, debug=debug)  # --region is the child's, not the login's
-    env = child_environment(dict(os.environ), creds, region or region_for(settings), settings.profile)
+    env = child_environment(dict(os.environ), creds.to_env(), region or region_for(settings), settings.profile)
     try:
         os.execvpe(command[0], list(command), env)
-    except FileNotFoundError:
-        raise CommandNotRunnable(f"command not found: {command[0]}", exit_code=127) from None
-    except PermissionError:
-        raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
-    except OSError as exc:  # ENOEXEC (no #! line), ENOTDIR, ENAMETOOLONG, E2BIG...
-        raise CommandNotRunnable(f"cannot run {command[0][:80]}: {exc.strerror or exc}", exit_code=126) from None
+    except OSError as exc:
+        raise cannot_run(exc, command[0]) from None
 
 
 def _exec_with_server(profile, region, command, debug):
@@ -89,21 +98,12 @@ def _exec_with_server(profile, region, command, debug):
     with Supervisor() as supervisor:  # server threads start with the forwarded signals blocked
         credentials_server = CredentialsServer(lambda: fetch_with(fetcher), on_error=failed).start()
         try:
-            env = {k: v for k, v in os.environ.items() if k not in REMOVED}
-            env.update(credentials_server.environment())
-            child_region = region or region_for(settings)
-            if child_region:
-                env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = child_region
-            env[MARKER] = settings.profile
+            env = child_environment(dict(os.environ), credentials_server.environment(), region or region_for(settings),
+                                    settings.profile)
             try:
                 code = supervisor.run(list(command), env)
-            except FileNotFoundError:
-                raise CommandNotRunnable(f"command not found: {command[0]}", exit_code=127) from None
-            except PermissionError:
-                raise CommandNotRunnable(f"command not executable: {command[0]}", exit_code=126) from None
             except OSError as exc:
-                raise CommandNotRunnable(f"cannot run {command[0][:80]}: {exc.strerror or exc}",
-                                         exit_code=126) from None
+                raise cannot_run(exc, command[0]) from None
         finally:
             credentials_server.stop()
     exit_like(code)

@@ -1,4 +1,4 @@
-"""Building a credentials fetcher (cache, sign-in, role chaining) from command-line flags."""
+"""Building a credentials fetcher (cache, sign-in, role chaining) from command-line flags; signing in for an assertion."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from samlcreds import accounts, errors
 from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 from samlcreds.chain import fetcher_for
 from samlcreds.cli.options import Inputs, SignInOptions
-from samlcreds.cli.terminal import current_terminal, make_picker
+from samlcreds.cli.terminal import current_terminal, make_picker, status
 
 
 def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
@@ -47,3 +47,12 @@ def fetch_credentials(profile: str | None, *, debug: bool = False, window: float
     """
     fetcher = make_fetcher(profile, debug=debug, window=window, lock_timeout=lock_timeout, **overrides)
     return fetcher.settings, fetch_with(fetcher)
+
+
+def fetch_assertion(settings, request, *, prepare_sts: bool = False):
+    """:func:`samlcreds.flow.fetch_assertion` under a "signing in at the IdP" spinner (on a terminal)."""
+    from samlcreds import flow
+
+    with status(enabled=True) as update:
+        update("signing in at the IdP")
+        return flow.fetch_assertion(settings, request, prepare_sts=prepare_sts)

@@ -9,6 +9,7 @@ import click
 from samlcreds import config, credfile, errors, paths, written
 from samlcreds.cache import CredentialCache
 from samlcreds.cli.terminal import info
+from samlcreds.idp.base import forget_saved_state
 
 
 @click.command(epilog="""\b
@@ -51,19 +52,7 @@ def logout(profile, everything, forget_password):
         return
     settings = config.resolve(profile)
     removed = cache.clear(settings.profile)
-    cleared = 0
-    if sessions.is_dir():
-        from samlcreds.idp.base import LoginRequest
-        from samlcreds.idp.form import cookie_jar_path
-
-        jar = cookie_jar_path(LoginRequest(url=settings.url, username=settings.username, state_dir=sessions))
-        if jar is not None and jar.exists():
-            jar.unlink()
-            cleared += 1
-        browser_profile = _browser_profile(settings, sessions)
-        if browser_profile is not None and browser_profile.exists():
-            shutil.rmtree(browser_profile, ignore_errors=True)
-            cleared += 1
+    cleared = forget_saved_state(settings.url, settings.username, sessions)
     took_back = _take_back(settings.profile)
     if not removed and not cleared and not took_back:
         info(f"Nothing to remove: profile {settings.profile} had no cached credentials, no saved IdP session "
@@ -112,15 +101,3 @@ def _forget_all_passwords() -> int:
         count += keyring_store.delete(settings.url, settings.username)
     return count
 
-
-def _browser_profile(settings, sessions):
-    try:
-        from samlcreds.idp import browser
-    except ImportError:
-        return None
-    finder = getattr(browser, "profile_dir", None)
-    if finder is None or not settings.url:
-        return None
-    from samlcreds.idp.base import LoginRequest
-
-    return finder(LoginRequest(url=settings.url, username=settings.username, state_dir=sessions))

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from samlcreds import accounts, flow
+from samlcreds import accounts
+from samlcreds.cli.fetching import fetch_assertion
 from samlcreds.cli.options import Inputs, SignInOptions, login_options
-from samlcreds.cli.terminal import status
 from samlcreds.roles import group_by_account
 
 
@@ -23,9 +23,7 @@ def roles(sign_in: SignInOptions, output: str) -> None:
     """List the roles a SAMLResponse grants (signs in unless --saml-file is given)."""
     settings = sign_in.settings()
     request = sign_in.request(settings, Inputs(password_stdin=sign_in.password_stdin))
-    with status(enabled=True) as update:
-        update("signing in at the IdP")
-        assertion = flow.fetch_assertion(settings, request)
+    assertion = fetch_assertion(settings, request)
     assertion.raise_for_problems()
     names = accounts.names(settings.profile)
     if output == "json":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samlcreds.aws import AWS_AUDIENCES, PARTITION_SIGNIN_HOST, parse_signin_url, signin_saml_url
-from samlcreds.doctor.context import Context, not_readable
+from samlcreds.doctor.context import Context, content_check
 from samlcreds.doctor.registry import Finding, check, failed, passed, warned
 
 
@@ -37,7 +37,7 @@ def check_issuer(ctx: Context) -> Finding:
                   "provider (aws iam update-saml-provider), or set the IdP's entity ID back to the one in the metadata.")
 
 
-@check("audience")
+@content_check("audience")
 def check_audience(ctx: Context) -> Finding:
     """``audience``: the AudienceRestriction names AWS.
 
@@ -50,8 +50,6 @@ def check_audience(ctx: Context) -> Finding:
     ``cn-northwest-1`` (:data:`samlcreds.aws.AWS_AUDIENCES`). With several
     AudienceRestriction elements, each must name AWS (SAML core 2.5.1.4).
     """
-    if ctx.unreadable:
-        return not_readable()
     restrictions = ctx.assertion.audience_restrictions
     expected = "urn:amazon:webservices (or https://signin.aws.amazon.com/saml; GovCloud: urn:amazon:webservices:govcloud)"
     fix = (f"Set the AWS app's audience / SP entity ID at the IdP to {expected}. "
@@ -67,7 +65,7 @@ def check_audience(ctx: Context) -> Finding:
     return passed(f"Audience {ok[0]!r} is AWS's")
 
 
-@check("recipient")
+@content_check("recipient")
 def check_recipient(ctx: Context) -> Finding:
     """``recipient``: Recipient (and Destination) is an AWS sign-in SAML endpoint of the roles' partition.
 
@@ -78,8 +76,6 @@ def check_recipient(ctx: Context) -> Finding:
     ``https://signin.amazonaws-us-gov.com/saml``, China
     ``https://signin.amazonaws.cn/saml``; :func:`samlcreds.aws.parse_signin_url`).
     """
-    if ctx.unreadable:
-        return not_readable()
     a = ctx.assertion
     acs_fix = ("Set the AWS app's ACS / Recipient URL at the IdP to https://signin.aws.amazon.com/saml "
                "(regional: https://REGION.signin.aws.amazon.com/saml; GovCloud: "

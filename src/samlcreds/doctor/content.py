@@ -14,7 +14,7 @@ from typing import Sequence
 
 from samlcreds import errors
 from samlcreds.aws import MAX_DURATION, MIN_DURATION, SESSION_NAME_RE
-from samlcreds.doctor.context import Context, not_readable
+from samlcreds.doctor.context import Context, content_check
 from samlcreds.doctor.registry import Finding, check, failed, passed, warned
 from samlcreds.saml.names import ATTR_PRINCIPAL_TAG, ATTR_ROLE, ATTR_ROLE_SESSION_NAME, ATTR_SESSION_DURATION
 
@@ -23,15 +23,13 @@ MAX_TAGS = 50
 MAX_TAG_KEY = 128
 MAX_TAG_VALUE = 256
 
-@check("name_id")
+@content_check("name_id")
 def check_name_id(ctx: Context) -> Finding:
     """``name_id``: the Subject carries a NameID.
 
     Source: IAM User Guide, "Configure SAML assertions for the authentication
     response", section Subject and NameID.
     """
-    if ctx.unreadable:
-        return not_readable()
     if ctx.assertion.name_id:
         fmt = ctx.assertion.name_id_format
         shown = f" (format {str(fmt).rsplit(':', 1)[-1]})" if fmt else ""
@@ -45,7 +43,7 @@ def _misspelled(names: Sequence[str], canonical: str) -> list[str]:
     return [n for n in names if n != canonical and n.casefold() == canonical.casefold()]
 
 
-@check("roles")
+@content_check("roles")
 def check_roles(ctx: Context) -> Finding:
     """``roles``: the Role values are well-formed pairs, each provider in its role's account and partition.
 
@@ -53,8 +51,6 @@ def check_roles(ctx: Context) -> Finding:
     response", section Role attribute (values ``role ARN,provider ARN``; the
     attribute name is case-sensitive).
     """
-    if ctx.unreadable:
-        return not_readable()
     assertion = ctx.assertion
     value_fix = ("At the IdP, make each Role value 'arn:aws:iam::ACCOUNT:role/NAME,"
                  "arn:aws:iam::ACCOUNT:saml-provider/NAME' (role and provider from the same account).")
@@ -84,15 +80,13 @@ def check_roles(ctx: Context) -> Finding:
     return passed(f"{len(assertion.roles)} role(s), each with a provider in its account: {listed}")
 
 
-@check("role_session_name")
+@content_check("role_session_name")
 def check_role_session_name(ctx: Context) -> Finding:
     """``role_session_name``: RoleSessionName is present and matches ``[\\w+=,.@-]{2,64}``.
 
     Source: IAM User Guide, "Configure SAML assertions for the authentication
     response", section RoleSessionName; STS API reference (RoleSessionName pattern).
     """
-    if ctx.unreadable:
-        return not_readable()
     assertion = ctx.assertion
     fix = ("Map RoleSessionName at the IdP to a value of 2-64 letters, digits and _+=,.@- "
            "(the user's email address or user name usually fits).")
@@ -144,15 +138,13 @@ def check_source_identity(ctx: Context) -> Finding | None:
                  "must allow sts:SetSourceIdentity)")
 
 
-@check("session_duration")
+@content_check("session_duration")
 def check_session_duration(ctx: Context) -> Finding:
     """``session_duration``: SessionDuration, when present, is a whole number 900-43200.
 
     Source: IAM User Guide, "Configure SAML assertions for the authentication
     response", section SessionDuration.
     """
-    if ctx.unreadable:
-        return not_readable()
     assertion = ctx.assertion
     fix = f"Set SessionDuration at the IdP to a number of seconds from {MIN_DURATION} to {MAX_DURATION} (e.g. 3600)."
     misspelled = _misspelled(assertion.attribute_names, ATTR_SESSION_DURATION)
@@ -172,15 +164,13 @@ def check_session_duration(ctx: Context) -> Finding:
     return passed(f"SessionDuration {seconds} s is within {MIN_DURATION}-{MAX_DURATION}")
 
 
-@check("principal_tags")
+@content_check("principal_tags")
 def check_principal_tags(ctx: Context) -> Finding:
     """``principal_tags``: at most 50 session tags, keys ≤ 128 and values ≤ 256 characters.
 
     Source: IAM User Guide, "Pass session tags in AWS STS", section Session
     tagging quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
     """
-    if ctx.unreadable:
-        return not_readable()
     tags = ctx.assertion.principal_tags
     if not tags:
         return passed("no PrincipalTag attributes (optional)")

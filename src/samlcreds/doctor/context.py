@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from samlcreds.doctor.metadata import IdpMetadata
-from samlcreds.doctor.registry import Finding, warned
+from samlcreds.doctor.registry import CheckFunction, Finding, check, warned
 from samlcreds.saml import SamlAssertion
 from samlcreds.spans import span  # noqa: F401  (doctor's checks word durations with it)
 
@@ -39,3 +41,20 @@ def not_readable() -> Finding:
     """The finding of a content check on an encrypted assertion."""
     return warned("not checked: the assertion is encrypted (EncryptedAssertion), so its content cannot be read "
                   "locally")
+
+
+def content_check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register (:func:`~samlcreds.doctor.registry.check`) a check of the assertion's content.
+
+    On an encrypted assertion (:attr:`Context.unreadable`) the check is not
+    run and its finding is :func:`not_readable`.
+    """
+
+    def register(function: CheckFunction) -> CheckFunction:
+        @functools.wraps(function)
+        def guarded(ctx: Context):
+            return not_readable() if ctx.unreadable else function(ctx)
+
+        return check(check_id)(guarded)
+
+    return register

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from samlcreds.aws import REDEEM_WINDOW_SECONDS
 from samlcreds.creds import iso_utc
-from samlcreds.doctor.context import Context, not_readable, span
+from samlcreds.doctor.context import Context, content_check, span
 from samlcreds.doctor.registry import Finding, check, failed, passed
 
 
@@ -25,7 +25,7 @@ def _skew_note(ctx: Context) -> str:
     return f"issued {span(delta)} ago at {iso_utc(issued)} (clock skew with the IdP is at most {span(delta)})"
 
 
-@check("time_window")
+@content_check("time_window")
 def check_time_window(ctx: Context) -> Finding:
     """``time_window``: now is within NotBefore / NotOnOrAfter (Conditions and SubjectConfirmationData).
 
@@ -34,8 +34,6 @@ def check_time_window(ctx: Context) -> Finding:
     STS answers ``ExpiredTokenException`` past NotOnOrAfter. Checked against the
     local clock, so the message reports the skew measured from IssueInstant.
     """
-    if ctx.unreadable:
-        return not_readable()
     a = ctx.assertion
     confirm_after = next((c.not_on_or_after for c in a.subject_confirmations if c.not_on_or_after), None)
     skew = _skew_note(ctx)

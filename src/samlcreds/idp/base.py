@@ -3,7 +3,9 @@
 A provider is addressed by its ``METHOD`` name (``saml_provider`` in a
 profile, ``--provider`` on the command line) and returns the base64
 SAMLResponse the IdP would have posted to AWS. Providers never print; they
-ask for input only through the callables in :class:`LoginRequest`.
+ask for input only through the callables in :class:`LoginRequest`. Each one
+also names where it keeps an account's IdP session (:meth:`Provider.saved_state`),
+so ``samlcreds logout`` can forget them all (:func:`forget_saved_state`).
 """
 
 from __future__ import annotations
@@ -123,6 +125,23 @@ def request_for(settings, **fields) -> LoginRequest:
     )
 
 
+def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
+    """``state_dir/<name with {key}>`` for one IdP account, or ``None`` without a state_dir or URL.
+
+    ``{key}`` in ``name`` (e.g. ``"cookies-{key}.txt"``) becomes the first 16
+    hex digits of SHA-256 over the IdP host (lower case) and the user name, so
+    each account has its own state and no user name appears in a file name.
+    """
+    if state_dir is None or not url:
+        return None
+    import hashlib
+    import urllib.parse
+
+    host = urllib.parse.urlsplit(url).netloc.lower()
+    key = hashlib.sha256(f"{host}\0{username or ''}".encode()).hexdigest()[:16]
+    return Path(state_dir) / name.format(key=key)
+
+
 @runtime_checkable
 class Provider(Protocol):
     """Something that can produce a SAMLResponse for a :class:`LoginRequest`."""
@@ -131,6 +150,13 @@ class Provider(Protocol):
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """Return the base64 SAMLResponse; raise a SamlcredsError on failure."""
+        ...
+
+    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
+        """The files and directories under ``state_dir`` holding the IdP session of this account.
+
+        Whether or not they exist yet; ``[]`` for a provider that keeps none.
+        """
         ...
 
 
@@ -162,3 +188,28 @@ def get_provider(method: str) -> Provider:
     module_name, _, class_name = target.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls()
+
+
+def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -> int:
+    """Delete the saved IdP session of the account (``url``, ``username``) of every registered provider.
+
+    Returns how many files or directories were removed (0 when there were none).
+    Raises :class:`~samlcreds.errors.LocalFileError` when a file cannot be deleted.
+    """
+    import shutil
+
+    removed = 0
+    for method in provider_names():
+        for path in get_provider(method).saved_state(url, username, state_dir):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists() or path.is_symlink():
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    raise errors.LocalFileError(f"cannot delete {path}: {exc.strerror or exc}",
+                                                hint="Check the permissions of the cache directory.") from None
+            else:
+                continue
+            removed += 1
+    return removed

@@ -23,11 +23,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
-import urllib.parse
-from typing import Callable, ClassVar
+from pathlib import Path
+from typing import ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.web import host_of, refuse_plain_http, request_failed, server_error
 from samlcreds.saml.names import NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS
 
 NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -137,8 +138,9 @@ class EcpProvider:
 
     METHOD: ClassVar[str] = "ecp"
 
-    def __init__(self, session_factory: Callable | None = None) -> None:
-        self._session_factory = session_factory
+    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
+        """None: each sign-in is one request with the password, no IdP session is kept."""
+        return []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """The base64 SAMLResponse the IdP issued for AWS.
@@ -157,19 +159,13 @@ class EcpProvider:
         if not request.url:
             raise errors.UsageError("no IdP ECP URL is configured",
                                     hint="Pass --url or set saml_url in the profile (samlcreds configure).")
-        host = urllib.parse.urlsplit(request.url).netloc or request.url
+        host = host_of(request.url)
         if not request.username:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
                                     hint="Pass --username or set saml_username in the profile.")
-        scheme = urllib.parse.urlsplit(request.url).scheme.lower()
-        if not request.secret_may_go_to(request.url):
-            raise errors.LoginFlowError(
-                f"credentials: ECP would send the password over plain {scheme} to {host}; samlcreds refuses "
-                "to send it unencrypted",
-                hint="Use the IdP's https ECP URL (saml_url). For a lab IdP only: --allow-http-idp "
-                     "(saml_allow_http_idp = true).")
+        refuse_plain_http(request, request.url, "ECP would send the password")
         password = request.get_password(f"Password for {request.username} at {host}: ")
-        session = self._session_factory() if self._session_factory else requests.Session()
+        session = requests.Session()
         envelope = authn_request_envelope(request.url)
         try:
             # HTTP Basic in UTF-8 (RFC 7617 charset="UTF-8"); requests would encode latin-1 and fail on others
@@ -177,17 +173,8 @@ class EcpProvider:
             answer = session.post(request.url, data=envelope, headers={**ECP_HEADERS, "Authorization": f"Basic {basic}"},
                                   timeout=request.timeout, allow_redirects=False, stream=True)
             raw = _read_capped(answer, MAX_ANSWER_BYTES + 1)
-        except requests.exceptions.Timeout:
-            raise errors.IdpUnreachable(f"the IdP at {host} did not answer within {request.timeout:g} s",
-                                        hint="Try again, or raise the timeout (saml_timeout / --timeout).") from None
-        except requests.exceptions.SSLError:
-            raise errors.IdpUnreachable(
-                f"the TLS certificate of {host} could not be verified",
-                hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its bundle.") from None
-        except requests.exceptions.RequestException:
-            raise errors.IdpUnreachable(
-                f"could not connect to the IdP at {host}",
-                hint="Check the URL (saml_url), the network and proxy settings (HTTPS_PROXY).") from None
+        except requests.exceptions.RequestException as exc:
+            raise request_failed(exc, request.url, request.timeout) from None
         finally:
             session.close()
         status = answer.status_code
@@ -196,8 +183,7 @@ class EcpProvider:
                 f"the IdP at {host} answered HTTP {status}: the user name or password was refused",
                 hint="Check the user name (--username / saml_username) and password, then try again.")
         if status >= 500 and b"Envelope" not in raw[:4096]:  # SOAP faults come with HTTP 500 (SOAP 1.1, 6.2)
-            raise errors.IdpUnreachable(f"the IdP at {host} answered HTTP {status}",
-                                        hint="The IdP has a problem; try again later.")
+            raise server_error(request.url, status)
         if len(raw) > MAX_ANSWER_BYTES:
             raise _not_ecp(host, f"its answer is over {MAX_ANSWER_BYTES:,} bytes")
         if 300 <= status < 400:

@@ -6,6 +6,7 @@ with nothing else copied by hand.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from samlcreds import errors
@@ -16,6 +17,10 @@ class PasteProvider:
     """Reads the SAMLResponse from ``request.saml_file`` or ``request.read_input()``."""
 
     METHOD: ClassVar[str] = "paste"
+
+    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
+        """None: the user brings the SAMLResponse, there is no IdP session."""
+        return []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """The text as given (decoding happens in :mod:`samlcreds.saml`).

@@ -20,17 +20,15 @@ The profile's preferences (``Default/Preferences``) are set before each launch:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import signal
 import time
-import urllib.parse
 from pathlib import Path
 
 from samlcreds import errors
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import LoginRequest, account_state_path
 
 #: Waiting for a browser profile that another samlcreds process is using.
 PROFILE_LOCK_SECONDS = 120.0
@@ -59,13 +57,13 @@ PREFERENCES = {
 }
 
 
+#: The browser profile of one IdP account in the state dir (see :func:`~samlcreds.idp.base.account_state_path`).
+PROFILE = "browser-{key}"
+
+
 def profile_dir(request: LoginRequest) -> Path | None:
-    """``state_dir/browser-<hash of IdP host and user name>``, or ``None`` without a state_dir."""
-    if request.state_dir is None or not request.url:
-        return None
-    host = urllib.parse.urlsplit(request.url).netloc.lower()
-    key = hashlib.sha256(f"{host}\0{request.username or ''}".encode()).hexdigest()[:16]
-    return Path(request.state_dir) / f"browser-{key}"
+    """``state_dir/browser-<hash of IdP host and user name>``, or ``None`` without a state_dir or URL."""
+    return account_state_path(request.state_dir, request.url, request.username, PROFILE)
 
 
 def prepare_profile(profile: Path) -> None:

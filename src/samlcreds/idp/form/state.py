@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import http.cookiejar
 import os
 import re
-import urllib.parse
 from pathlib import Path
 
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import LoginRequest, account_state_path
+
+
+#: The cookie jar of one IdP account in the state dir (see :func:`~samlcreds.idp.base.account_state_path`).
+COOKIE_JAR = "cookies-{key}.txt"
 
 
 def cookie_jar_path(request: LoginRequest) -> Path | None:
-    """``state_dir/cookies-<hash of IdP host and user>.txt``, or ``None`` without a state_dir."""
-    if request.state_dir is None or not request.url:
-        return None
-    host = urllib.parse.urlsplit(request.url).netloc.lower()
-    key = hashlib.sha256(f"{host}\0{request.username or ''}".encode()).hexdigest()[:16]
-    return request.state_dir / f"cookies-{key}.txt"
+    """``state_dir/cookies-<hash of IdP host and user>.txt``, or ``None`` without a state_dir or URL."""
+    return account_state_path(request.state_dir, request.url, request.username, COOKIE_JAR)
 
 
 def load_cookies(path: Path | None):

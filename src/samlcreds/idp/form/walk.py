@@ -17,6 +17,7 @@ from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
+from samlcreds.idp.web import host_of, refuse_plain_http, request_failed, server_error
 
 log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
@@ -25,11 +26,6 @@ MAX_PAGE_BYTES = 4 * 1024 * 1024
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
 _OR_BROWSER = "use --provider browser (a real browser runs the IdP's scripts)."
 _CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
-
-
-def host_of(url: str) -> str:
-    """``host[:port]`` of ``url`` (the URL itself when it has none)."""
-    return urllib.parse.urlsplit(url).netloc or url
 
 
 class Walk:
@@ -142,13 +138,7 @@ class Walk:
                 f"credentials: the IdP's form would send the {what} in the URL (a {method.upper()} form to "
                 f"{host_of(url)}); samlcreds refuses to put it where logs keep it",
                 hint=_BROWSER_HINT)
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
-        if not self.request.secret_may_go_to(url):
-            raise errors.LoginFlowError(
-                f"credentials: the IdP's form would send the {what} over plain {scheme} to {host_of(url)}; "
-                "samlcreds refuses to send it unencrypted",
-                hint="Use the IdP's https URL (saml_url). For a lab IdP only: --allow-http-idp "
-                     "(saml_allow_http_idp = true).")
+        refuse_plain_http(self.request, url, f"the IdP's form would send the {what}")
         configured = (urllib.parse.urlsplit(self.request.url or "").hostname or "").lower()
         target = (urllib.parse.urlsplit(url).hostname or "").lower()
         if password and configured and target != configured and not self.other_host_said:
@@ -191,27 +181,15 @@ class Walk:
                                             hooks={"response": self._check_redirect}, **kwargs)
         except errors.SamlcredsError:
             raise
-        except requests.exceptions.Timeout:
-            raise errors.IdpUnreachable(f"the IdP at {host_of(url)} did not answer within {timeout:g} s",
-                                        hint="Try again, or raise the timeout (saml_timeout / --timeout).") from None
-        except requests.exceptions.SSLError:
-            raise errors.IdpUnreachable(f"the TLS certificate of {host_of(url)} could not be verified",
-                                        hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its "
-                                             "bundle.") from None
-        except requests.exceptions.ConnectionError:
-            raise errors.IdpUnreachable(f"could not connect to the IdP at {host_of(url)}",
-                                        hint="Check the URL (saml_url), the network and proxy settings "
-                                             "(HTTPS_PROXY).") from None
         except requests.exceptions.TooManyRedirects:
             raise errors.LoginFlowError(f"the IdP at {host_of(url)} redirects in a loop") from None
         except requests.exceptions.InvalidSchema:
             raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
                                         hint=_BROWSER_HINT) from None
         except requests.exceptions.RequestException as exc:
-            raise errors.IdpUnreachable(f"the request to {host_of(url)} failed: {type(exc).__name__}") from None
+            raise request_failed(exc, url, timeout) from None
         if response.status_code >= 500:
-            raise errors.IdpUnreachable(f"the IdP at {host_of(response.url)} answered HTTP {response.status_code}",
-                                        hint="The IdP has a problem; try again later.")
+            raise server_error(response.url, response.status_code)
         return response
 
     def _check_redirect(self, response, **_):

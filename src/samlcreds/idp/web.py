@@ -1,0 +1,56 @@
+"""What the providers speaking HTTP to the IdP with requests (``form``, ``ecp``) share.
+
+Hosts of URLs, the refusal to send a secret unencrypted, and requests'
+failures, in words. requests is imported only when a failure is worded.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from samlcreds import errors
+from samlcreds.idp.base import LoginRequest
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of ``url`` (the URL itself when it has none)."""
+    return urllib.parse.urlsplit(url).netloc or url
+
+
+def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
+    """Raise :class:`~samlcreds.errors.LoginFlowError` when a secret may not go to ``url``.
+
+    The rule is :meth:`LoginRequest.secret_may_go_to` (https; plain http only
+    to loopback or with ``saml_allow_http_idp``). ``sending`` words who would
+    send what (``"ECP would send the password"``).
+    """
+    if request.secret_may_go_to(url):
+        return
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    raise errors.LoginFlowError(
+        f"credentials: {sending} over plain {scheme} to {host_of(url)}; samlcreds refuses to send it unencrypted",
+        hint="Use the IdP's https URL (saml_url). For a lab IdP only: --allow-http-idp "
+             "(saml_allow_http_idp = true).")
+
+
+def request_failed(exc: Exception, url: str, timeout: float) -> errors.IdpUnreachable:
+    """The error for requests' exception ``exc`` on a request to ``url`` (``timeout`` in seconds)."""
+    import requests
+
+    host = host_of(url)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return errors.IdpUnreachable(f"the IdP at {host} did not answer within {timeout:g} s",
+                                     hint="Try again, or raise the timeout (saml_timeout / --timeout).")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return errors.IdpUnreachable(f"the TLS certificate of {host} could not be verified",
+                                     hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its bundle.")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return errors.IdpUnreachable(f"could not connect to the IdP at {host}",
+                                     hint="Check the URL (saml_url), the network and proxy settings (HTTPS_PROXY).")
+    return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}")
+
+
+def server_error(url: str, status: int) -> errors.IdpUnreachable:
+    """The error for an HTTP 5xx answer from the IdP at ``url``."""
+    return errors.IdpUnreachable(f"the IdP at {host_of(url)} answered HTTP {status}",
+                                 hint="The IdP has a problem; try again later.")
