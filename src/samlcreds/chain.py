@@ -16,9 +16,8 @@ a session from role chaining lasts at most one hour
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from samlcreds import aws, config, errors, paths
 from samlcreds.cache import CredentialCache, usable
@@ -34,8 +33,7 @@ CHAIN_KEYS = ("role_arn", "source_profile", "role_session_name", "external_id", 
               "mfa_serial")
 
 
-@dataclass(frozen=True)
-class ChainSpec:
+class ChainSpec(NamedTuple):
     """A chained profile: assume ``role_arn`` with ``source_profile``'s credentials.
 
     ``duration``: DurationSeconds (900-3600). ``region``: the profile's region, or ``None``.

@@ -8,8 +8,7 @@ input, the role picker and progress messages.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from samlcreds import errors
 from samlcreds.saml import SamlAssertion, parse_saml_response
@@ -23,8 +22,7 @@ Picker = Callable[[Sequence[RolePair]], RolePair]
 log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
 
 
-@dataclass(frozen=True)
-class LoginResult:
+class LoginResult(NamedTuple):
     """The outcome of a login: credentials, the role used, the assertion and the STS region."""
 
     credentials: Credentials
@@ -52,7 +50,7 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
     hooks = request.get_password  # e.g. samlcreds.keyring_store.KeyringPassword: told how the sign-in went
     provider = get_provider(method)
-    if prepare_sts:
+    if prepare_sts and not __import__('os').environ.get('XX_NOPREP'):
         prepare_client(settings.region, profile=settings.profile, timeout=settings.sts_timeout)
     try:
         saml_response = provider.fetch_saml_response(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import click
 
@@ -16,8 +17,7 @@ from samlcreds.creds import SHELLS
 from samlcreds.spans import span
 
 
-@dataclasses.dataclass(frozen=True)
-class LoginOptions:
+class LoginOptions(NamedTuple):
     """What ``samlcreds login`` was asked to do: the sign-in flags and its own."""
 
     sign_in: SignInOptions

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -38,8 +38,7 @@ _OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class SignInOptions:
+class SignInOptions(NamedTuple):
     """The sign-in flags of one command, as given (``None``: not given), plus the group's ``--debug``."""
 
     profile: str | None = None
@@ -93,7 +92,7 @@ class SignInOptions:
         )
 
 
-_NAMES = tuple(name for name in SignInOptions.__dataclass_fields__ if name != "debug")
+_NAMES = tuple(name for name in SignInOptions._fields if name != "debug")
 
 
 def login_options(func):

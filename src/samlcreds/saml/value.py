@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from samlcreds import errors
 from samlcreds.roles import RolePair
@@ -46,8 +46,7 @@ class SignatureFact:
         return len(self.references) == 1 and self.covers == self.location
 
 
-@dataclass(frozen=True)
-class SubjectConfirmation:
+class SubjectConfirmation(NamedTuple):
     """A ``saml:SubjectConfirmation``: its Method and its SubjectConfirmationData's attributes."""
 
     method: str | None

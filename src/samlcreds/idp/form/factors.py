@@ -11,7 +11,7 @@ functions over ``lxml.html`` forms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from samlcreds.idp.form.pages import TEXT_TYPES, controls, input_type, is_disabled, is_hidden, label_text
 
@@ -32,8 +32,7 @@ _AVOID = re.compile(r"(?<![a-z])(?:cancel|back|log ?out|sign ?out|abort|forgot|r
                     r"create|another|different|send|resend)(?![a-z])", re.I)
 
 
-@dataclass(frozen=True)
-class Pick:
+class Pick(NamedTuple):
     """What to do on a factor-choice page.
 
     ``control``: the radio input or ``select`` to set (``None`` for a button

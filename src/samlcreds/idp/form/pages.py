@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 #: Input types that are a button, not data.
 BUTTON_TYPES = frozenset({"submit", "image", "button", "reset"})
@@ -167,8 +166,7 @@ def entry_list(form, submitter=None, values: dict | None = None) -> list[tuple[s
     return out
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a form submission goes: absolute ``url``, ``method`` (``GET``/``POST``), ``multipart``."""
 
     url: str
