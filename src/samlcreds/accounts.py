@@ -161,7 +161,7 @@ class AliasLookups:
     ``add(creds)`` notes each account not named or looked up recently;
     ``start()`` hands them to one detached process (its own session, stdin a
     pipe carrying the credentials as JSON: never argv or the environment,
-    stdout/stderr ``/dev/null``) and returns at once. That process builds
+    stdout/stderr ``/dev/null``, nothing imported from the current directory) and returns at once. That process builds
     the IAM client (loading botocore's IAM model is most of the cost), asks
     each account in parallel with a :data:`ALIAS_BUDGET`-second request
     budget, remembers each answer, and is gone within
@@ -197,9 +197,13 @@ class AliasLookups:
         import sys
 
         payload = json.dumps({"budget": self.budget, "jobs": self.jobs}).encode()
+        # "-c" puts the current directory ("") first on sys.path: a json.py there would run with the
+        # credentials at hand, so it goes before any import (sys is built in)
+        code = ("import sys\nif sys.path[:1] == ['']: del sys.path[0]\n"
+                f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})")
         try:
             child = subprocess.Popen(
-                [sys.executable, "-c", f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})"],
+                [sys.executable, "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True)
             child.stdin.write(payload)  # a few hundred bytes: fits the pipe, never blocks

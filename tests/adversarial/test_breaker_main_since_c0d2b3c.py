@@ -1,0 +1,43 @@
+"""Breaker findings on what changed on main after c0d2b3c (alias lookup process, STS client
+prepared in a thread, console redirect, chained light path, role/base64 parsing).
+
+Each test pins one defect found by poking at the change; real parts (real child processes,
+real sockets, real botocore), no mocks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from samlcreds import accounts
+from samlcreds.creds import Credentials
+
+
+def _creds(account: str) -> Credentials:
+    return Credentials("ASIAEXAMPLEKEYID0002", "secret-key-for-the-lookup", "token-for-the-lookup",
+                       datetime.now(timezone.utc) + timedelta(hours=1), account_id=account)
+
+
+# --- the detached alias lookup process ----------------------------------------------------------
+
+def test_alias_lookup_process_imports_nothing_from_the_current_directory(isolated_env, monkeypatch, tmp_path):
+    """``python -c`` puts the current directory first on sys.path: a ``json.py`` in the directory the
+    user runs ``samlcreds login`` in (a cloned repository, say) ran inside the lookup process, which
+    holds the fresh credentials on its stdin. The lookup must import only samlcreds' own modules."""
+    hostile = tmp_path / "checkout"
+    hostile.mkdir()
+    marker = tmp_path / "ran-from-cwd"
+    (hostile / "json.py").write_text(f"open({str(marker)!r}, 'w').write('imported from the cwd')\n"
+                                     "raise ImportError('not the real json')\n")
+    monkeypatch.chdir(hostile)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9")  # refused at once: "no alias"
+    lookups = accounts.AliasLookups()
+    lookups.add(_creds("444444444444"))
+    child = lookups.start()
+    assert child is not None
+    assert child.wait(timeout=30) == 0
+    assert not marker.exists(), "the lookup process imported json.py from the current directory"
+    stored = json.loads((Path(isolated_env["XDG_CACHE_HOME"]) / "samlcreds" / "account-aliases.json").read_text())
+    assert stored["444444444444"]["alias"] is None  # the lookup did run, with the real modules
