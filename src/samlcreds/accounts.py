@@ -196,7 +196,7 @@ class AliasLookups:
         import subprocess
         import sys
 
-        payload = json.dumps({"budget": self.budget, "jobs": self.jobs}).encode()
+        payload = json.dumps({"budget": self.budget, "limit": LOOKUP_PROCESS_LIMIT, "jobs": self.jobs}).encode()
         # "-c" puts the current directory ("") first on sys.path: a json.py there would run with the
         # credentials at hand, so it goes before any import (sys is built in)
         code = ("import sys\nif sys.path[:1] == ['']: del sys.path[0]\n"
@@ -233,7 +233,7 @@ def _yield_to_parent(parent: int | None) -> None:
 
 
 def lookup_main(stdin=None, parent: int | None = None) -> None:
-    """The detached lookup process: read ``{"budget", "jobs"}`` JSON from stdin, look each account up.
+    """The detached lookup process: read ``{"budget", "limit", "jobs"}`` JSON from stdin, look each account up.
 
     ``parent`` is the pid of the command that started it: the lookup (which
     loads botocore) begins once that command has exited, or after
@@ -245,8 +245,12 @@ def lookup_main(stdin=None, parent: int | None = None) -> None:
 
     from samlcreds.creds import Credentials
 
+    # SIGALRM's default action ends the process; a SIG_IGN inherited from the command's own parent
+    # would keep it alive for as long as a slow IAM answer (or proxy) trickles in
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(LOOKUP_PROCESS_LIMIT)
     request = json.loads((stdin or sys.stdin.buffer).read())
+    signal.alarm(max(1, min(int(request.get("limit", LOOKUP_PROCESS_LIMIT)), LOOKUP_PROCESS_LIMIT)))
     _yield_to_parent(parent)
     threads = []
     for job in request["jobs"]:
