@@ -27,7 +27,8 @@ from samlcreds import config, errors, paths
 
 #: How long an alias lookup (or a refusal) is remembered, seconds.
 ALIAS_TTL = 7 * 24 * 3600
-#: The whole time a lookup may take, seconds.
+#: A lookup's connect and read timeouts, seconds (per read: an answer that trickles in is ended by
+#: :data:`LOOKUP_PROCESS_LIMIT`).
 ALIAS_BUDGET = 1.0
 _ACCOUNT_RE = re.compile(r"\d{12}")
 _FILE = "account-aliases.json"
@@ -206,7 +207,9 @@ class AliasLookups:
                 [sys.executable, "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True)
-            child.stdin.write(payload)  # a few hundred bytes: fits the pipe, never blocks
+            # about 1 KB an account: past the pipe's 64 KiB (--all-roles over dozens of accounts) this
+            # waits until the child reads, which it does first
+            child.stdin.write(payload)
             child.stdin.close()
         except OSError as exc:
             log.debug("no alias lookup process: %s", exc)
