@@ -15,6 +15,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from samlcreds import accounts
 from samlcreds.creds import Credentials
 
@@ -116,3 +118,44 @@ def test_light_path_reads_short_option_equals_as_click_does(tmp_path):
     assert "ASIAFAKE" not in answers[1].stdout, "the light path served profile work for -p=work"
     assert [a.returncode for a in answers] == [answers[0].returncode] * 2 and answers[0].returncode != 0
     assert "=work" in answers[1].stderr, answers[1].stderr
+
+
+# --- the STS client: what botocore refuses while building it is a usage error, not a traceback ----
+
+@pytest.mark.parametrize("setting", [
+    {"AWS_ENDPOINT_URL_STS": "sts.internal.example"},  # no scheme: botocore's ValueError
+    {"AWS_ENDPOINT_URL": "http://[::1"},  # urllib's ValueError
+    {"AWS_STS_REGIONAL_ENDPOINTS": "sometimes"},  # botocore's InvalidSTSRegionalEndpointsConfigError
+    {"AWS_DEFAULTS_MODE": "fastest"},  # InvalidDefaultsMode
+    {"config": "sts_regional_endpoints = sometimes"},  # the same, from the profile
+], ids=["endpoint-without-scheme", "broken-ipv6-endpoint", "regional-endpoints", "defaults-mode", "profile"])
+def test_a_setting_botocore_refuses_for_the_sts_client_is_a_clear_error(tmp_path, setting):
+    """These reached the user as a Python traceback (exit 1), after the sign-in at the IdP: the STS
+    client (prepared in a thread during the sign-in, built again in the caller) is made only then."""
+    from tests import samples
+    from tests.helpers import isolated_environ, run_cli
+
+    extra = {k: v for k, v in setting.items() if k != "config"}
+    config = "[profile p]\nsaml_role_arn = 111111111111:Developer\n" + (setting.get("config", "") + "\n")
+    env = isolated_environ(tmp_path, config_text=config, **extra)
+    path = tmp_path / "response.b64"
+    path.write_text(samples.b64(samples.response_xml()))
+    result = run_cli(["login", "--profile", "p", "--saml-file", str(path), "--print", "json"], env=env)
+    assert "Traceback" not in result.stderr, result.stderr[-500:]
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "STS client" in result.stderr and result.stdout == ""
+
+
+def test_a_setting_botocore_refuses_for_a_chained_assume_role_is_a_clear_error(tmp_path):
+    """The same for role chaining's AssumeRole client (source credentials cached: no sign-in)."""
+    from tests.adversarial.test_adversarial import PROFILE_BODY, _seed_cache
+    from tests.helpers import isolated_environ, run_cli
+
+    env = isolated_environ(tmp_path, config_text="[profile src]\n" + PROFILE_BODY + "[profile deploy]\n"
+                           "role_arn = arn:aws:iam::222222222222:role/Deploy\nsource_profile = src\n",
+                           AWS_STS_REGIONAL_ENDPOINTS="sometimes")
+    _seed_cache(env, "src")
+    result = run_cli(["process", "--profile", "deploy"], env=env)
+    assert "Traceback" not in result.stderr, result.stderr[-500:]
+    assert result.returncode == 2 and "STS client" in result.stderr, (result.returncode, result.stderr)
+    assert result.stdout == ""
