@@ -27,7 +27,8 @@ from samlcreds import config, errors, paths
 
 #: How long an alias lookup (or a refusal) is remembered, seconds.
 ALIAS_TTL = 7 * 24 * 3600
-#: The whole time a lookup may take, seconds.
+#: A lookup's connect and read timeouts, seconds (per read: an answer that trickles in is ended by
+#: :data:`LOOKUP_PROCESS_LIMIT`).
 ALIAS_BUDGET = 1.0
 _ACCOUNT_RE = re.compile(r"\d{12}")
 _FILE = "account-aliases.json"
@@ -161,7 +162,7 @@ class AliasLookups:
     ``add(creds)`` notes each account not named or looked up recently;
     ``start()`` hands them to one detached process (its own session, stdin a
     pipe carrying the credentials as JSON: never argv or the environment,
-    stdout/stderr ``/dev/null``) and returns at once. That process builds
+    stdout/stderr ``/dev/null``, nothing imported from the current directory) and returns at once. That process builds
     the IAM client (loading botocore's IAM model is most of the cost), asks
     each account in parallel with a :data:`ALIAS_BUDGET`-second request
     budget, remembers each answer, and is gone within
@@ -196,13 +197,19 @@ class AliasLookups:
         import subprocess
         import sys
 
-        payload = json.dumps({"budget": self.budget, "jobs": self.jobs}).encode()
+        payload = json.dumps({"budget": self.budget, "limit": LOOKUP_PROCESS_LIMIT, "jobs": self.jobs}).encode()
+        # "-c" puts the current directory ("") first on sys.path: a json.py there would run with the
+        # credentials at hand, so it goes before any import (sys is built in)
+        code = ("import sys\nif sys.path[:1] == ['']: del sys.path[0]\n"
+                f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})")
         try:
             child = subprocess.Popen(
-                [sys.executable, "-c", f"from samlcreds.accounts import lookup_main; lookup_main(parent={os.getpid()})"],
+                [sys.executable, "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True)
-            child.stdin.write(payload)  # a few hundred bytes: fits the pipe, never blocks
+            # about 1 KB an account: past the pipe's 64 KiB (--all-roles over dozens of accounts) this
+            # waits until the child reads, which it does first
+            child.stdin.write(payload)
             child.stdin.close()
         except OSError as exc:
             log.debug("no alias lookup process: %s", exc)
@@ -229,7 +236,7 @@ def _yield_to_parent(parent: int | None) -> None:
 
 
 def lookup_main(stdin=None, parent: int | None = None) -> None:
-    """The detached lookup process: read ``{"budget", "jobs"}`` JSON from stdin, look each account up.
+    """The detached lookup process: read ``{"budget", "limit", "jobs"}`` JSON from stdin, look each account up.
 
     ``parent`` is the pid of the command that started it: the lookup (which
     loads botocore) begins once that command has exited, or after
@@ -241,8 +248,12 @@ def lookup_main(stdin=None, parent: int | None = None) -> None:
 
     from samlcreds.creds import Credentials
 
+    # SIGALRM's default action ends the process; a SIG_IGN inherited from the command's own parent
+    # would keep it alive for as long as a slow IAM answer (or proxy) trickles in
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(LOOKUP_PROCESS_LIMIT)
     request = json.loads((stdin or sys.stdin.buffer).read())
+    signal.alarm(max(1, min(int(request.get("limit", LOOKUP_PROCESS_LIMIT)), LOOKUP_PROCESS_LIMIT)))
     _yield_to_parent(parent)
     threads = []
     for job in request["jobs"]:

@@ -85,11 +85,11 @@ def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from samlcreds.sts import botocore_session, credentials_of, unreachable
+    from samlcreds.sts import botocore_session, create_sts_client, credentials_of, unreachable
 
     session = botocore_session(spec.profile)
-    client = session.create_client(
-        "sts", region_name=region, aws_access_key_id=source.access_key_id,
+    client = create_sts_client(
+        session, region, aws_access_key_id=source.access_key_id,
         aws_secret_access_key=source.secret_access_key, aws_session_token=source.session_token,
         config=Config(connect_timeout=timeout, read_timeout=timeout, user_agent_extra="samlcreds",
                       retries={"mode": "standard", "max_attempts": 3}))

@@ -209,7 +209,6 @@ def make_client(region: str, *, profile: str | None = None, endpoint_url: str | 
 def _new_client(region: str, *, profile: str | None, endpoint_url: str | None, timeout: float):
     from botocore import UNSIGNED
     from botocore.config import Config
-    from botocore.exceptions import InvalidRegionError
 
     session = _shared_session(profile)
     config = Config(
@@ -220,11 +219,24 @@ def _new_client(region: str, *, profile: str | None, endpoint_url: str | None, t
         retries={"mode": "standard", "max_attempts": 3},
         user_agent_extra="samlcreds",
     )
+    return create_sts_client(session, region, endpoint_url=endpoint_url, config=config)
+
+
+def create_sts_client(session, region: str, **kwargs):
+    """``session.create_client("sts", region_name=region, **kwargs)``; what botocore refuses while
+    building it (a region, an endpoint URL, ``sts_regional_endpoints``, ``defaults_mode``... from the
+    flags, ``AWS_*`` variables or the profile) is a :class:`~samlcreds.errors.UsageError`."""
+    from botocore.exceptions import BotoCoreError, InvalidRegionError
+
     try:
-        return session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
+        return session.create_client("sts", region_name=region, **kwargs)
     except InvalidRegionError:
         raise errors.UsageError(f"{region!r} is not a valid region name",
                                 hint="Pass --region like us-east-1 (or fix region in the profile).") from None
+    except (BotoCoreError, ValueError) as exc:  # ValueError: an endpoint URL botocore or urllib cannot read
+        raise errors.UsageError(f"botocore cannot build the STS client: {exc}",
+                                hint="Check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL and the other AWS_* variables, "
+                                "and the profile's endpoint_url, sts_regional_endpoints and defaults_mode.") from None
 
 
 def assume_role_with_saml(

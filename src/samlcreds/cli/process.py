@@ -21,8 +21,8 @@ def _parse_fast_args(argv: list[str]) -> tuple[str | None, float | None, float] 
     while args:
         arg = args.pop(0)
         name, eq, value = arg.partition("=")
-        if name not in ("--profile", "-p", "--refresh-window", "--lock-timeout"):
-            return None
+        if name not in ("--profile", "-p", "--refresh-window", "--lock-timeout") or (eq and name == "-p"):
+            return None  # click reads -p=work as the profile "=work": the full command decides
         if not eq:
             if not args:
                 return None
