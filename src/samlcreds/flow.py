@@ -50,7 +50,7 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
     hooks = request.get_password  # e.g. samlcreds.keyring_store.KeyringPassword: told how the sign-in went
     provider = get_provider(method)
-    if prepare_sts and not __import__('os').environ.get('XX_NOPREP'):
+    if prepare_sts:
         prepare_client(settings.region, profile=settings.profile, timeout=settings.sts_timeout)
     try:
         saml_response = provider.fetch_saml_response(request)
