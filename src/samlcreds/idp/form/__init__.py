@@ -1,4 +1,4 @@
-"""The ``form`` provider: any IdP's HTML sign-in pages, with requests + lxml.html.
+"""The ``form`` provider: any IdP's HTML sign-in pages, with requests + lxml (libxml2's HTML parser).
 
 It follows the IdP's pages the way a browser without JavaScript would
 (:mod:`.pages`: what a form submits; :mod:`.steps`: which step a page is;

@@ -5,7 +5,7 @@ phone app, a text message, a call, an email, a security key, or a code from an
 authenticator app or token. Picking any of the first five makes the IdP send
 something (or wait for a device) by itself, which the user did not ask for;
 samlcreds only ever picks an option that lets the user type a code. Pure
-functions over ``lxml.html`` forms.
+functions over lxml HTML forms.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a browser sees in an HTML form: its controls, what it submits, where, and page redirects.
 
-Pure functions over ``lxml.html`` documents; no network. The rules follow the
+Pure functions over lxml HTML documents (any lxml element API); no network. The rules follow the
 HTML Living Standard (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html,
 "constructing the entry list"): controls without a name, disabled controls
 (``disabled`` or inside a disabled ``fieldset``) and unchecked checkboxes/radios

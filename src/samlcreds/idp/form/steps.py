@@ -1,6 +1,6 @@
 """Which sign-in step an IdP page is, and which of its fields get the user's secrets.
 
-:func:`analyse` is pure: an ``lxml.html`` document and its URL in, a :class:`Step`
+:func:`analyse` is pure: an lxml HTML document and its URL in, a :class:`Step`
 out. The order of preference, for a page without JavaScript:
 
 1. a form posting a ``SAMLResponse`` to an AWS sign-in SAML endpoint (the end);
