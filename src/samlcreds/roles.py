@@ -7,6 +7,7 @@ order): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_crea
 from __future__ import annotations
 
 import re
+import sys
 from typing import Iterable, NamedTuple, Sequence
 
 from samlcreds.errors import BadRoleValue, RoleSelectionError
@@ -40,21 +41,24 @@ _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.A
 #: Many NUL-separated, ASCII Role values at once (the fast path of :func:`parse_role_values`),
 #: the same language as the two patterns above. For speed (sre checks a bitmap character set
 #: faster than ``\w``/``\d``/``\s`` categories, and possessive quantifiers keep no backtracking
-#: state): the classes are spelled out, a role path is ``[c]++(?:/[c]++)*+`` (no empty segment)
+#: state, 3.11+): the classes are spelled out, a role path is ``[c]++(?:/[c]++)*+`` (no empty segment)
 #: and the negative look-behind keeps its last segment (the role name) at 64 characters; the
 #: partition is tied by a back-reference; the alternation sits outside the literal ``\x00`` so
 #: the search skips from value to value.
 #: Groups: role ARN, partition, provider ARN | provider ARN, partition, role ARN.
 _NAME = "[0-9A-Za-z_+=.@-]"
 _SPACE = "[ \t\n\r\f\v]"  # \s under re.ASCII
-_FAST_PARTITION = "(aws(?:-[a-z]++)*+)"
-_FAST_ROLE = rf"arn:<p>:iam::[0-9]{{12}}:role/{_NAME}++(?:/{_NAME}++)*+(?<!{_NAME}{{65}})"
-_FAST_PROVIDER = r"arn:<p>:iam::[0-9]{12}:saml-provider/[0-9A-Za-z_.-]{1,128}+"
-_FAST_END = rf"{_SPACE}*+(?:,{_SPACE}*+)?(?=\x00)"
+#: Possessive quantifier suffix: Python 3.11+ (3.10's re refuses "++"); the plain greedy form
+#: matches the same language here (every run is followed by a character outside its class).
+_P = "+" if sys.version_info >= (3, 11) else ""
+_FAST_PARTITION = f"(aws(?:-[a-z]+{_P})*{_P})"
+_FAST_ROLE = rf"arn:<p>:iam::[0-9]{{12}}:role/{_NAME}+{_P}(?:/{_NAME}+{_P})*{_P}(?<!{_NAME}{{65}})"
+_FAST_PROVIDER = rf"arn:<p>:iam::[0-9]{{12}}:saml-provider/[0-9A-Za-z_.-]{{1,128}}{_P}"
+_FAST_END = rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?(?=\x00)"
 _ROLE_VALUES_RE = re.compile(
-    rf"\x00{_SPACE}*+(" + _FAST_ROLE.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*+,{_SPACE}*+("
+    rf"\x00{_SPACE}*{_P}(" + _FAST_ROLE.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*{_P},{_SPACE}*{_P}("
     + _FAST_PROVIDER.replace("<p>", r"\2") + ")" + _FAST_END
-    + rf"|\x00{_SPACE}*+(" + _FAST_PROVIDER.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*+,{_SPACE}*+("
+    + rf"|\x00{_SPACE}*{_P}(" + _FAST_PROVIDER.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*{_P},{_SPACE}*{_P}("
     + _FAST_ROLE.replace("<p>", r"\5") + ")" + _FAST_END,
 )
 
