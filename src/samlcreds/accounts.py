@@ -8,7 +8,7 @@ changes without notice):
 2. the account alias from ``iam:ListAccountAliases``, asked with credentials
    samlcreds obtained for that account anyway, by a detached process after
    the command is done (:class:`AliasLookups`: the command never waits for
-   it) with a 1-second budget for the request; never fatal; remembered for a
+   it) with a 1-second timeout per read; never fatal; remembered for a
    week in ``<cache dir>/account-aliases.json`` (0600). Not every role may
    call it; a refusal is remembered as "no alias" too.
 
@@ -123,12 +123,19 @@ def label(account_id: str, known: dict[str, str]) -> str:
     return f"{name} ({account_id})" if name else account_id
 
 
-def iam_client(creds, *, timeout: float = ALIAS_BUDGET, region: str = "us-east-1"):
-    """A botocore IAM client signed with ``creds``: ``timeout`` seconds to connect and to read, one attempt."""
-    import botocore.session
+def iam_client(creds, *, timeout: float = ALIAS_BUDGET, region: str = "us-east-1", session=None):
+    """A botocore IAM client signed with ``creds``: ``timeout`` seconds to connect and to read, one attempt.
+
+    ``session``: the botocore session to build it from (its loader keeps the
+    IAM model: the first client costs ~150 ms of CPU, the next ones a few);
+    a new one, pinned to no profile, by default.
+    """
     from botocore.config import Config
 
-    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    if session is None:
+        import botocore.session
+
+        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     return session.create_client(
         "iam", region_name=region, aws_access_key_id=creds.access_key_id,
         aws_secret_access_key=creds.secret_access_key, aws_session_token=creds.session_token,
@@ -141,11 +148,14 @@ def list_account_alias(client) -> str | None:
     return aliases[0] if aliases else None
 
 
-def look_up(creds, region: str, budget: float = ALIAS_BUDGET) -> None:
-    """Ask IAM for the alias of ``creds``' account and remember the answer; any failure means "no alias"."""
+def look_up(creds, region: str, budget: float = ALIAS_BUDGET, *, client=None) -> None:
+    """Ask IAM for the alias of ``creds``' account and remember the answer; any failure means "no alias".
+
+    ``client``: an IAM client for ``creds`` (:func:`iam_client`), else one is built.
+    """
     account = creds.account_id
     try:
-        alias = list_account_alias(iam_client(creds, timeout=budget, region=region))
+        alias = list_account_alias(client or iam_client(creds, timeout=budget, region=region))
     except Exception as exc:  # noqa: BLE001 - best effort: no permission, no network, timeouts
         log.debug("no account alias for %s: %s", account, type(exc).__name__)
         alias = None
@@ -162,11 +172,12 @@ class AliasLookups:
     ``add(creds)`` notes each account not named or looked up recently;
     ``start()`` hands them to one detached process (its own session, stdin a
     pipe carrying the credentials as JSON: never argv or the environment,
-    stdout/stderr ``/dev/null``, nothing imported from the current directory) and returns at once. That process builds
-    the IAM client (loading botocore's IAM model is most of the cost), asks
-    each account in parallel with a :data:`ALIAS_BUDGET`-second request
-    budget, remembers each answer, and is gone within
-    :data:`LOOKUP_PROCESS_LIMIT` seconds. The command never waits for it: the
+    stdout/stderr ``/dev/null``, nothing imported from the current
+    directory) and returns at once. That process builds one botocore session
+    and an IAM client per account from it (loading botocore's IAM model, once,
+    is most of the cost), asks the accounts in parallel with a
+    :data:`ALIAS_BUDGET`-second timeout per read, remembers each answer, and
+    is gone within :data:`LOOKUP_PROCESS_LIMIT` seconds. The command never waits for it: the
     alias is for names next time (the account was already chosen).
     """
 
@@ -255,10 +266,22 @@ def lookup_main(stdin=None, parent: int | None = None) -> None:
     request = json.loads((stdin or sys.stdin.buffer).read())
     signal.alarm(max(1, min(int(request.get("limit", LOOKUP_PROCESS_LIMIT)), LOOKUP_PROCESS_LIMIT)))
     _yield_to_parent(parent)
+    # one botocore session, and the clients built one after another in this thread (botocore is imported,
+    # and the IAM model loaded, once); only the requests run in parallel (botocore clients are thread-safe)
+    import botocore.session
+
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     threads = []
     for job in request["jobs"]:
         creds = Credentials.from_process_json(job["credentials"])
-        thread = threading.Thread(target=look_up, args=(creds, job["region"], request["budget"]), daemon=True)
+        try:
+            client = iam_client(creds, timeout=request["budget"], region=job["region"], session=session)
+        except Exception as exc:  # noqa: BLE001 - best effort, as in look_up
+            log.debug("no IAM client for %s: %s", creds.account_id, type(exc).__name__)
+            _remember(creds.account_id, None)
+            continue
+        thread = threading.Thread(target=look_up, args=(creds, job["region"], request["budget"]),
+                                  kwargs={"client": client}, daemon=True)
         thread.start()
         threads.append(thread)
     for thread in threads:

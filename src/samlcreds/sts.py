@@ -160,14 +160,23 @@ def prepare_client(region: str | None, *, profile: str | None = None, timeout: f
     sign-in starts it before asking the IdP and the work fills the time spent
     waiting for the IdP's pages. ``region`` is a guess (the configured one,
     else us-east-1): a client for another region reuses the prepared session
-    and costs ~2 ms. :func:`make_client` waits for the thread first, so
-    botocore is never imported by two threads at once; urllib3, which
-    requests (the IdP side) imports too, is imported here, in the calling
-    thread, before the thread starts. Errors are dropped here:
-    :func:`make_client` meets them again and raises them.
+    and costs ~2 ms. Errors are dropped here: :func:`make_client` meets them
+    again and raises them, in the caller's thread.
+
+    Two threads must never import the same modules at once (a concurrent
+    circular import hands one of them a partly initialised module), so: the
+    thread starts only while botocore is not imported yet (otherwise little
+    is left to gain: the client alone is ~20 ms), at most once per process;
+    urllib3, which requests (the IdP side) imports too, is imported here in
+    the calling thread first; :func:`make_client` and the session wait for the
+    thread (its work is local and bounded: no request is sent); and nothing
+    else in samlcreds imports botocore during a sign-in.
     """
+    import sys
     import threading
 
+    if "botocore" in sys.modules:
+        return
     import urllib3  # noqa: F401 - see above
 
     def build() -> None:
@@ -176,16 +185,18 @@ def prepare_client(region: str | None, *, profile: str | None = None, timeout: f
         except Exception as exc:  # noqa: BLE001 - raised again, in the caller's thread, by make_client
             log.debug("preparing the STS client failed: %s", type(exc).__name__)
 
-    if _SHARED.get("prepared") is None:
+    with _SHARED.setdefault("lock", threading.Lock()):
+        if "prepared" in _SHARED:
+            return
         thread = _SHARED["prepared"] = threading.Thread(target=build, name="sts-prepare", daemon=True)
-        thread.start()
+    thread.start()
 
 
 def _wait_for_prepared() -> None:
     import threading
 
     thread = _SHARED.get("prepared")
-    if thread is not None and thread is not threading.current_thread():
+    if thread is not None and thread is not threading.current_thread() and thread.ident is not None:
         thread.join()
 
 
@@ -195,8 +206,9 @@ def make_client(region: str, *, profile: str | None = None, endpoint_url: str | 
 
     ``profile`` selects config-file settings (endpoint_url, ca_bundle...) when
     that profile exists; credentials are never resolved. Building a client
-    costs ~50 ms (botocore loads and parses its models), so clients and their
+    costs ~20 ms once botocore is imported (~150 ms with the import: it loads and parses its models), so clients and their
     session are kept for the life of the process; botocore clients are thread-safe.
+    Waits for a client :func:`prepare_client` is building.
     """
     _wait_for_prepared()
     key = ("client", region, profile, endpoint_url, timeout, _environment())

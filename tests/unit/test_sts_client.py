@@ -41,3 +41,58 @@ def test_the_shared_loader_knows_sts_only():
     with pytest.raises(UnknownServiceError):
         session.create_client("s3", region_name="us-east-1")
     assert "s3" in sts.botocore_session(None).get_available_services()  # other sessions are untouched
+
+
+def _fresh_python(code: str, **env) -> "subprocess.CompletedProcess":
+    """``code`` in a new interpreter (botocore not imported yet), with ``env`` added."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "AWS_CONFIG_FILE": os.devnull, **env})
+
+
+PREPARED = """
+import sys, threading
+from samlcreds import sts
+built = []
+real = sts._new_client
+def recording(*args, **kwargs):
+    built.append(threading.current_thread().name)
+    return real(*args, **kwargs)
+sts._new_client = recording
+sts.prepare_client(None)
+assert "prepared" in sts._SHARED
+client = sts.make_client("us-east-1")
+assert client is sts.make_client("us-east-1")
+other = sts.make_client("eu-west-1")
+print(",".join(built), client.meta.region_name, other.meta.region_name)
+"""
+
+
+def test_prepared_client_is_built_in_the_thread_and_handed_to_make_client():
+    out = _fresh_python(PREPARED)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["sts-prepare,MainThread", "us-east-1", "eu-west-1"]
+
+
+def test_an_error_in_the_prepare_thread_is_raised_in_the_caller():
+    code = """
+from samlcreds import errors, sts
+sts.prepare_client(None)
+try:
+    sts.make_client("us-east-1")
+except errors.UsageError as exc:
+    print("usage:", exc.message)
+"""
+    out = _fresh_python(code, AWS_ENDPOINT_URL_STS="sts.internal.example")  # no scheme: botocore refuses it
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: botocore cannot build the STS client")
+
+
+def test_no_prepare_thread_once_botocore_is_imported():
+    out = _fresh_python("import botocore.session\nfrom samlcreds import sts\nsts.prepare_client(None)\n"
+                        "print('prepared' in sts._SHARED)")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -7,6 +7,7 @@ shell, and the first line of its stdout is the code. Codes are never logged.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from typing import Callable
 
@@ -23,13 +24,19 @@ _COMMAND_HINT = (f"Check {KEY} (or {ENV}): it must print the code on its first l
 def split_code_command(command: str) -> list[str]:
     """``command``'s argv, split as botocore splits ``credential_process`` (``compat_shell_split``).
 
+    That is ``shlex.split`` on POSIX (botocore has its own splitter only for
+    Windows); botocore is not imported here, because a sign-in imports it in
+    another thread meanwhile (:func:`samlcreds.sts.prepare_client`).
     Raises :class:`~samlcreds.errors.UsageError` when it does not split
     (an unclosed quote) or is empty.
     """
-    from botocore.compat import compat_shell_split
+    if os.name == "nt":  # pragma: no cover - botocore's Windows rules
+        from botocore.compat import compat_shell_split as split
+    else:
+        from shlex import split
 
     try:
-        argv = compat_shell_split(command)
+        argv = split(command)
     except ValueError as exc:
         raise errors.UsageError(f"{KEY} does not split into a command line: {exc}", hint=_COMMAND_HINT) from None
     if not argv:
