@@ -323,12 +323,18 @@ def test_many_attributes_under_the_size_limit_are_accepted(cli_env, tmp_path, se
         assert parsed.role_session_name == "bob@example.com" and parsed.problems == ()
     path = tmp_path / "many-attributes.b64"
     path.write_bytes(encoded)
-    result = run_cli(["decode", "--output", "json", str(path)], env=cli_env)
+    result = decodes_to_bobs_role(path, cli_env)
+    _check_no_leak(sentinels, result.stdout, result.stderr)
+
+
+def decodes_to_bobs_role(path, env):
+    """``samlcreds decode --output json PATH`` succeeds with bob's one ReadOnly role pair; the run."""
+    result = run_cli(["decode", "--output", "json", str(path)], env=env)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert [(r["role_arn"], r["principal_arn"]) for r in summary["roles"]] == [(ROLE, PROVIDER)]
     assert summary["role_session_name"] == "bob@example.com"
-    _check_no_leak(sentinels, result.stdout, result.stderr)
+    return result
 
 
 # ------------------------------------------------------- comments, PIs, CDATA
@@ -355,11 +361,7 @@ def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env,
         assert parsed.problems == ()
     path = tmp_path / "split.xml"
     path.write_text(doc)
-    result = run_cli(["decode", "--output", "json", str(path)], env=cli_env)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    assert [(r["role_arn"], r["principal_arn"]) for r in summary["roles"]] == [(ROLE, PROVIDER)]
-    assert summary["role_session_name"] == "bob@example.com"
+    decodes_to_bobs_role(path, cli_env)
 
 
 def test_comment_hiding_a_second_role_is_not_a_role(cli_env):
