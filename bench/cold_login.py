@@ -35,7 +35,7 @@ import peers
 from report import median_ms, print_table, row
 from sandbox_env import BIN, sandbox
 
-ROUNDS = 15
+ROUNDS = 25
 ROLE = "arn:aws:iam::111111111111:role/Developer"
 
 
