@@ -201,12 +201,17 @@ class AliasLookups:
         self.jobs.append({"credentials": creds.to_process_json(), "region": region or "us-east-1"})
 
     def start(self):
-        """Start the detached lookup process (``None`` when there is nothing to look up or it cannot start)."""
-        if not self.jobs:
+        """Start the detached lookup process (``None`` when there is nothing to look up or it cannot start).
+
+        Skipped (``None``) where ``sys.executable`` is empty or ``None`` (an embedded interpreter: no
+        Python to start); the lookup is only for names next time.
+        """
+        import sys
+
+        if not self.jobs or not sys.executable:
             return None
         import os
         import subprocess
-        import sys
 
         payload = json.dumps({"budget": self.budget, "limit": LOOKUP_PROCESS_LIMIT, "jobs": self.jobs}).encode()
         # "-c" puts the current directory ("") first on sys.path: a json.py there would run with the

@@ -165,6 +165,13 @@ def test_cli_browser_login_then_session_reuse_without_password(sandbox_env, sand
     assert dirs and all(p.stat().st_mode & 0o077 == 0 for p in dirs)
     assert not browser_processes(sandbox_env["HOME"])
 
+    # one account, one browser session: the profile's .lock file beside it is not a second one
+    assert [p.name for p in profiles if p.name.endswith(".lock")] == [dirs[0].name + ".lock"]
+    result = run_cli(["logout", "--all"])
+    assert result.returncode == 0, result.stderr
+    assert ", 1 saved IdP session(s)," in result.stderr
+    assert not list((Path(sandbox_env["XDG_CACHE_HOME"])).rglob("browser-*"))
+
 
 def test_cli_browser_driver_flag_picks_the_driver_over_the_environment(sandbox_env, sandbox_idp, monkeypatch):
     monkeypatch.setenv("SAMLCREDS_BROWSER_DRIVER", "native")  # auto-fill needs Playwright: refused as it stands

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import boto3
 import botocore.session
+import pytest
 
 from tests.helpers import run_cli
 
@@ -188,3 +190,46 @@ def test_exec_env_and_logout(sandbox_env, sandbox_sts):
     assert result.returncode == 0, result.stderr
     result = run_cli(["process", "--profile", "ex"])
     assert result.returncode == 3 and "samlcreds login --profile ex" in result.stderr
+
+
+# --- the interpreter fallback never imports from the AWS tool's current directory -----------------
+PLANTED = 'open({marker!r}, "a").write(__name__ + "\\n")\n'
+
+
+def cloned_repository(root: Path, names) -> tuple[Path, Path]:
+    """A directory holding modules a hostile repository could ship; each records its import in the marker."""
+    repo, marker = root / "cloned-repo", root / "imported-from-the-current-directory"
+    for name in names:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(PLANTED.format(marker=str(marker)))
+    return repo, marker
+
+
+@pytest.mark.parametrize("planted", [("json.py",), ("samlcreds/__init__.py", "runpy.py")])
+def test_the_python_fallback_imports_nothing_from_the_current_directory(planted, sandbox_env, sandbox_sts,
+                                                                        tmp_path, monkeypatch):
+    from samlcreds import config
+    from samlcreds.cli.configure import python_command
+
+    # no samlcreds script on PATH: configure writes the interpreter form
+    result = run_cli(["configure", "--profile", "hc", "--provider", "form", "--url", os.environ["SAMLCREDS_URL"],
+                      "--username", "bob", "--credential-process"], env=dict(os.environ, PATH="/usr/bin:/bin"))
+    assert result.returncode == 0, result.stderr
+    written = config.read_profile("hc")["credential_process"]
+    assert written.startswith(sys.executable + " ") and "samlcreds" in written, written
+    assert run_cli(["login", "--profile", "hc", "--password-stdin"], input="bob-pw\n").returncode == 0
+    repo, marker = cloned_repository(tmp_path, planted)
+    aws = Path(sys.executable).with_name("aws")
+
+    # what configure wrote (-P on 3.11+), then the form written for 3.10 (run here by this interpreter)
+    for command in (written, shlex.join([*python_command(sys.executable, (3, 10)), "process", "--profile", "hc"])):
+        config.write_profile_settings("hc", {"credential_process": command})
+        cli = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "hc", "--output", "json"],
+                             cwd=repo, capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, (command, cli.stderr)
+        assert json.loads(cli.stdout)["Arn"] == BOB_ARN
+        monkeypatch.chdir(repo)  # botocore's ProcessProvider in this process, from the same directory
+        creds = botocore.session.Session(profile="hc").get_credentials()
+        assert creds.method == "custom-process" and creds.get_frozen_credentials().token
+        monkeypatch.chdir(tmp_path)
+        assert not marker.exists(), (command, marker.read_text())

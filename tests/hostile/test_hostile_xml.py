@@ -143,7 +143,7 @@ def corpus(s: dict) -> dict[str, bytes]:
     external_dtd_public = ok_response(doctype=f'<!DOCTYPE samlp:Response PUBLIC "-//X//DTD X//EN" "{url}/public.dtd">')
     nested = 9_000  # the deepest that stays under AWS's 100,000 base64 characters
     deep_ok = ok_response(response_issuer="<x>" * nested + "</x>" * nested)
-    many_attrs_small = ok_response(root_attributes="".join(f' a{i}=""' for i in range(9_000)))
+    many_attrs = ok_response(root_attributes="".join(f' a{i}=""' for i in range(9_000)))  # ~108,900 base64 chars
     cases: dict[str, bytes] = {
         "billion laughs": laughs.encode(),
         "billion laughs base64": base64.b64encode(laughs.encode()),
@@ -179,7 +179,7 @@ def corpus(s: dict) -> dict[str, bytes]:
         "deeply nested under the size limit base64": base64.b64encode(deep_ok.encode()),
         "huge attribute count": ok_response(root_attributes="".join(
             f' a{i}="v"' for i in range(1_200_000))).encode(),
-        "many attributes under the size limit": many_attrs_small.encode(),
+        "many attributes over the size limit": many_attrs.encode(),
         "invalid utf-8": ok.replace("bob@", "b\xffo\xfe@").encode("latin-1"),
         "invalid utf-8 base64": base64.b64encode(b"<samlp:Response " + NS.encode() + b">\xc3\x28\xa0\xa1"
                                                  + b"</samlp:Response>"),
@@ -253,6 +253,7 @@ EXPECTED_TYPES = {
     "html page with a 10 MB SAMLResponse": errors.AssertionTooLarge,
     "deeply nested 100k": errors.AssertionTooLarge,
     "huge attribute count": errors.AssertionTooLarge,
+    "many attributes over the size limit": errors.AssertionTooLarge,
     "invalid utf-8": errors.NotSamlResponse,
     "nul byte in xml": errors.NotSamlResponse,
     "nul byte in base64 xml": errors.NotSamlResponse,
@@ -303,6 +304,39 @@ def test_corpus_through_the_cli(sentinels, cli_env, tmp_path):
     _check_no_leak(sentinels)
 
 
+def many_attributes_under_the_size_limit() -> str:
+    """A Response whose root carries 8,000 empty attributes: ~96,900 base64 characters, under AWS's 100,000."""
+    return ok_response(root_attributes="".join(f' a{i}=""' for i in range(8_000)))
+
+
+def test_many_attributes_under_the_size_limit_are_accepted(cli_env, tmp_path, sentinels):
+    from samlcreds.saml import MAX_BASE64_LENGTH
+
+    doc = many_attributes_under_the_size_limit()
+    encoded = base64.b64encode(doc.encode())
+    assert MAX_BASE64_LENGTH - 5_000 < len(encoded) <= MAX_BASE64_LENGTH  # near the limit, not over it
+    for data in (doc.encode(), encoded):
+        best = min(_classify(data)[0] for _ in range(3))
+        parsed = parse_saml_response(data)
+        assert best < PARSE_BUDGET
+        assert [(r.role_arn, r.principal_arn) for r in parsed.roles] == [(ROLE, PROVIDER)]
+        assert parsed.role_session_name == "bob@example.com" and parsed.problems == ()
+    path = tmp_path / "many-attributes.b64"
+    path.write_bytes(encoded)
+    result = decodes_to_bobs_role(path, cli_env)
+    _check_no_leak(sentinels, result.stdout, result.stderr)
+
+
+def decodes_to_bobs_role(path, env):
+    """``samlcreds decode --output json PATH`` succeeds with bob's one ReadOnly role pair; the run."""
+    result = run_cli(["decode", "--output", "json", str(path)], env=env)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [(r["role_arn"], r["principal_arn"]) for r in summary["roles"]] == [(ROLE, PROVIDER)]
+    assert summary["role_session_name"] == "bob@example.com"
+    return result
+
+
 # ------------------------------------------------------- comments, PIs, CDATA
 SPLIT_VALUES = {
     "comment": "arn:aws:iam::111111111111:role/Read<!-- a comment -->Only,arn:aws:iam::111111111111:saml-provider/SandboxIdP",
@@ -327,11 +361,7 @@ def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env,
         assert parsed.problems == ()
     path = tmp_path / "split.xml"
     path.write_text(doc)
-    result = run_cli(["decode", "--output", "json", str(path)], env=cli_env)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    assert [(r["role_arn"], r["principal_arn"]) for r in summary["roles"]] == [(ROLE, PROVIDER)]
-    assert summary["role_session_name"] == "bob@example.com"
+    decodes_to_bobs_role(path, cli_env)
 
 
 def test_comment_hiding_a_second_role_is_not_a_role(cli_env):

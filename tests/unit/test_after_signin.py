@@ -188,3 +188,22 @@ def test_alias_lookup_runs_detached_and_remembers_a_failure_as_no_alias(isolated
     again = accounts.AliasLookups()
     again.add(creds)  # remembered: not asked again for a week
     assert again.jobs == [] and again.start() is None
+
+
+@pytest.mark.parametrize("executable", ["", None])
+def test_alias_lookup_is_skipped_without_an_interpreter_path(executable, isolated_env, monkeypatch):
+    """Embedded interpreters may have no ``sys.executable``: no lookup process, no error, nothing remembered."""
+    import sys
+    from datetime import datetime, timedelta, timezone
+
+    from samlcreds.creds import Credentials
+
+    monkeypatch.setattr(sys, "executable", executable)
+    lookups = accounts.AliasLookups()
+    lookups.add(Credentials("ASIAEXAMPLEKEYID0002", "s", "t", datetime.now(timezone.utc) + timedelta(hours=1),
+                            account_id="555555555555"))
+    assert len(lookups.jobs) == 1
+    detached = len(accounts._DETACHED)
+    assert lookups.start() is None
+    assert len(accounts._DETACHED) == detached  # no process started
+    assert accounts.cached_aliases() == {}

@@ -171,6 +171,34 @@ def test_logout_profile_removes_the_session_state_sign_in_uses(isolated_env):
     assert run_main(["logout", "--profile", "w"]).stderr.startswith("Nothing to remove: profile w had")
 
 
+def test_logout_all_counts_sessions_not_the_files_beside_them(isolated_env):
+    """A browser sign-in leaves its profile and the profile's lock file (kept: locks are never
+    deleted while in use); an atomic write cut short leaves a temporary file. One session each."""
+    from samlcreds import paths
+    from samlcreds.idp.base import LoginRequest
+    from samlcreds.idp.browser import profile_dir
+    from samlcreds.idp.browser.profile import ProfileLock
+    from samlcreds.idp.form import cookie_jar_path
+
+    sessions = paths.sessions_dir()
+    bob = LoginRequest(url="https://idp.example/sso", username="bob", state_dir=sessions)
+    alice = LoginRequest(url="https://idp.example/sso", username="alice", state_dir=sessions)
+    profile, jar = profile_dir(bob), cookie_jar_path(alice)
+    (profile / "Default").mkdir(parents=True)
+    with ProfileLock(profile):  # what a sign-in holds: creates browser-<key>.lock
+        (profile / "Default" / "Cookies").write_bytes(b"c")
+    jar.write_text("#LWP-Cookies-2.0\n")
+    jar.with_name(jar.name + ".tmp1234").write_text("")  # not a session
+    assert sorted(p.name for p in sessions.iterdir()) == sorted(
+        [profile.name, profile.name + ".lock", jar.name, jar.name + ".tmp1234"])
+
+    run = run_main(["logout", "--all"])
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "Removed 2 saved IdP session(s).\n"
+    assert not sessions.exists()
+    assert run_main(["logout", "--all"]).stderr.startswith("Nothing to remove:")
+
+
 # --- hints name only the command's flags ------------------------------------------------------
 
 def _command(name):
@@ -206,4 +234,5 @@ def test_every_registered_provider_names_its_saved_state(tmp_path):
         assert isinstance(provider, Provider)
         kept[method] = [p.name[:8] for p in provider.saved_state("https://idp.example/sso", "bob", tmp_path)]
         assert provider.saved_state(None, "bob", tmp_path) == []
+        assert len(provider.STATE_NAMES) == len(kept[method])  # what saved_state returns, by name
     assert kept == {"browser": ["browser-"], "ecp": [], "form": ["cookies-"], "paste": []}

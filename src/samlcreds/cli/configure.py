@@ -126,9 +126,38 @@ def credential_process_command(profile: str) -> str:
         exe = Path(os.path.abspath(found)) if found else None
     if exe is not None and exe.exists():
         command = [str(exe)]
-    else:  # run as python -m samlcreds
-        command = [os.path.abspath(sys.executable), "-m", "samlcreds"]
+    elif sys.executable:
+        command = python_command(os.path.abspath(sys.executable), sys.version_info)
+    else:  # an embedded interpreter: nothing to name in the config file
+        raise errors.UsageError("cannot tell which command runs samlcreds: no samlcreds script on PATH and "
+                                "no Python interpreter path (sys.executable)",
+                                hint="Install samlcreds so that the samlcreds command is on PATH, then run "
+                                "configure --credential-process again.")
     return " ".join(_quote(part) for part in command) + " process --profile " + shlex.quote(profile)
+
+
+#: ``python -c`` code running samlcreds' command line with the current directory off sys.path (before 3.11):
+#: one expression, evaluated left to right, so that no ";" or "#" goes into the config file (several SDKs'
+#: profile parsers take " ;" and " #" for the start of a comment).
+RUN_SAMLCREDS = ("__import__('sys').path[:1] == [''] and __import__('sys').path.pop(0), "
+                 "__import__('runpy').run_module('samlcreds', run_name='__main__', alter_sys=True)")
+
+
+def python_command(python: str, version: tuple) -> list[str]:
+    """argv running samlcreds' command line with the interpreter ``python`` (of ``version``, a sys.version_info).
+
+    botocore runs credential_process in the AWS tool's current directory, and
+    ``python -m`` puts that directory first on sys.path: a ``json.py`` (or a
+    ``samlcreds/``) in a cloned repository would be imported by the process
+    that prints credentials. 3.11+: ``-P`` (the documented switch for exactly
+    this) leaves it out and keeps PYTHONPATH and the user site, which ``-I``
+    would drop (a ``pip install --user`` samlcreds would no longer import).
+    3.10: ``-c`` :data:`RUN_SAMLCREDS`, which removes the entry before any
+    import (``sys`` is built in; ``site`` ran before the entry was added).
+    """
+    if tuple(version) >= (3, 11):
+        return [python, "-P", "-m", "samlcreds"]
+    return [python, "-c", RUN_SAMLCREDS]
 
 
 def runs_samlcreds_process(command: str, profile: str) -> bool:
@@ -140,8 +169,9 @@ def runs_samlcreds_process(command: str, profile: str) -> bool:
         argv = shlex.split(command)
     except ValueError:
         return False
-    if len(argv) >= 3 and argv[1:3] == ["-m", "samlcreds"]:
-        program, rest = "samlcreds", argv[3:]
+    start = 2 if argv[1:2] in (["-P"], ["-I"]) else 1  # what python_command writes, or a hand-written -I
+    if argv[start:start + 2] in (["-m", "samlcreds"], ["-c", RUN_SAMLCREDS]):
+        program, rest = "samlcreds", argv[start + 2:]
     else:
         program, rest = (argv[0].replace("\\", "/").rsplit("/", 1)[-1], argv[1:]) if argv else ("", [])
     if program not in ("samlcreds", "samlcreds.exe") or not rest or rest[0] != "process":

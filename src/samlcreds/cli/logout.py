@@ -9,7 +9,7 @@ import click
 from samlcreds import config, credfile, errors, paths, written
 from samlcreds.cache import CredentialCache
 from samlcreds.cli.terminal import info
-from samlcreds.idp.base import forget_saved_state
+from samlcreds.idp.base import forget_saved_state, saved_sessions
 
 
 @click.command(epilog="""\b
@@ -35,7 +35,7 @@ def logout(profile, everything, forget_password):
     sessions = paths.sessions_dir()
     if everything:
         removed = cache.clear()
-        saved = sum(1 for _ in sessions.iterdir()) if sessions.is_dir() else 0
+        saved = len(saved_sessions(sessions))  # sessions, not files: a profile's .lock file is none
         if sessions.is_dir():
             shutil.rmtree(sessions, ignore_errors=True)
         taken = [name for name in written.profiles(credfile.credentials_path()) if _take_back(name)]

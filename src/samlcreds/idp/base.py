@@ -4,14 +4,16 @@ A provider is addressed by its ``METHOD`` name (``saml_provider`` in a
 profile, ``--provider`` on the command line) and returns the base64
 SAMLResponse the IdP would have posted to AWS. Providers never print; they
 ask for input only through the callables in :class:`LoginRequest`. Each one
-also names where it keeps an account's IdP session (:meth:`Provider.saved_state`),
-so ``samlcreds logout`` can forget them all (:func:`forget_saved_state`).
+also names where it keeps an account's IdP session (:meth:`Provider.saved_state`,
+:attr:`Provider.STATE_NAMES`), so ``samlcreds logout`` can count and forget them
+(:func:`forget_saved_state`, :func:`saved_sessions`).
 """
 
 from __future__ import annotations
 
 import importlib
 import ipaddress
+import os
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,11 +127,15 @@ def request_for(settings, **fields) -> LoginRequest:
     )
 
 
+#: Hex digits of an account's key in the names of its state files (:func:`account_state_path`).
+KEY_DIGITS = 16
+
+
 def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
     """``state_dir/<name with {key}>`` for one IdP account, or ``None`` without a state_dir or URL.
 
-    ``{key}`` in ``name`` (e.g. ``"cookies-{key}.txt"``) becomes the first 16
-    hex digits of SHA-256 over the IdP host (lower case) and the user name, so
+    ``{key}`` in ``name`` (e.g. ``"cookies-{key}.txt"``) becomes the first
+    :data:`KEY_DIGITS` hex digits of SHA-256 over the IdP host (lower case) and the user name, so
     each account has its own state and no user name appears in a file name.
     """
     if state_dir is None or not url:
@@ -138,7 +144,7 @@ def account_state_path(state_dir: Path | None, url: str | None, username: str | 
     import urllib.parse
 
     host = urllib.parse.urlsplit(url).netloc.lower()
-    key = hashlib.sha256(f"{host}\0{username or ''}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{host}\0{username or ''}".encode()).hexdigest()[:KEY_DIGITS]
     return Path(state_dir) / name.format(key=key)
 
 
@@ -147,6 +153,10 @@ class Provider(Protocol):
     """Something that can produce a SAMLResponse for a :class:`LoginRequest`."""
 
     METHOD: ClassVar[str]
+    #: Names under the state dir of what holds one account's IdP session, ``{key}`` standing for the
+    #: account's key (:func:`account_state_path`): what :meth:`saved_state` returns for an account;
+    #: ``()`` for a provider that keeps none.
+    STATE_NAMES: ClassVar[tuple[str, ...]]
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """Return the base64 SAMLResponse; raise a SamlcredsError on failure."""
@@ -213,3 +223,22 @@ def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -
                 continue
             removed += 1
     return removed
+
+
+def saved_sessions(state_dir: Path) -> list[Path]:
+    """The saved IdP sessions under ``state_dir`` of every account and registered provider, sorted.
+
+    One path per session: an entry named as a provider's :attr:`Provider.STATE_NAMES` say, with an
+    account key in place of ``{key}``. Anything else there (a browser profile's ``.lock`` file beside
+    it, an interrupted atomic write) is not a session. ``[]`` when ``state_dir`` cannot be listed.
+    """
+    import re
+
+    try:
+        entries = os.listdir(state_dir)
+    except OSError:
+        return []
+    names = [name for method in provider_names() for name in get_provider(method).STATE_NAMES]
+    patterns = [re.compile(re.escape(prefix) + f"[0-9a-f]{{{KEY_DIGITS}}}" + re.escape(suffix))
+                for prefix, _, suffix in (name.partition("{key}") for name in names)]
+    return sorted(Path(state_dir) / entry for entry in entries if any(p.fullmatch(entry) for p in patterns))

@@ -137,6 +137,7 @@ class EcpProvider:
     """Signs in with one SOAP request (SAML ECP); see the module docstring."""
 
     METHOD: ClassVar[str] = "ecp"
+    STATE_NAMES: ClassVar[tuple[str, ...]] = ()
 
     def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
         """None: each sign-in is one request with the password, no IdP session is kept."""

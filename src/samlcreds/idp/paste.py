@@ -17,6 +17,7 @@ class PasteProvider:
     """Reads the SAMLResponse from ``request.saml_file`` or ``request.read_input()``."""
 
     METHOD: ClassVar[str] = "paste"
+    STATE_NAMES: ClassVar[tuple[str, ...]] = ()
 
     def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
         """None: the user brings the SAMLResponse, there is no IdP session."""

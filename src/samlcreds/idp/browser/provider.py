@@ -50,6 +50,7 @@ class BrowserProvider:
     """
 
     METHOD: ClassVar[str] = "browser"
+    STATE_NAMES: ClassVar[tuple[str, ...]] = (PROFILE,)
 
     def __init__(self, *, on_request: Callable[[str], None] | None = None,
                  on_proxy: Callable[[CaptureProxy], None] | None = None, extra_args: Iterable[str] = ()) -> None:

@@ -38,6 +38,7 @@ class FormProvider:
     """Signs in through the IdP's HTML forms; see the module docstring."""
 
     METHOD: ClassVar[str] = "form"
+    STATE_NAMES: ClassVar[tuple[str, ...]] = (COOKIE_JAR,)
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """Return the base64 SAMLResponse the IdP's final page would post to AWS.
