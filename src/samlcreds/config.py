@@ -50,7 +50,7 @@ from samlcreds.profile import (KEYS, config_file, default_profile_name, profile_
                                resolve_values, section_name)
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
-           "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER",
+           "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER", "NOTED_OVERRIDES",
            "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "parse_browser_driver", "parse_duration",
            "parse_timeout"]
 
@@ -172,6 +172,9 @@ class Settings:
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: whether the config file has a section for ``profile`` (``None``: not looked up)
     profile_found: bool | None = field(default=None, compare=False, repr=False)
+    #: ``(setting, environment text, profile text)`` where a ``SAMLCREDS_*`` variable overrides a
+    #: different value the profile itself sets (only :data:`NOTED_OVERRIDES`); see :meth:`override_notes`
+    env_overrides: tuple[tuple[str, str, str], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in _SETTINGS:
@@ -198,6 +201,23 @@ class Settings:
         spec = _BY_NAME[name]
         return name in self.given or getattr(self, name) != spec.default
 
+    def override_notes(self) -> list[str]:
+        """One ``samlcreds: note:`` line per :attr:`env_overrides` entry, for the user before signing in.
+
+        URLs are shown as ``scheme://host/…`` (no user info, path or query), user names and
+        providers as they are; nothing else (never a password).
+        """
+        notes = []
+        for name, env_text, profile_text in self.env_overrides:
+            if getattr(self, name) != env_text or (self.provider == "paste" and name != "provider"):
+                continue  # changed since (dataclasses.replace), or unused: a pasted SAMLResponse goes nowhere
+            key, var = KEYS[name]
+            shown = _shown_url if name == "url" else repr
+            notes.append(f"samlcreds: note: {var} ({shown(env_text)}) overrides {key} of "
+                         f"[{section_name(self.profile)}] ({shown(profile_text)}); unset {var} to use the "
+                         "profile's")
+        return notes
+
     def as_text(self) -> dict[str, str]:
         """``{setting: text}`` of the settings that are set, as the cache-hit path reads them.
 
@@ -219,6 +239,34 @@ _SETTINGS = tuple(spec for spec in fields(Settings) if "parse" in spec.metadata)
 _BY_NAME = {spec.name: spec for spec in _SETTINGS}
 
 
+#: Settings whose override by the environment is pointed out (:meth:`Settings.override_notes`): they decide
+#: where the password goes.
+NOTED_OVERRIDES = ("url", "username", "provider")
+
+
+def _shown_url(url: str) -> str:
+    """``scheme://host[:port]/…`` of ``url``: where it points, without user info, path or query."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url.strip())
+    host = parts.netloc.rpartition("@")[2]
+    if not parts.scheme or not host:
+        return "a URL that is not absolute"
+    rest = "…" if (parts.path not in ("", "/") or parts.query or parts.fragment) else ""
+    return f"{parts.scheme}://{host}/{rest}"
+
+
+def _env_overrides(flags: Mapping, env: Mapping, stored: Mapping) -> tuple[tuple[str, str, str], ...]:
+    """The :data:`NOTED_OVERRIDES` a ``SAMLCREDS_*`` variable sets to another value than the profile does."""
+    found = []
+    for name in NOTED_OVERRIDES:
+        key, var = KEYS[name]
+        env_text, profile_text = env.get(var), str(stored.get(key) or "").strip()
+        if flags.get(name) is None and env_text and profile_text and env_text.strip() != profile_text:
+            found.append((name, env_text, profile_text))
+    return tuple(found)
+
+
 def _parsed(spec, text: str):
     try:
         return spec.metadata["parse"](text)
@@ -235,7 +283,9 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
     ``profile`` defaults as botocore does (``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``);
-    ``flags`` are settings by name (``None`` = not given). Raises
+    ``flags`` are settings by name (``None`` = not given). Where a variable overrides a different
+    ``saml_url``, ``saml_username`` or ``saml_provider`` of the profile, :attr:`Settings.env_overrides`
+    says so (the precedence is botocore's, but a password may then go to another IdP). Raises
     :class:`~samlcreds.errors.FileParseError` for an unparsable config file and
     :class:`~samlcreds.errors.UsageError` for an unknown setting name or a bad
     value (naming the flag, variable or profile key it came from).
@@ -255,7 +305,8 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
         except errors.UsageError as exc:
             raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
                                     hint=exc.hint) from None
-    return Settings(profile=name, given=given, profile_found=bool(stored), **values)
+    return Settings(profile=name, given=given, profile_found=bool(stored),
+                    env_overrides=_env_overrides(flags, env, stored), **values)
 
 
 def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:

@@ -36,7 +36,8 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
     """Sign in with the configured provider and read the SAMLResponse (not yet validated).
 
     ``prepare_sts``: the caller will call STS next, so its client is built
-    meanwhile (:func:`samlcreds.stsclient.prepare_client`), while the IdP is asked.
+    meanwhile (:func:`samlcreds.stsclient.prepare_client`), while the IdP is asked. Before signing
+    in, each :meth:`~samlcreds.config.Settings.override_notes` line goes to ``request.notify``.
     """
     method = settings.provider or DEFAULT_PROVIDER
     if method != "paste" and not settings.url:
@@ -49,6 +50,8 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
             hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
+    for note in settings.override_notes():  # SAMLCREDS_URL over the profile's saml_url: the password goes there
+        request.notify(note)
     hooks = request.get_password  # e.g. samlcreds.keyring_store.KeyringPassword: told how the sign-in went
     provider = get_provider(method)
     if prepare_sts:

@@ -81,3 +81,45 @@ def test_values_cannot_inject_lines(cfg, value):
 def test_profile_names_that_break_sections_are_refused(cfg):
     with pytest.raises(errors.UsageError):
         config.write_profile_settings("a]\n[b", {"saml_url": "u"})
+
+
+# --- a SAMLCREDS_* variable over what the profile itself sets ---------------------------------------------
+
+def test_environment_over_a_different_profile_value_is_noted(cfg, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_URL", "https://other.example:8443/sso?x=1")
+    monkeypatch.setenv("SAMLCREDS_USERNAME", "someone@else")
+    monkeypatch.setenv("SAMLCREDS_PROVIDER", "form")  # the same as the profile's: nothing to say
+    settings = config.resolve("work")
+    assert settings.url == "https://other.example:8443/sso?x=1"  # the precedence stays
+    assert settings.override_notes() == [
+        "samlcreds: note: SAMLCREDS_URL (https://other.example:8443/…) overrides saml_url of [profile work] "
+        "(https://idp.example/…); unset SAMLCREDS_URL to use the profile's",
+        "samlcreds: note: SAMLCREDS_USERNAME ('someone@else') overrides saml_username of [profile work] "
+        "('me@example.com'); unset SAMLCREDS_USERNAME to use the profile's",
+    ]
+
+
+def test_no_note_without_a_conflict(cfg, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_URL", "https://idp.example/sso")
+    assert config.resolve("work").override_notes() == []  # the same value
+    assert config.resolve("work", url="https://flag.example/sso").override_notes() == []  # a flag: typed
+    monkeypatch.setenv("SAMLCREDS_URL", "https://other.example/sso")
+    assert config.resolve("spaced").override_notes() == []  # the profile sets no saml_url
+    monkeypatch.setenv("SAMLCREDS_ROLE", "ReadOnly")
+    assert config.resolve("work").env_overrides == (("url", "https://other.example/sso", "https://idp.example/sso"),)
+
+
+def test_override_notes_show_hosts_only(cfg, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_URL", "https://me:hunter2@evil.example/sso?token=abc#frag")
+    [note] = config.resolve("work").override_notes()
+    assert "(https://evil.example/…)" in note
+    assert "hunter2" not in note and "token" not in note and "me:" not in note
+
+
+def test_override_notes_follow_later_changes(cfg, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setenv("SAMLCREDS_URL", "https://other.example/sso")
+    settings = config.resolve("work")
+    assert dataclasses.replace(settings, url="https://idp.example/sso").override_notes() == []
+    assert dataclasses.replace(settings, provider="paste").override_notes() == []  # no URL is used

@@ -194,8 +194,8 @@ def test_password_posted_to_another_host_is_said_once():
 def test_refused_password_is_never_sent_again():
     asked = Asked(PASSWORD, "again")
     with PageServer({"/": login_form(), "/login": login_form(extra='<p class="error">Wrong password</p>')}) as server:
-        fails(server, errors.InvalidCredentials, "credentials: the IdP showed its login form again: the user name "
-              "or password was refused (the page says: Wrong password)", get_password=asked)
+        fails(server, errors.InvalidCredentials, "credentials: the IdP at {host} showed its login form again: the "
+              "user name or password was refused (the page says: Wrong password)", get_password=asked)
         assert len(server.posts("/login")) == 1
         assert asked.prompts == [f"Password for alice at 127.0.0.1:{server.port}: "]
 
@@ -368,8 +368,8 @@ def test_cookies_are_kept_between_sign_ins(tmp_path):
 def test_refused_user_name_at_an_identifier_step():
     ident = page('<form method="post" action="/id"><input name="email" type="email"><button>Next</button></form>')
     with PageServer({"/": ident, "/id": ident.replace("<form", '<p class="error">No such account</p><form')}) as server:
-        fails(server, errors.InvalidCredentials, "credentials: the IdP asked for the user name again: the user name "
-              "was refused (the page says: No such account)")
+        fails(server, errors.InvalidCredentials, "credentials: the IdP at {host} asked for the user name again: the "
+              "user name was refused (the page says: No such account)")
         assert server.posts("/id") == [{"email": "alice"}]
 
 
@@ -382,3 +382,10 @@ def test_where_a_secret_may_go_one_rule_for_every_provider():
         assert not strict.secret_may_go_to(url), url
     assert lab.secret_may_go_to("http://idp.example.com/login")
     assert not lab.secret_may_go_to("about:blank") and not lab.secret_may_go_to("javascript:alert(1)")
+
+
+def test_host_of_never_shows_user_info():
+    from samlcreds.idp.web import host_of
+
+    assert host_of("https://me:hunter2@idp.example:8443/sso") == "idp.example:8443"
+    assert host_of("https://idp.example/sso") == "idp.example"

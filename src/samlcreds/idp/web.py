@@ -13,8 +13,8 @@ from samlcreds.idp.base import LoginRequest
 
 
 def host_of(url: str) -> str:
-    """``host[:port]`` of ``url`` (the URL itself when it has none)."""
-    return urllib.parse.urlsplit(url).netloc or url
+    """``host[:port]`` of ``url``, without any ``user:password@`` (the URL itself when it has no host)."""
+    return urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or url
 
 
 def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:

@@ -73,8 +73,8 @@ class Walk:
             return self.submit(step, self.fill_code(step, page, url))
         if kind == steps.USERNAME:
             if self.username_sent or self.password_sent:
-                raise refused("credentials: the IdP asked for the user name again: the user name was refused",
-                              page, "Check --username / saml_username.", password=False)
+                raise refused(f"credentials: the IdP at {host_of(url)} asked for the user name again: the user "
+                              "name was refused", page, "Check --username / saml_username.", password=False)
             self.username_sent = True
             return self.submit(step, {step.username: self.username(url)})
         self.check_repeat(url, step)
@@ -100,9 +100,9 @@ class Walk:
             raise refused("the one-time code was refused (the IdP went back to its login form)", page,
                           _CODE_HINT, password=False)
         if self.password_sent:
-            raise refused("credentials: the IdP showed its login form again: the user name or password was "
-                          "refused", page, "Check the user name (--username / saml_username) and password, "
-                          "then try again.")
+            raise refused(f"credentials: the IdP at {host_of(url)} showed its login form again: the user name or "
+                          "password was refused", page, "Check the user name (--username / saml_username) and "
+                          "password, then try again.")
         if step.extra_passwords:
             raise errors.LoginFlowError(
                 f"the page at {host_of(url)} asks for {step.extra_passwords + 1} passwords (a password change "
