@@ -4,6 +4,13 @@ Prints shell exports (and writes them to ``--env-file``) for trying samlcreds or
 the AWS CLI against the sandbox, plus the users and their passwords.
 ``--lemonldap`` also starts the second IdP, LemonLDAP::NG (its URL is printed;
 pass it as ``--url`` or ``saml_url``).
+
+The IdPs' sign-in URLs are exported as ``SAMLCREDS_SANDBOX_URL`` (and
+``SAMLCREDS_SANDBOX_ECP_URL``, ``SAMLCREDS_SANDBOX_LEMONLDAP_URL``), which samlcreds
+does not read: pass them to ``samlcreds configure --url`` as a user would. An
+exported ``SAMLCREDS_URL`` would override the ``saml_url`` of every profile
+(flags > environment > profile), so a profile configured for LemonLDAP::NG would
+sign in at SimpleSAMLphp; the env file unsets it.
 """
 
 from __future__ import annotations
@@ -36,12 +43,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, str]:
+def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts,
+                lemonldap: LemonLdapIdp | None = None) -> dict[str, str]:
     aws = workdir / "aws"
     aws.mkdir(parents=True, exist_ok=True)
+    urls = {"SAMLCREDS_SANDBOX_URL": idp.sso_url, "SAMLCREDS_SANDBOX_ECP_URL": idp.ecp_url}
+    if lemonldap is not None:
+        urls["SAMLCREDS_SANDBOX_LEMONLDAP_URL"] = lemonldap.sso_url
     return {
         "AWS_ENDPOINT_URL": sts.endpoint_url,
-        "SAMLCREDS_URL": idp.sso_url,
+        **urls,  # not SAMLCREDS_URL: it would override every profile's saml_url (see the module docstring)
         "SAMLCREDS_FEDERATION_URL": sts.federation_url,  # samlcreds console
         "AWS_CONFIG_FILE": str(aws / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
@@ -54,7 +65,8 @@ def environment(workdir: Path, idp: SimpleSamlIdp, sts: StrictSts) -> dict[str, 
 
 
 def export_lines(env: dict[str, str]) -> list[str]:
-    unset = "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE"
+    unset = ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE "
+             "SAMLCREDS_URL")
     return [unset] + [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
 
 
@@ -93,13 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             sts.setup_from_idp(llng)
         if args.auth:
             sts.reset_auth()
-        env = environment(args.workdir, idp, sts)
+        env = environment(args.workdir, idp, sts, llng)
         lines = export_lines(env)
         if args.env_file:
             args.env_file.write_text("\n".join(lines) + "\n")
         print(f"# samlcreds sandbox ready in {time.monotonic() - started:.1f}s "
               f"(IdP {idp.base_url}, STS/moto {sts.endpoint_url}, IAM auth {'ON' if args.auth else 'off'})")
         print(f"# IdP entity ID: {idp.entity_id}; workdir: {args.workdir}")
+        print(f"# sign-in URL (--url / saml_url): {idp.sso_url}")
         print(f"# ECP endpoint (--provider ecp --url): {idp.ecp_url}")
         print("# users:")
         print("\n".join(describe_users(idp)))

@@ -1,7 +1,7 @@
 """``python -m sandbox.saml USER PASSWORD``: print a fresh SAMLResponse from the running sandbox IdP.
 
-The IdP's SSO URL comes from ``SAMLCREDS_URL`` (set by the sandbox's env
-file) or ``--url``. For trying ``samlcreds decode``, ``roles --saml-file`` and
+The IdP's SSO URL comes from ``--url``, else ``SAMLCREDS_SANDBOX_URL`` (set by the
+sandbox's env file), else ``SAMLCREDS_URL``. For trying ``samlcreds decode``, ``roles --saml-file`` and
 ``login --provider paste`` by hand.
 """
 
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.saml", description=__doc__)
     parser.add_argument("username")
     parser.add_argument("password")
-    parser.add_argument("--url", default=os.environ.get("SAMLCREDS_URL"), help="IdP SSO URL")
+    parser.add_argument("--url", default=os.environ.get("SAMLCREDS_SANDBOX_URL") or os.environ.get("SAMLCREDS_URL"), help="IdP SSO URL")
     args = parser.parse_args(argv)
     if not args.url:
         parser.error("no IdP URL: source the sandbox env file or pass --url")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from sandbox.idp import (
     IdpLoginError, SimpleSamlIdp, default_users, fetch_saml_response, provider_arn, role_arn,
 )
 from sandbox.sts import StrictSts
+from tests.helpers import isolated_environ, run_cli
 
 A, B = "111111111111", "222222222222"
 PA, PB = provider_arn(A), provider_arn(B)
@@ -319,10 +321,21 @@ def test_python_m_sandbox_prints_env_and_stops_on_sigterm(tmp_path):
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.1)
         text = env_file.read_text()
-        assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in text and "export SAMLCREDS_URL=" in text
+        assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in text and "export SAMLCREDS_SANDBOX_URL=" in text
+        # not SAMLCREDS_URL: it would override the saml_url of every profile, LemonLDAP's too
+        assert "export SAMLCREDS_URL" not in text and " SAMLCREDS_URL" in text.splitlines()[0]
         assert "export AWS_ACCESS_KEY_ID" not in text
         for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION=us-east-1"):
             assert f"export {name}" in text
+        # the README's quick start, with the env file's variables
+        exported = dict(shlex.split(line)[1].split("=", 1) for line in text.splitlines() if line.startswith("export "))
+        env = isolated_environ(tmp_path / "user", **exported)
+        done = run_cli(["configure", "--profile", "sb", "--url", exported["SAMLCREDS_SANDBOX_URL"], "--username",
+                        "alice", "--role", "111111111111:Developer", "--credential-process"], env=env)
+        assert done.returncode == 0, done.stderr
+        done = run_cli(["login", "--profile", "sb", "--password-stdin"], input="alice-pw\n", env=env)
+        assert done.returncode == 0, done.stderr
+        assert "note:" not in done.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
