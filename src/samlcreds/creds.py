@@ -14,7 +14,13 @@ import shlex
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+#: The export syntaxes :meth:`Credentials.to_shell` writes.
 SHELLS = ("sh", "fish", "powershell")
+#: Other shell names ``--shell`` takes: the POSIX shells write ``sh``'s ``export NAME='value'``
+#: (POSIX.1-2017, Shell Command Language, 2.14 export), ``pwsh`` is PowerShell.
+SHELL_ALIASES = {"bash": "sh", "zsh": "sh", "ksh": "sh", "dash": "sh", "pwsh": "powershell"}
+#: Every name ``--shell`` takes.
+SHELL_NAMES = SHELLS + tuple(SHELL_ALIASES)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -74,10 +80,12 @@ class Credentials:
         return env
 
     def to_shell(self, shell: str = "sh", region: str | None = None) -> str:
-        """Export statements for ``sh`` (bash/zsh), ``fish`` or ``powershell``.
+        """Export statements for ``sh``, ``fish`` or ``powershell`` (or a :data:`SHELL_ALIASES` name:
+        ``bash``, ``zsh``, ``ksh``, ``dash`` get ``sh``'s, ``pwsh`` PowerShell's).
 
         Raises ``ValueError`` for another shell name.
         """
+        shell = SHELL_ALIASES.get(shell, shell)
         env = self.to_env(region)
         if shell == "sh":
             lines = [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
@@ -86,7 +94,7 @@ class Credentials:
         elif shell == "powershell":
             lines = [f"$Env:{k} = '{_powershell_escape(v)}'" for k, v in env.items()]
         else:
-            raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
+            raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELL_NAMES)}")
         return "\n".join(lines) + "\n"
 
     @classmethod

@@ -186,6 +186,13 @@ def test_exec_env_and_logout(sandbox_env, sandbox_sts):
     assert nested.returncode == 2 and "refusing to nest" in nested.stderr
     result = run_cli(["env", "--profile", "ex"])
     assert result.returncode == 0 and "export AWS_SECRET_ACCESS_KEY=" in result.stdout
+    for shell in ("bash", "zsh", "ksh", "dash"):  # the POSIX shells take sh's exports
+        named = run_cli(["env", "--profile", "ex", "--shell", shell])
+        assert (named.returncode, named.stdout) == (0, result.stdout), named.stderr
+    for shell in ("bash", "dash"):  # as the shells themselves read them (zsh and ksh are not installed here)
+        check = subprocess.run([shell, "-c", result.stdout + 'test -n "$AWS_SESSION_TOKEN" && printf %s "$AWS_ACCESS_KEY_ID"'],
+                               capture_output=True, text=True)
+        assert check.returncode == 0 and check.stdout in result.stdout and len(check.stdout) >= 16, check.stderr
     result = run_cli(["logout", "--profile", "ex"])
     assert result.returncode == 0, result.stderr
     result = run_cli(["process", "--profile", "ex"])

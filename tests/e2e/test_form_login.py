@@ -89,7 +89,7 @@ def test_print_json_and_env(sandbox_env):
     assert set(doc) >= {"AccessKeyId", "SecretAccessKey", "SessionToken"}
     assert not Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"]).exists()
     for shell, marker in (("sh", "export AWS_SESSION_TOKEN="), ("fish", "set -gx AWS_SESSION_TOKEN"),
-                          ("powershell", "$Env:AWS_SESSION_TOKEN = ")):
+                          ("powershell", "$Env:AWS_SESSION_TOKEN = "), ("zsh", "export AWS_SESSION_TOKEN=")):
         result = run_cli(["login", "--username", "bob", "--password-stdin", "--print", "env", "--shell", shell],
                          input="bob-pw\n")
         assert result.returncode == 0, result.stderr

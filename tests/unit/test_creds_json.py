@@ -68,8 +68,14 @@ def test_powershell_doubles_every_kind_of_quote():
 
 
 def test_unknown_shell():
-    with pytest.raises(ValueError, match="unknown shell"):
+    with pytest.raises(ValueError, match="unknown shell 'tcsh'; choose one of sh, fish, powershell, bash, zsh"):
         CREDS.to_shell("tcsh")
+
+
+@pytest.mark.parametrize("alias,syntax", [("bash", "sh"), ("zsh", "sh"), ("ksh", "sh"), ("dash", "sh"),
+                                          ("pwsh", "powershell")])
+def test_shell_aliases_write_their_syntax(alias, syntax):
+    assert CREDS.to_shell(alias, region="eu-west-1") == CREDS.to_shell(syntax, region="eu-west-1")
 
 
 def test_botocore_metadata():

@@ -7,7 +7,7 @@ import click
 from samlcreds.cli.exec_ import region_for
 from samlcreds.cli.fetching import fetch_credentials
 from samlcreds.cli.options import pass_debug
-from samlcreds.creds import SHELLS
+from samlcreds.creds import SHELL_NAMES
 
 
 @click.command(epilog="""\b
@@ -17,7 +17,8 @@ Examples:
   samlcreds env --profile work --shell powershell | Invoke-Expression
 """)
 @click.option("--profile", "-p", help="Profile whose credentials to print.")
-@click.option("--shell", type=click.Choice(SHELLS), default="sh", show_default=True)
+@click.option("--shell", type=click.Choice(SHELL_NAMES), default="sh", show_default=True,
+              help="Shell syntax: sh (also bash, zsh, ksh, dash), fish or powershell (also pwsh).")
 @pass_debug
 def env(profile, shell, debug):
     """Print AWS_* export statements for a profile (cached; signs in when needed)."""

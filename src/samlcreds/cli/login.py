@@ -13,7 +13,7 @@ from samlcreds.aws import DEFAULT_DURATION
 from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, SignInOptions, login_options
 from samlcreds.cli.terminal import current_terminal, info, make_picker, status
-from samlcreds.creds import SHELLS
+from samlcreds.creds import SHELL_NAMES
 from samlcreds.spans import span
 
 
@@ -48,8 +48,8 @@ Examples:
 @click.option("--duration", type=int, help=f"Session length in seconds, 900-43200 (default {DEFAULT_DURATION}).")
 @click.option("--print", "print_format", type=click.Choice(["env", "json"]),
               help="Print the credentials instead of writing the credentials file.")
-@click.option("--shell", type=click.Choice(SHELLS), default="sh", show_default=True,
-              help="Shell flavour for --print env.")
+@click.option("--shell", type=click.Choice(SHELL_NAMES), default="sh", show_default=True,
+              help="Shell syntax for --print env: sh (also bash, zsh, ksh, dash), fish or powershell (also pwsh).")
 @click.option("--overwrite-long-term-keys", is_flag=True,
               help="Allow replacing long-term access keys in the target profile.")
 @click.option("--remember-password", is_flag=True, default=None,
