@@ -175,6 +175,8 @@ class Settings:
     #: ``(setting, environment text, profile text)`` where a ``SAMLCREDS_*`` variable overrides a
     #: different value the profile itself sets (only :data:`NOTED_OVERRIDES`); see :meth:`override_notes`
     env_overrides: tuple[tuple[str, str, str], ...] = field(default=(), compare=False, repr=False)
+    #: where each given setting came from: ``"flag"``, ``"env"`` or ``"profile"``; see :meth:`origin`
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in _SETTINGS:
@@ -200,6 +202,12 @@ class Settings:
         """True when setting ``name`` was given (flag, environment or profile) or differs from its default."""
         spec = _BY_NAME[name]
         return name in self.given or getattr(self, name) != spec.default
+
+    def origin(self, name: str) -> str | None:
+        """Where setting ``name`` came from, for messages: its flag (``--browser``), variable
+        (``SAMLCREDS_BROWSER``) or key (``saml_browser in [profile work]``); ``None`` when not given."""
+        kind = self.origins.get(name)
+        return None if kind is None else _origin_text(name, kind, self.profile)
 
     def override_notes(self) -> list[str]:
         """One ``samlcreds: note:`` line per :attr:`env_overrides` entry, for the user before signing in.
@@ -306,16 +314,28 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
             raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
                                     hint=exc.hint) from None
     return Settings(profile=name, given=given, profile_found=bool(stored),
-                    env_overrides=_env_overrides(flags, env, stored), **values)
+                    env_overrides=_env_overrides(flags, env, stored),
+                    origins={setting_name: _origin_kind(setting_name, flags, env) for setting_name in given},
+                    **values)
+
+
+def _origin_kind(setting_name: str, flags: Mapping, env: Mapping) -> str:
+    """``"flag"``, ``"env"`` or ``"profile"``: where a given setting's text came from (the precedence of
+    :func:`samlcreds.profile.resolve_values`)."""
+    if flags.get(setting_name) is not None:
+        return "flag"
+    return "env" if env.get(KEYS[setting_name][1]) else "profile"
+
+
+def _origin_text(setting_name: str, kind: str, profile: str) -> str:
+    key, var = KEYS[setting_name]
+    return {"flag": "--" + setting_name.replace("_", "-"), "env": var}.get(kind, f"{key} in [{section_name(profile)}]")
 
 
 def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:
-    key, var = KEYS[setting_name]
-    if flags.get(setting_name) is not None:
-        return f"from --{setting_name.replace('_', '-')}"
-    if env.get(var):
-        return f"from {var}"
-    return f"{key} in [{section_name(profile)}] of {config_file(env)}"
+    kind = _origin_kind(setting_name, flags, env)
+    text = _origin_text(setting_name, kind, profile)
+    return f"{text} of {config_file(env)}" if kind == "profile" else f"from {text}"
 
 
 def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:

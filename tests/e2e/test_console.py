@@ -169,7 +169,7 @@ def test_console_says_when_the_browser_never_opens_the_link(sandbox_env, sandbox
     assert result.returncode == 2, result.stderr
     assert "waiting up to 1 s for the browser" in result.stderr
     assert "the browser did not open the console sign-in within 1 s" in result.stderr
-    assert "samlcreds console --print" in result.stderr and result.stdout == ""
+    assert "samlcreds console --profile work --print" in result.stderr and result.stdout == ""
     with pytest.raises(requests.ConnectionError):  # the link no longer works
         requests.get(seen.read_text(), timeout=5)
 
@@ -227,3 +227,14 @@ def test_keys_never_reach_the_logs(sandbox_env, sandbox_sts, caplog):
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "getSigninToken" not in text and creds.secret_access_key not in text and url not in text
     assert any("federation endpoint" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("command", [["console", "--print"], ["env"], ["process"], ["exec", "--", "true"]])
+def test_a_missing_user_name_names_the_configure_command_once(sandbox_env, command):
+    """These commands have no --username: the hint names the command that stores it, for this profile."""
+    result = run_cli(["configure", "--profile", "sb2", "--provider", "form", "--url", os.environ["SAMLCREDS_URL"]])
+    assert result.returncode == 0, result.stderr
+    result = run_cli([command[0], "--profile", "sb2", *command[1:]])
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[1:] == ["  Run 'samlcreds configure --profile sb2 --username NAME'."]
+    assert result.stdout == ""

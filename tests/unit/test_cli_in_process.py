@@ -93,8 +93,7 @@ def test_process_without_url_hints_only_at_configure(isolated_env):
     run = run_main(["process", "--profile", "nourl"])
     assert run.returncode == ExitCode.USAGE
     assert "configure --profile nourl --url URL" in run.stderr
-    hint = run.stderr.splitlines()[1]
-    assert "pass --url" not in hint and "set saml_url in the profile" in hint
+    assert run.stderr.splitlines()[1] == "  Run 'samlcreds configure --profile nourl --url URL'."
 
 
 def test_login_without_url_may_pass_url(isolated_env):
@@ -211,7 +210,7 @@ def _command(name):
     ("Use a shorter --duration (e.g. 3600).", "process", "Use a shorter saml_duration in the profile (e.g. 3600)."),
     ("Use a shorter --duration (e.g. 3600).", "login", "Use a shorter --duration (e.g. 3600)."),
     ("Run 'samlcreds configure --profile w --url URL', or pass --url.", "exec",
-     "Run 'samlcreds configure --profile w --url URL', or set saml_url in the profile."),
+     "Run 'samlcreds configure --profile w --url URL'."),
     ("Run this in a terminal: samlcreds login --profile w --role R", "env",
      "Run this in a terminal: samlcreds login --profile w --role R"),
     ("Pass --region with a region of aws.", "env", "Set region in the profile with a region of aws."),
@@ -236,3 +235,23 @@ def test_every_registered_provider_names_its_saved_state(tmp_path):
         assert provider.saved_state(None, "bob", tmp_path) == []
         assert len(provider.STATE_NAMES) == len(kept[method])  # what saved_state returns, by name
     assert kept == {"browser": ["browser-"], "ecp": [], "form": ["cookies-"], "paste": []}
+
+
+# --- a bad browser is blamed on where it came from -----------------------------------------------
+
+@pytest.mark.parametrize("given,environ,config,blamed,hint", [
+    (["--browser", "nosuchbrowser"], {}, "", "(--browser)", "Pass --browser the full path"),
+    ([], {"SAMLCREDS_BROWSER": "nosuchbrowser"}, "", "(SAMLCREDS_BROWSER)", "Set SAMLCREDS_BROWSER to the full path"),
+    ([], {}, "saml_browser = nosuchbrowser\n", "(saml_browser in [profile b])",
+     "Set saml_browser in [profile b] to the full path"),
+])
+def test_unknown_browser_names_its_origin(isolated_env, given, environ, config, blamed, hint):
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text("[profile b]\n" + config)
+    run = run_main(["login", "--profile", "b", "--provider", "browser", "--url", "https://idp.example/sso", *given],
+                   env=dict(isolated_env, **environ))
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    first, second = run.stderr.splitlines()
+    assert first == f"samlcreds: error: the browser 'nosuchbrowser' {blamed} is not a known channel " \
+                    "(chrome, chrome-beta, chrome-dev, chrome-canary, msedge, msedge-beta, msedge-dev, msedge-canary, " \
+                    "chromium) and was not found on PATH"
+    assert second == f"  {hint} of a Chrome/Chromium/Edge executable."

@@ -123,3 +123,12 @@ def test_override_notes_follow_later_changes(cfg, monkeypatch):
     settings = config.resolve("work")
     assert dataclasses.replace(settings, url="https://idp.example/sso").override_notes() == []
     assert dataclasses.replace(settings, provider="paste").override_notes() == []  # no URL is used
+
+
+def test_origin_names_the_flag_variable_or_profile_key(cfg, monkeypatch):
+    monkeypatch.setenv("SAMLCREDS_USERNAME", "env-user")
+    settings = config.resolve("work", url="https://flag.example/sso")
+    assert settings.origin("url") == "--url"
+    assert settings.origin("username") == "SAMLCREDS_USERNAME"
+    assert settings.origin("role") == "saml_role_arn in [profile work]"
+    assert settings.origin("browser") is None

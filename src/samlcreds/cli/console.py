@@ -40,23 +40,25 @@ def console(profile, print_only, destination, debug):
     if print_only:
         click.echo(url)
         return
-    open_in_browser(url)
+    open_in_browser(url, profile=settings.profile)
     info(f"Opened the AWS console as {creds.assumed_role_arn or creds.role_arn or settings.profile}.")
 
 
-def open_in_browser(url: str, wait: float | None = None) -> None:
+def open_in_browser(url: str, wait: float | None = None, *, profile: str | None = None) -> None:
     """Open the secret sign-in ``url`` through a one-shot loopback redirect (never in the browser's argv).
 
     Waits ``wait`` seconds (default :data:`samlcreds.servers.redirect.BROWSER_WAIT`)
     for the browser to fetch the loopback URL; raises
-    :class:`~samlcreds.errors.UsageError` when no browser starts or none fetches it.
+    :class:`~samlcreds.errors.UsageError` when no browser starts or none fetches it, its hint
+    naming ``samlcreds console --profile PROFILE --print``.
     """
     import webbrowser
 
     from samlcreds.servers import redirect as loopback
 
     wait = loopback.BROWSER_WAIT if wait is None else wait  # read now: tests shorten it
-    later = ("Run 'samlcreds console --print' and open the URL yourself (it is valid for 15 minutes); "
+    again = f"samlcreds console --profile {profile} --print" if profile else "samlcreds console --print"
+    later = (f"Run '{again}' and open the URL yourself (it is valid for 15 minutes); "
              "set BROWSER to choose the browser.")
     with loopback.OneShotRedirect(url) as handoff:
         if not webbrowser.open(handoff.url, new=2):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Sequence
 
 import click
 
 from samlcreds import __version__, errors
+from samlcreds.cli.hints import hint_for, profile_of
 from samlcreds.cli.terminal import Environment
 from samlcreds.errors import ExitCode
 
@@ -66,7 +66,7 @@ class SamlcredsGroup(click.Group):
 
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
-        _INVOKED[:] = [command]  # for report(): hints name only this command's flags
+        _INVOKED[:] = [command, rest]  # for report(): hints name only this command's flags, and its profile
         return name, command, rest
 
     def get_command(self, ctx, name):
@@ -79,50 +79,15 @@ class SamlcredsGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-_INVOKED: list = []  # the subcommand being run
+_INVOKED: list = []  # the subcommand being run and its arguments
 
 
-def report(exc: errors.SamlcredsError, command: click.Command | None = None) -> None:
-    """Print an error and its hint to stderr; the hint names only flags ``command`` has (see :func:`hint_for`)."""
+def report(exc: errors.SamlcredsError, command: click.Command | None = None, profile: str | None = None) -> None:
+    """Print an error and its hint to stderr; the hint names only flags ``command`` has and, for the others,
+    the command to run on ``profile`` (see :func:`samlcreds.cli.hints.hint_for`)."""
     click.echo(f"samlcreds: error: {exc.message}", err=True)
     if exc.hint:
-        click.echo(f"  {hint_for(exc.hint, command)}", err=True)
-
-
-#: A samlcreds command line quoted in a hint ('samlcreds configure --url URL'), or unquoted to the sentence end.
-_COMMAND_LINE = re.compile(r"'samlcreds [^']*'|\"samlcreds [^\"]*\"|\bsamlcreds [a-z]+(?: [^\s.;,]+)*")
-_FLAG = re.compile(r"(?:\b(?P<verb>[Pp]ass) )?(?<![\w-])--(?P<name>[a-z][a-z0-9-]*)")
-
-
-def hint_for(hint: str, command: click.Command | None) -> str:
-    """``hint`` with flags ``command`` lacks turned into the profile keys they stand for.
-
-    The library's hints name flags (``Pass --username``); ``samlcreds env``
-    has no ``--username``, so there it reads ``Set saml_username in the
-    profile``. Flags inside a quoted ``samlcreds ...`` command line are kept:
-    they belong to that command.
-    """
-    if command is None:
-        return hint
-    from samlcreds.config import KEYS
-
-    own = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
-
-    def reword(match: re.Match) -> str:
-        flag = "--" + match["name"]
-        setting = match["name"].replace("-", "_")
-        if flag in own or setting not in KEYS:
-            return match[0]
-        verb = {"Pass": "Set ", "pass": "set "}.get(match["verb"] or "", "")
-        return f"{verb}{KEYS[setting][0]} in the profile"
-
-    out, last = [], 0
-    for quoted in _COMMAND_LINE.finditer(hint):
-        out.append(_FLAG.sub(reword, hint[last:quoted.start()]))
-        out.append(quoted[0])
-        last = quoted.end()
-    out.append(_FLAG.sub(reword, hint[last:]))
-    return "".join(out)
+        click.echo(f"  {hint_for(exc.hint, command, profile)}", err=True)
 
 
 @click.group(cls=SamlcredsGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,7 +126,8 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
         try:
             status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
         except errors.SamlcredsError as exc:
-            report(exc, _INVOKED[0] if _INVOKED else None)
+            command, rest = _INVOKED or (None, [])
+            report(exc, command, profile_of(command, rest))
             return exc.exit_code
         except click.ClickException as exc:  # usage errors: click words them
             exc.show()

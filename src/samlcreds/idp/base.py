@@ -78,6 +78,9 @@ class LoginRequest:
     #: browser provider: path of a Chrome/Chromium/Edge executable, or a
     #: Playwright channel name (``chrome``, ``msedge``, ``chromium``).
     browser: str | None = None
+    #: where ``browser`` came from, for messages: ``--browser``, ``SAMLCREDS_BROWSER`` or
+    #: ``saml_browser in [profile P]`` (``config.Settings.origin``); ``None``: not known.
+    browser_origin: str | None = None
     #: browser provider: ``native`` (default: no driver attached) or
     #: ``playwright`` (implied by ``autofill``).
     browser_driver: str | None = None
@@ -119,6 +122,7 @@ def request_for(settings, **fields) -> LoginRequest:
         password_selector=settings.password_selector,
         submit_selector=settings.submit_selector,
         browser=settings.browser,
+        browser_origin=settings.origin("browser"),
         browser_driver=settings.browser_driver,
         profile_name=settings.profile,
         otp_command=settings.otp_command,

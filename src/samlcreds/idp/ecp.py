@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
-from samlcreds.idp.web import host_of, refuse_plain_http, request_failed, server_error
+from samlcreds.idp.web import host_of, no_username_hint, refuse_plain_http, request_failed, server_error
 from samlcreds.saml.names import NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS
 
 NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -163,7 +163,7 @@ class EcpProvider:
         host = host_of(request.url)
         if not request.username:
             raise errors.UsageError(f"the ECP provider needs a user name for {host}",
-                                    hint="Pass --username or set saml_username in the profile.")
+                                    hint=no_username_hint(request))
         refuse_plain_http(request, request.url, "ECP would send the password")
         password = request.get_password(f"Password for {request.username} at {host}: ")
         session = requests.Session()

@@ -1,7 +1,7 @@
 """What the providers speaking HTTP to the IdP with requests (``form``, ``ecp``) share.
 
-Hosts of URLs, the refusal to send a secret unencrypted, and requests'
-failures, in words. requests is imported only when a failure is worded.
+Hosts of URLs, the refusal to send a secret unencrypted, the missing user name, and
+requests' failures, in words. requests is imported only when a failure is worded.
 """
 
 from __future__ import annotations
@@ -15,6 +15,14 @@ from samlcreds.idp.base import LoginRequest
 def host_of(url: str) -> str:
     """``host[:port]`` of ``url``, without any ``user:password@`` (the URL itself when it has no host)."""
     return urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or url
+
+
+def no_username_hint(request: LoginRequest) -> str:
+    """The hint for a sign-in that needs a user name and has none: the flag, or configure for the profile
+    that signs in (``request.profile_name``: for a chained profile its source, not the profile asked for)."""
+    if request.profile_name:
+        return f"Pass --username or run 'samlcreds configure --profile {request.profile_name} --username NAME'."
+    return "Pass --username or set saml_username in the profile."
 
 
 def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:

@@ -89,7 +89,7 @@ class PlaywrightSignIn:
             bundled = None
             with contextlib.suppress(Exception):
                 bundled = self.pw.chromium.executable_path
-            self.choice = find_browser(self.request.browser, bundled=bundled)
+            self.choice = find_browser(self.request.browser, origin=self.request.browser_origin, bundled=bundled)
             try:
                 return self._sign_in()
             except (errors.InteractionRequired, SignInTimeout) as exc:
@@ -188,7 +188,7 @@ class PlaywrightSignIn:
                 ) from None
             raise BrowserLaunchFailed(
                 f"the browser {choice.description} did not start: {first}",
-                hint="Check saml_browser / SAMLCREDS_BROWSER; close other windows using the same profile.",
+                hint="Check --browser / saml_browser / SAMLCREDS_BROWSER; close other windows using the same profile.",
             ) from None
 
 

@@ -80,7 +80,7 @@ class BrowserProcess:
             except OSError as exc:
                 raise BrowserLaunchFailed(
                     f"the browser {description} did not start: {exc.strerror or exc}",
-                    hint="Check saml_browser / SAMLCREDS_BROWSER.",
+                    hint="Check --browser / saml_browser / SAMLCREDS_BROWSER.",
                 ) from None
         finally:
             os.close(fd)
@@ -121,7 +121,7 @@ class BrowserProcess:
             )
         raise BrowserLaunchFailed(
             f"the browser {self.description} did not start (exit status {code})" + (f": {tail}" if tail else ""),
-            hint="Check saml_browser / SAMLCREDS_BROWSER. On Linux a window needs DISPLAY or WAYLAND_DISPLAY.",
+            hint="Check --browser / saml_browser / SAMLCREDS_BROWSER. On Linux a window needs DISPLAY or WAYLAND_DISPLAY.",
         )
 
     def log_tail(self, limit: int = 300) -> str:

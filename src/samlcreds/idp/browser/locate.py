@@ -67,7 +67,7 @@ class BrowserChoice:
     description: str
 
 
-def find_browser(configured: str | None = None, *, environ: dict | None = None,
+def find_browser(configured: str | None = None, *, origin: str | None = None, environ: dict | None = None,
                  bundled: str | None = None, platform: str | None = None) -> BrowserChoice:
     """Choose the browser.
 
@@ -76,13 +76,16 @@ def find_browser(configured: str | None = None, *, environ: dict | None = None,
     ``chromium``; ``chromium`` means a system Chromium, else ``bundled``).
     Without one: Chrome/Chromium/Edge on PATH or in the platform's standard
     locations, then ``bundled`` (Playwright's own Chromium) when it exists.
-    Raises :class:`BrowserNotFound` naming what was looked for.
+    ``origin``: where ``configured`` came from (``--browser``, ``SAMLCREDS_BROWSER``,
+    ``saml_browser in [profile P]``), named in errors. Raises :class:`BrowserNotFound`
+    naming what was looked for.
     """
     env = os.environ if environ is None else environ
     platform = platform or sys.platform
     wanted = (configured or env.get("SAMLCREDS_BROWSER") or "").strip()
     if wanted:
-        return _configured_browser(wanted, env, bundled, platform)
+        source = (origin or "saml_browser / SAMLCREDS_BROWSER") if configured else "SAMLCREDS_BROWSER"
+        return _configured_browser(wanted, env, bundled, platform, source)
     looked: list[str] = []
     for name in PATH_NAMES:
         found = shutil.which(name, path=env.get("PATH"))
@@ -128,7 +131,12 @@ def channel_executable(choice: BrowserChoice, *, environ: dict | None = None,
     )
 
 
-def _configured_browser(wanted: str, env, bundled: str | None, platform: str) -> BrowserChoice:
+def _give(source: str) -> str:
+    """``Pass --browser`` or ``Set saml_browser in [profile P] to``: how to give ``source`` another value."""
+    return f"Pass {source}" if source.startswith("--") else f"Set {source} to"
+
+
+def _configured_browser(wanted: str, env, bundled: str | None, platform: str, source: str) -> BrowserChoice:
     if wanted.lower() == "chromium":
         for name in CHROMIUM_NAMES:
             found = shutil.which(name, path=env.get("PATH"))
@@ -139,9 +147,10 @@ def _configured_browser(wanted: str, env, bundled: str | None, platform: str) ->
                 return BrowserChoice(location, None, location)
         if bundled and _is_executable(bundled):
             return BrowserChoice(bundled, None, f"Playwright's Chromium ({bundled})")
+        give = _give(source)
         raise BrowserNotFound(
-            "saml_browser is 'chromium', but no Chromium was found on PATH or in the standard locations",
-            hint="Install Chromium (e.g. apt-get install chromium), or set saml_browser to a browser's path.",
+            f"the browser 'chromium' ({source}) was not found on PATH or in the standard locations",
+            hint=f"Install Chromium (e.g. apt-get install chromium), or {give[0].lower()}{give[1:]} a browser's path.",
         )
     if wanted.lower() in CHANNELS:
         return BrowserChoice(None, wanted.lower(), f"the installed {wanted.lower()}")
@@ -150,16 +159,16 @@ def _configured_browser(wanted: str, env, bundled: str | None, platform: str) ->
         if _is_executable(path):
             return BrowserChoice(path, None, path)
         raise BrowserNotFound(
-            f"the browser {wanted!r} (saml_browser / SAMLCREDS_BROWSER) does not exist or is not executable",
-            hint="Set saml_browser to the path of a Chrome/Chromium/Edge executable, or to chrome, msedge or chromium.",
+            f"the browser {wanted!r} ({source}) does not exist or is not executable",
+            hint=f"{_give(source)} the path of a Chrome/Chromium/Edge executable, or chrome, msedge or chromium.",
         )
     found = shutil.which(path, path=env.get("PATH"))
     if found:
         return BrowserChoice(found, None, found)
     raise BrowserNotFound(
-        f"the browser {wanted!r} (saml_browser / SAMLCREDS_BROWSER) is not a known channel "
+        f"the browser {wanted!r} ({source}) is not a known channel "
         f"({', '.join(CHANNELS)}, chromium) and was not found on PATH",
-        hint="Set saml_browser to the full path of a Chrome/Chromium/Edge executable.",
+        hint=f"{_give(source)} the full path of a Chrome/Chromium/Edge executable.",
     )
 
 

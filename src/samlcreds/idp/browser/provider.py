@@ -80,7 +80,7 @@ class BrowserProvider:
         if driver == NATIVE:
             from samlcreds.idp.browser.locate import channel_executable, find_browser
 
-            choice = find_browser(request.browser)
+            choice = find_browser(request.browser, origin=request.browser_origin)
             executable = channel_executable(choice)
         profile = profile_dir(request)
         temporary = profile is None

@@ -17,7 +17,7 @@ from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
-from samlcreds.idp.web import host_of, refuse_plain_http, request_failed, server_error
+from samlcreds.idp.web import host_of, no_username_hint, refuse_plain_http, request_failed, server_error
 
 log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
@@ -168,7 +168,7 @@ class Walk:
         if not self.request.username:
             raise errors.UsageError(
                 f"the IdP at {host_of(url)} asks for a user name, and none is configured",
-                hint="Pass --username or set saml_username in the profile.")
+                hint=no_username_hint(self.request))
         return self.request.username
 
     def call(self, method: str, url: str, **kwargs):
