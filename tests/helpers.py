@@ -110,10 +110,10 @@ def scripted_terminal(answers=(), secrets=()):
         def available(self) -> bool:
             return True
 
-        def ask_secret(self, prompt: str) -> str:
+        def ask_secret(self, prompt: str, what: str = "password") -> str:
             self.shown.append(prompt)
             if not self.secrets:
-                raise errors.InteractionRequired("no password was entered")
+                raise errors.InteractionRequired(f"no {what} was entered")
             return self.secrets.pop(0)
 
         def ask(self, prompt: str) -> str:

@@ -13,6 +13,14 @@ from samlcreds import config, errors, paths
 from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
 
+#: ``--browser`` and ``--browser-driver``, as the sign-in commands and ``configure`` take them.
+BROWSER_OPTION = click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel "
+                              "(saml_browser).")
+BROWSER_DRIVER_OPTION = click.option(
+    "--browser-driver", type=click.Choice(config.BROWSER_DRIVERS, case_sensitive=False),
+    help="Browser provider: native (your browser, no driver attached; the default) or playwright "
+    "(implied by --autofill; refused by Google) (saml_browser_driver).")
+
 #: The click parameters :func:`login_options` adds, in the order of ``--help``.
 _OPTIONS = (
     click.option("--profile", "-p", help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
@@ -29,10 +37,8 @@ _OPTIONS = (
                  help="Browser provider: force headless or a window (default: headless when the IdP session is live)."),
     click.option("--autofill", is_flag=True, default=None,
                  help="Browser provider: fill the user name and password into plain login forms."),
-    click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
-    click.option("--browser-driver", type=click.Choice(config.BROWSER_DRIVERS, case_sensitive=False),
-                 help="Browser provider: native (your browser, no driver attached; the default) or playwright "
-                 "(implied by --autofill; refused by Google) (saml_browser_driver)."),
+    BROWSER_OPTION,
+    BROWSER_DRIVER_OPTION,
     click.option("--allow-http-idp", is_flag=True, default=None,
                  help="Labs only: allow sending the password over plain http (saml_allow_http_idp; form, ECP, auto-fill)."),
 )
@@ -143,8 +149,8 @@ class Inputs:
         return read_pasted()
 
     def code(self, prompt: str) -> str:
-        """A one-time code typed at the terminal (visible: it is useless after a minute)."""
-        return self.terminal.ask(prompt)
+        """A one-time code typed at the terminal, not echoed (like the password: never shown on screen)."""
+        return self.terminal.ask_secret(prompt, what="one-time code")
 
 
 def read_pasted() -> str:
