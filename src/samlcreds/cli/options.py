@@ -75,15 +75,19 @@ class SignInOptions(NamedTuple):
                               browser_driver=self.browser_driver,
                               allow_http_idp=True if self.allow_http_idp else None, **more)
 
-    def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:
-        """The :class:`LoginRequest` for ``settings`` with these flags."""
+    def request(self, settings: config.Settings, inputs: Inputs, *, remember_asked: bool = False) -> LoginRequest:
+        """The :class:`LoginRequest` for ``settings`` with these flags.
+
+        ``remember_asked``: ``--remember-password`` was given, so a sign-in
+        that stores nothing says why.
+        """
         from samlcreds.keyring_store import KeyringPassword
 
         path = Path(self.saml_file) if self.saml_file and self.saml_file != "-" else None
         # a password given on stdin is the one to use; else one stored in the OS keyring comes first
         get_password = KeyringPassword(inputs.password, url=settings.url, username=settings.username,
                                        remember=settings.remember_password, use_stored=not inputs.password_stdin,
-                                       notify=info)
+                                       notify=info, unstored=_unstored(settings) if remember_asked else None)
         return request_for(
             settings,
             get_password=get_password,
@@ -99,6 +103,17 @@ class SignInOptions(NamedTuple):
 
 
 _NAMES = tuple(name for name in SignInOptions._fields if name != "debug")
+
+
+def _unstored(settings: config.Settings) -> str:
+    """Why a successful sign-in with these settings typed no password that could be stored."""
+    if settings.provider == "paste":
+        return "a pasted SAMLResponse involves no password"
+    if settings.provider == "browser" and not settings.autofill:
+        return ("you type the password into the browser window yourself, and samlcreds never sees it "
+                "(it stores the password it fills in with --autofill)")
+    return ("the IdP session was still valid, so the IdP did not ask for the password; it is stored at the "
+            f"next sign-in that asks for it ('samlcreds logout --profile {settings.profile}' ends the session now)")
 
 
 def login_options(func):
