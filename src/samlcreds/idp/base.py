@@ -131,20 +131,24 @@ def request_for(settings, **fields) -> LoginRequest:
 KEY_DIGITS = 16
 
 
+def idp_host(url: str | None) -> str:
+    """The IdP host of ``url`` as saved sessions are keyed by it: ``host[:port]``, lower case (``""`` without one)."""
+    return urllib.parse.urlsplit(url or "").netloc.lower()
+
+
 def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
     """``state_dir/<name with {key}>`` for one IdP account, or ``None`` without a state_dir or URL.
 
     ``{key}`` in ``name`` (e.g. ``"cookies-{key}.txt"``) becomes the first
-    :data:`KEY_DIGITS` hex digits of SHA-256 over the IdP host (lower case) and the user name, so
-    each account has its own state and no user name appears in a file name.
+    :data:`KEY_DIGITS` hex digits of SHA-256 over the IdP host (:func:`idp_host`) and the user name, so
+    each account has its own state and no user name appears in a file name. The key is the account's,
+    not a profile's: every profile signing in as that user at that IdP shares the state.
     """
     if state_dir is None or not url:
         return None
     import hashlib
-    import urllib.parse
 
-    host = urllib.parse.urlsplit(url).netloc.lower()
-    key = hashlib.sha256(f"{host}\0{username or ''}".encode()).hexdigest()[:KEY_DIGITS]
+    key = hashlib.sha256(f"{idp_host(url)}\0{username or ''}".encode()).hexdigest()[:KEY_DIGITS]
     return Path(state_dir) / name.format(key=key)
 
 
