@@ -9,6 +9,9 @@ with the line number and left untouched.
 Writes are :func:`samlcreds.safefile.atomic_write` (mode 0600, fsync, rename)
 under a :class:`samlcreds.locks.FileLock` on ``FILE.lock``, so readers see the
 old or the new file, never a mix, and writers never lose each other's edits.
+The lock sits beside the file, not in the cache's ``locks/``: every process
+editing the file must find it, also one with another cache directory or
+another path to the file (a container's mount of ``~/.aws``).
 """
 
 from __future__ import annotations
