@@ -192,7 +192,7 @@ def test_console_ends_the_wait_soon_when_its_request_was_refused(sandbox_env, sa
     result = run_cli(["console", "--profile", "work"], env=dict(os.environ, BROWSER=str(browser)), timeout=30)
     assert seen.read_text() == "404"
     assert result.returncode == 2, result.stderr
-    assert "refused the request" in result.stderr and "Host header was not 127.0.0.1:" in result.stderr
+    assert "a request for the one-use console link was refused" in result.stderr and "Host header was not 127.0.0.1:" in result.stderr
     assert "samlcreds console --print" in result.stderr and "another machine" in result.stderr
     assert "did not open the console sign-in within" not in result.stderr and result.stdout == ""
     token = sandbox_sts.federation.issued[-1]["token"]

@@ -69,8 +69,8 @@ def open_in_browser(url: str, wait: float | None = None) -> None:
             return
     if handoff.refused is not None:
         raise errors.UsageError(
-            f"samlcreds refused the request its one-use console link got ({handoff.refused}), and no other "
-            "came (the link no longer works)",
+            f"a request for the one-use console link was refused ({handoff.refused}) and no other came; "
+            "the link no longer works",
             hint="When the browser runs on another machine (over SSH, in a remote container) or reaches "
                  "127.0.0.1 through a port forwarder, run 'samlcreds console --print' and paste the URL into "
                  "that browser yourself (it is valid for 15 minutes).")
