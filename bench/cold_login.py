@@ -91,7 +91,7 @@ def main() -> None:
             signins, sts_calls = idp.login_count() - logins, len(sts.calls) - calls
     theirs, theirs_cpu = median_ms(times["awsprocesscreds"]), median_ms(cpu["awsprocesscreds"])
     rows = []
-    for name, label in (("samlcreds", "week's first sign-in (alias looked up)"),
+    for name, label in (("samlcreds", "week's first sign-in (alias asked after, detached: not counted)"),
                         ("samlcreds, alias known", "alias known")):
         ours, ours_cpu = median_ms(times[name]), median_ms(cpu[name])
         rows.append(row(f"cold sign-in, wall, {label}", f"{ours:.0f} ms", f"{theirs:.0f} ms awsprocesscreds",

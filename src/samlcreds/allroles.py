@@ -17,7 +17,8 @@ from samlcreds import errors
 from samlcreds.saml import SamlAssertion
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
-from samlcreds.sts import DEFAULT_STS_TIMEOUT, assume_role_with_saml, check_duration, choose_region
+from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
+from samlcreds.stsclient import DEFAULT_STS_TIMEOUT
 
 DEFAULT_TEMPLATE = "{account}-{role}"
 #: Placeholders of ``--profile-template``.

@@ -113,7 +113,7 @@ def botocore_session(profile: str | None = None, *, saml_response: SamlText | No
     """
     import botocore.credentials
 
-    from samlcreds.sts import botocore_session as plain_session
+    from samlcreds.stsclient import botocore_session as plain_session
 
     if saml_response is None:
         fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker, get_code)

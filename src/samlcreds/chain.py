@@ -85,7 +85,8 @@ def assume_role(source: Credentials, spec: ChainSpec, *, region: str,
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from samlcreds.sts import botocore_session, create_sts_client, credentials_of, unreachable
+    from samlcreds.sts import credentials_of, unreachable
+    from samlcreds.stsclient import botocore_session, create_sts_client
 
     session = botocore_session(spec.profile)
     client = create_sts_client(

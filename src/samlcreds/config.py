@@ -165,7 +165,7 @@ class Settings:
     browser_driver: str | None = setting(None, parse_browser_driver)
     #: form provider: command printing a one-time code (run without a shell).
     otp_command: str | None = setting(None)
-    #: form provider: allow sending a password over plain http to a non-loopback IdP (labs).
+    #: form, ECP and browser auto-fill: allow sending a password over plain http to a non-loopback IdP (labs).
     allow_http_idp: bool = setting(False, _boolean)
     #: store the IdP password in the OS keyring after a sign-in it succeeded with (samlcreds.keyring_store).
     remember_password: bool = setting(False, _boolean)

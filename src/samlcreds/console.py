@@ -38,7 +38,7 @@ def credentials_partition(creds: Credentials, region: str | None = None) -> str:
         if partition:
             return partition
     if region:
-        from samlcreds.sts import partition_of_region
+        from samlcreds.stsclient import partition_of_region
 
         return partition_of_region(region) or "aws"
     return "aws"

@@ -16,7 +16,8 @@ from samlcreds.config import DEFAULT_PROVIDER, Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
-from samlcreds.sts import assume_role_with_saml, check_duration, choose_region, prepare_client
+from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
+from samlcreds.stsclient import prepare_client
 
 Picker = Callable[[Sequence[RolePair]], RolePair]
 log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
@@ -35,7 +36,7 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
     """Sign in with the configured provider and read the SAMLResponse (not yet validated).
 
     ``prepare_sts``: the caller will call STS next, so its client is built
-    meanwhile (:func:`samlcreds.sts.prepare_client`), while the IdP is asked.
+    meanwhile (:func:`samlcreds.stsclient.prepare_client`), while the IdP is asked.
     """
     method = settings.provider or DEFAULT_PROVIDER
     if method != "paste" and not settings.url:

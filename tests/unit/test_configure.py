@@ -40,3 +40,14 @@ def test_empty_otp_command_is_refused_and_the_stored_one_kept(isolated_env):
     run = run_main(["configure", "--profile", "w", "--otp-command", ""])
     assert run.returncode == ExitCode.USAGE and "saml_otp_command is empty" in run.stderr
     assert config.resolve("w").otp_command == "pass otp w"
+
+
+def test_otp_command_is_checked_with_all_roles_too_before_any_sign_in(isolated_env):
+    """--all-roles signs in and copies the settings into every role's profile: a command that does not
+    split (or an empty one) is refused before the sign-in, as without --all-roles."""
+    for bad, message in (('"/opt/totp', "does not split into a command line"), ("", "is empty")):
+        run = run_main(["configure", "--profile", "org", "--all-roles", "--url", "http://127.0.0.1:9/sso",
+                        "--username", "carol", "--otp-command", bad])
+        assert run.returncode == ExitCode.USAGE, run.stderr
+        assert f"saml_otp_command {message}" in run.stderr and "Traceback" not in run.stderr
+        assert not Path(isolated_env["AWS_CONFIG_FILE"]).exists()

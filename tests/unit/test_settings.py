@@ -29,9 +29,9 @@ def test_one_default_per_setting():
 
 
 def test_sts_timeout_default_is_the_settings_one():
-    from samlcreds import sts
+    from samlcreds import stsclient
 
-    assert sts.DEFAULT_STS_TIMEOUT == config.DEFAULT_TIMEOUT == 30.0
+    assert stsclient.DEFAULT_STS_TIMEOUT == config.DEFAULT_TIMEOUT == 30.0
 
 
 def test_fields_are_typed_and_frozen():

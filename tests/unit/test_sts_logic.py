@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from samlcreds import errors, sts
+from samlcreds import errors, sts, stsclient
 from samlcreds.roles import RolePair
 
 AWS = RolePair("arn:aws:iam::111111111111:role/Dev", "arn:aws:iam::111111111111:saml-provider/IdP")
@@ -46,7 +46,7 @@ def test_partition_without_a_default_region():
 @pytest.mark.parametrize("region,partition", [("eu-west-1", "aws"), ("us-gov-west-1", "aws-us-gov"),
                                               ("cn-northwest-1", "aws-cn")])
 def test_partition_of_region(region, partition):
-    assert sts.partition_of_region(region) == partition
+    assert stsclient.partition_of_region(region) == partition
 
 
 @pytest.mark.parametrize("value,expected", [(None, 3600), ("", 3600), ("900", 900), (43200, 43200)])

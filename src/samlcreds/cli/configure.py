@@ -59,12 +59,16 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     samlcreds asks for each. Other lines of the file are kept byte for byte.
     """
     name = profile or config.default_profile_name()
+    if otp_command is not None:
+        from samlcreds.idp.form.otp import split_code_command
+
+        split_code_command(otp_command)  # refused now (empty, or an unclosed quote), not at the first code
     if all_roles:
         from samlcreds.cli.allroles import configure_all_roles
         from samlcreds.cli.options import Inputs, SignInOptions
 
         settings = config.resolve(name, provider=provider, url=url, username=username, duration=duration,
-                                  timeout=timeout, region=region, otp_command=otp_command or None)
+                                  timeout=timeout, region=region, otp_command=otp_command)
         inputs = Inputs(password_stdin=password_stdin)
         return configure_all_roles(settings, SignInOptions(profile=name).request(settings, inputs),
                                    template=profile_template)
@@ -98,10 +102,10 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                 hint=f"Choose one of: {', '.join(provider_names())}.")
     if "duration" in values:
         check_duration(values["duration"])
-    if values.get("otp_command"):
+    if "otp_command" in values and otp_command is None:  # typed at the prompt
         from samlcreds.idp.form.otp import split_code_command
 
-        split_code_command(values["otp_command"])  # refused now rather than at the first one-time code
+        split_code_command(values["otp_command"])
     stored = {config.KEYS[key][0]: value for key, value in values.items()}
     if credential_process:
         stored["credential_process"] = credential_process_command(name)

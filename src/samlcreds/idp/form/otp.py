@@ -26,7 +26,7 @@ def split_code_command(command: str) -> list[str]:
 
     That is ``shlex.split`` on POSIX (botocore has its own splitter only for
     Windows); botocore is not imported here, because a sign-in imports it in
-    another thread meanwhile (:func:`samlcreds.sts.prepare_client`).
+    another thread meanwhile (:func:`samlcreds.stsclient.prepare_client`).
     Raises :class:`~samlcreds.errors.UsageError` when it does not split
     (an unclosed quote) or is empty.
     """
