@@ -9,7 +9,7 @@ import click
 from samlcreds import config, credfile, errors, idpaccounts, paths, written
 from samlcreds.cache import CredentialCache
 from samlcreds.cli.terminal import info
-from samlcreds.idp.base import forget_saved_state, saved_sessions
+from samlcreds.idp.base import forget_saved_state, remove_saved_state, saved_sessions
 
 
 @click.command(epilog="""\b
@@ -46,9 +46,9 @@ def logout(profile, url, username, everything, forget_password):
     if everything:
         keys = cache.keys()  # before clearing: the IdP accounts of sign-ins made with flags, for --forget-password
         removed = cache.clear()
-        saved = len(saved_sessions(sessions))  # sessions, not files: a profile's .lock file is none
+        saved = sum(remove_saved_state(path) for path in saved_sessions(sessions))  # a .lock file is none
         if sessions.is_dir():
-            shutil.rmtree(sessions, ignore_errors=True)
+            shutil.rmtree(sessions, ignore_errors=True)  # what is left holds no session (lock files)
         taken = [name for name in written.profiles(credfile.credentials_path()) if _take_back(name)]
         forgotten = _forget_all_passwords(keys) if forget_password else 0
         done = [f"{removed} cached credential(s)"] if removed else []

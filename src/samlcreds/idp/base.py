@@ -208,25 +208,47 @@ def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -
     """Delete the saved IdP session of the account (``url``, ``username``) of every registered provider.
 
     Returns how many files or directories were removed (0 when there were none).
-    Raises :class:`~samlcreds.errors.LocalFileError` when a file cannot be deleted.
+    Raises :class:`~samlcreds.errors.LocalFileError` when one cannot be deleted (:func:`remove_saved_state`).
     """
-    import shutil
-
     removed = 0
     for method in provider_names():
         for path in get_provider(method).saved_state(url, username, state_dir):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            elif path.exists() or path.is_symlink():
-                try:
-                    path.unlink()
-                except OSError as exc:
-                    raise errors.LocalFileError(f"cannot delete {path}: {exc.strerror or exc}",
-                                                hint="Check the permissions of the cache directory.") from None
-            else:
-                continue
-            removed += 1
+            if path.exists() or path.is_symlink():
+                removed += remove_saved_state(path)
     return removed
+
+
+def remove_saved_state(path: Path) -> bool:
+    """Delete one saved IdP session: a file, or a directory (a browser profile) with all it holds.
+
+    True when it was deleted, False when it was already gone. Raises
+    :class:`~samlcreds.errors.LocalFileError` naming what could not be deleted
+    (permissions, an immutable attribute, a read-only file system): that
+    session may still sign the user in at the IdP.
+    """
+    import shutil
+    import sys
+
+    failed = [path]  # what rmtree could not delete (its OSError names a child by its name only)
+
+    def note(function, name, error) -> None:
+        failed[0] = Path(name)
+        raise error if isinstance(error, BaseException) else error[1]  # (onexc's exception, onerror's exc_info)
+
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, **{"onexc" if sys.version_info >= (3, 12) else "onerror": note})
+        else:
+            path.unlink()
+    except OSError as exc:
+        if not (path.exists() or path.is_symlink()):
+            return False  # deleted meanwhile (another logout)
+        where = f" ({failed[0]})" if failed[0] != path else ""
+        raise errors.LocalFileError(
+            f"cannot delete the saved IdP session {path}: {exc.strerror or exc}{where}",
+            hint="It may still sign you in at the IdP. Check its permissions, attributes (lsattr) and whether "
+                 "it is on a read-only file system, then run 'samlcreds logout' again.") from None
+    return True
 
 
 def saved_sessions(state_dir: Path) -> list[Path]:
