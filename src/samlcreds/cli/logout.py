@@ -83,7 +83,7 @@ def _logout_profile(settings: config.Settings, cache: CredentialCache, sessions,
              "shares" + (f": {', '.join(others)} must sign in again too." if others else "."))
     if not removed and not ended and not took_back:
         info(f"Nothing to remove: profile {profile} had no cached credentials, "
-             + ("no saved IdP session " if accounts else "") + "and no credentials samlcreds wrote.")
+             + ("no saved IdP session and " if accounts else "") + "no credentials samlcreds wrote.")
     left = len(saved_sessions(sessions))
     if not ended and left:
         info(_sessions_left(profile, accounts, left))
