@@ -24,6 +24,8 @@ from sandbox.idp import SimpleSamlIdp  # noqa: E402
 from sandbox.sts import StrictSts  # noqa: E402
 
 PROFILE = "demo"
+#: The sandbox user alice's password (a fixture in sandbox/README.md, not a secret).
+SANDBOX_PASSWORD = "alice-pw"
 
 
 def main() -> int:
@@ -54,8 +56,9 @@ def main() -> int:
             print("$ " + shlex.join(["samlcreds", *configure[1:]]), flush=True)
             subprocess.run(configure, env=env, check=True, stderr=sys.stdout)
             login = [str(bin_dir / "samlcreds"), "login", "--profile", PROFILE, "--password-stdin"]
-            print("$ echo \"$ALICE_PASSWORD\" | samlcreds login --profile demo --password-stdin", flush=True)
-            subprocess.run(login, env=env, input="alice-pw\n", text=True, check=True, stderr=sys.stdout)
+            # what runs, as typed: the password of the sandbox's demo user (sandbox/README.md) on stdin
+            print(f"$ echo {SANDBOX_PASSWORD} | " + shlex.join(["samlcreds", *login[1:]]), flush=True)
+            subprocess.run(login, env=env, input=SANDBOX_PASSWORD + "\n", text=True, check=True, stderr=sys.stdout)
 
             os.environ.clear()
             os.environ.update(env)

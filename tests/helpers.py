@@ -110,10 +110,10 @@ def scripted_terminal(answers=(), secrets=()):
         def available(self) -> bool:
             return True
 
-        def ask_secret(self, prompt: str) -> str:
+        def ask_secret(self, prompt: str, what: str = "password") -> str:
             self.shown.append(prompt)
             if not self.secrets:
-                raise errors.InteractionRequired("no password was entered")
+                raise errors.InteractionRequired(f"no {what} was entered")
             return self.secrets.pop(0)
 
         def ask(self, prompt: str) -> str:
@@ -127,3 +127,37 @@ def scripted_terminal(answers=(), secrets=()):
             self.shown.append(text)
 
     return ScriptedTerminal()
+
+
+#: The settings of a SAML profile whose IdP is never reached (tests that seed the cache with :func:`seed_cache`).
+PROFILE_BODY = "saml_url = https://idp.invalid/sso\nsaml_username = bob\nsaml_role_arn = 111111111111:ReadOnly\n"
+
+
+def seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
+    """Store a well-formed (fake) cache entry for ``profile`` as the CLI run with ``env`` would look it up.
+
+    ``drop`` (names) and ``changes`` (name=value) then damage the stored credentials on disk, as a
+    crash or another tool might. Its secrets go to :data:`SECRETS` for the hygiene check.
+    """
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    from samlcreds import config, paths
+    from samlcreds.cache import CredentialCache, cache_key
+
+    expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document = {"Version": 1, "AccessKeyId": "ASIAFAKEFAKEFAKE0001", "SecretAccessKey": "s" * 40,
+                "SessionToken": "t" * 200, "Expiration": expiry}
+    settings = config.resolve(profile, environ=env)
+    SECRETS.extend([document["SecretAccessKey"], document["SessionToken"]])
+    cache = CredentialCache(paths.credentials_cache_dir(env))
+    cache.store(cache_key(settings, env), document)
+    if drop or changes:
+        path = cache.path(cache_key(settings, env))
+        with open(path) as handle:
+            stored = json.load(handle)
+        for name in drop:
+            stored["credentials"].pop(name, None)
+        stored["credentials"].update(changes)
+        with open(path, "w") as handle:
+            json.dump(stored, handle)

@@ -152,6 +152,27 @@ class CredentialCache:
         atomic_write(path, data, mode=0o600)
         return path
 
+    def keys(self) -> list[dict[str, str]]:
+        """The keys (:func:`cache_key`) of the entries on disk, expired ones too; unreadable entries left out.
+
+        Each names the profile and the IdP URL and user name its credentials were signed in with
+        (``""`` when none), also for a sign-in made with command-line flags only.
+        """
+        from pathlib import Path
+
+        directory = Path(self.directory)
+        if not directory.is_dir():
+            return []
+        found = []
+        for path in sorted(directory.glob("*.json")):
+            try:
+                key = json.loads(path.read_bytes()).get("key")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if isinstance(key, dict) and all(isinstance(v, str) for v in key.values()):
+                found.append(key)
+        return found
+
     def clear(self, profile: str | None = None) -> int:
         """Delete entries (of ``profile``, or all); returns how many."""
         from pathlib import Path

@@ -51,8 +51,8 @@ from samlcreds.profile import (KEYS, config_file, default_profile_name, profile_
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
            "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER", "NOTED_OVERRIDES",
-           "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "parse_browser_driver", "parse_duration",
-           "parse_timeout"]
+           "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "browser_driver_for",
+           "parse_browser_driver", "parse_duration", "parse_timeout"]
 
 DEFAULT_PROVIDER = "form"
 #: Seconds to wait on each IdP and STS request when ``saml_timeout`` is unset.
@@ -109,6 +109,23 @@ def parse_browser_driver(value: Any) -> str | None:
         raise errors.UsageError(f"unknown browser driver {str(value).strip()!r}",
                                 hint=f"Use one of: {', '.join(BROWSER_DRIVERS)}.")
     return word
+
+
+def browser_driver_for(driver: str | None, autofill: bool) -> str:
+    """The driver a browser sign-in uses: ``driver`` (a parsed ``saml_browser_driver``), else
+    ``playwright`` with auto-fill, else ``native``.
+
+    Raises :class:`~samlcreds.errors.UsageError` for auto-fill with ``native``
+    (filling a form needs a driver); ``login`` meets it at the sign-in, ``configure`` before saving.
+    """
+    if autofill and driver == "native":
+        raise errors.UsageError(
+            "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but the browser driver "
+            "(--browser-driver / saml_browser_driver) is native",
+            hint="Drop --autofill to sign in yourself in the browser window, or set saml_browser_driver = "
+                 "playwright (Google and other IdPs with anti-automation checks refuse a driven browser).",
+        )
+    return "playwright" if autofill else driver or "native"
 
 
 _TRUE = ("1", "true", "yes", "on")

@@ -9,6 +9,9 @@ with the line number and left untouched.
 Writes are :func:`samlcreds.safefile.atomic_write` (mode 0600, fsync, rename)
 under a :class:`samlcreds.locks.FileLock` on ``FILE.lock``, so readers see the
 old or the new file, never a mix, and writers never lose each other's edits.
+The lock sits beside the file, not in the cache's ``locks/``: every process
+editing the file must find it, also one with another cache directory or
+another path to the file (a container's mount of ``~/.aws``).
 """
 
 from __future__ import annotations
@@ -144,12 +147,15 @@ def _find_section(lines: list[str], section: str, matches=None) -> tuple[int | N
             start = index
     if start is None:
         return None, len(lines)
-    end = len(lines)
+    return start, _find_section_end(lines, start)
+
+
+def _find_section_end(lines: list[str], start: int) -> int:
+    """Index of the header after the one at ``start`` (``len(lines)`` when it is the last section)."""
     for index in range(start + 1, len(lines)):
         if _HEADER_RE.match(lines[index]):
-            end = index
-            break
-    return start, end
+            return index
+    return len(lines)
 
 
 def _drop_keys(body: list[str], drop: set[str]) -> list[str]:
@@ -218,8 +224,12 @@ def update_section(path: Path, section: str, values: Mapping[str, str],
         atomic_write(path, updated.encode("utf-8", "surrogateescape"))
 
 
-def remove_keys(path: Path, section: str, keys: Iterable[str]) -> bool:
-    """Drop ``keys`` from ``[section]``; returns whether anything changed."""
+def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: bool = False) -> bool:
+    """Drop ``keys`` from ``[section]``; returns whether anything changed.
+
+    ``drop_emptied``: when that leaves the section holding nothing (no key, no comment, no comment on
+    its header line, only blank lines), remove the section too (:func:`drop_empty_section`).
+    """
     with locked(path):
         text = read_text(path)
         if text is None:
@@ -230,8 +240,48 @@ def remove_keys(path: Path, section: str, keys: Iterable[str]) -> bool:
         if start is None:
             return False
         body = _drop_keys(lines[start + 1:end], {k.lower() for k in keys})
-        updated = "".join(lines[: start + 1] + body + lines[end:])
-        if updated == text:
+        if body == lines[start + 1:end]:
             return False
+        lines[start + 1:end] = body
+        updated = "".join(lines)
+        if drop_emptied:
+            dropped = "".join(drop_empty_section(lines, start))
+            if dropped != updated and _parsed(dropped) == _parsed(updated, without=section):
+                updated = dropped  # else an odd file (an indented header would join the key before): keep it
         atomic_write(path, updated.encode("utf-8", "surrogateescape"))
         return True
+
+
+def _parsed(text: str, without: str | None = None) -> dict | None:
+    """``{section: {key: value}}`` as botocore's parser reads ``text`` (``None`` if it does not parse)."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return {name: dict(parser.items(name)) for name in parser.sections() if name != without}
+
+
+def drop_empty_section(lines: list[str], start: int) -> list[str]:
+    """``lines`` (:func:`split_lines`) without the section whose header is ``lines[start]``, if it is empty.
+
+    Empty: only blank lines up to the next header and nothing after the header's ``]``. Undoes what
+    :func:`edit_section` adds when it appends a section: the header, and the one blank line before it
+    when something precedes it; with nothing before it, the blank lines after it go too (they only
+    separated it from the next section). Every other line is kept. A section holding anything
+    else is returned unchanged.
+    """
+    end = _find_section_end(lines, start)
+    header = lines[start]
+    if header.split("]", 1)[1].strip() or any(line.strip() for line in lines[start + 1:end]):
+        return lines
+    before = lines[:start]
+    after = lines[start + 1:]
+    if any(line.strip() for line in before):
+        if not before[-1].strip():
+            before = before[:-1]
+    else:
+        after = lines[end:]
+    return before + after

@@ -25,6 +25,8 @@ from samlcreds import errors
 
 SERVICE_PREFIX = "samlcreds:"
 log = logging.getLogger(__name__)  # never given a password
+#: Where the README explains the keyring (its section's title).
+README = "the README's section \"The IdP password in the OS keyring\""
 
 
 def service_name(url: str | None) -> str | None:
@@ -33,13 +35,34 @@ def service_name(url: str | None) -> str | None:
     return SERVICE_PREFIX + host if host else None
 
 
+def install_command() -> str:
+    """The command installing the keyring package (what the ``samlcreds[keyring]`` extra adds) into the
+    Python running samlcreds: ``/path/to/python -m pip install 'keyring>=24'``."""
+    import shlex
+    import sys
+
+    return f"{shlex.quote(sys.executable or 'python3')} -m pip install 'keyring>=24'"
+
+
 def _keyring():
     try:
         import keyring
     except ImportError:
-        raise errors.UsageError("remembering the IdP password needs the keyring package",
-                                hint="Install it: pip install 'samlcreds[keyring]'.") from None
+        raise errors.UsageError("remembering the IdP password needs the keyring package, which is not installed",
+                                hint=f"Install it into the Python samlcreds runs on: {install_command()} "
+                                     "(what the samlcreds[keyring] extra installs).") from None
     return keyring
+
+
+def _store_failed_hint(exc: Exception) -> str:
+    """What to do when the keyring refused to store: no backend at all, or one that said no."""
+    if type(exc).__name__ == "NoKeyringError":  # keyring.errors.NoKeyringError: no backend found
+        return ("No OS keyring is reachable from this session: on Linux a Secret Service (gnome-keyring, "
+                "KWallet, KeePassXC) must be running and unlocked on the session D-Bus "
+                "(DBUS_SESSION_BUS_ADDRESS; often missing over ssh or in a container), on macOS the login "
+                f"Keychain. See {README}.")
+    return ("Check that the keyring (Secret Service, Keychain, Credential Manager) is running and unlocked, "
+            f"then sign in again with --remember-password. See {README}.")
 
 
 def get(url: str | None, username: str | None) -> str | None:
@@ -68,8 +91,7 @@ def store(url: str | None, username: str | None, password: str) -> None:
         keyring.set_password(service, username, password)
     except Exception as exc:  # noqa: BLE001 - keyring.errors.* and backend errors
         raise errors.LocalFileError(f"the OS keyring did not store the password ({type(exc).__name__})",
-                                    hint="Check that a keyring (Secret Service, Keychain, Credential "
-                                    "Manager) is running and unlocked.") from None
+                                    hint=_store_failed_hint(exc)) from None
 
 
 def delete(url: str | None, username: str | None) -> bool:
@@ -98,14 +120,17 @@ class KeyringPassword:
     keyring (off when the user gives a password, e.g. ``--password-stdin``).
     ``remember``: store the typed password after the sign-in succeeded.
     ``notify(message)``: tells the user what happened (never the password).
+    ``unstored``: when set (``--remember-password`` was asked for), why no
+    password was typed in this sign-in, said when nothing could be stored.
     """
 
     def __init__(self, ask: Callable[[str], str], *, url: str | None, username: str | None,
                  remember: bool = False, use_stored: bool = True,
-                 notify: Callable[[str], None] = lambda message: None) -> None:
+                 notify: Callable[[str], None] = lambda message: None, unstored: str | None = None) -> None:
         self.ask = ask
         self.url, self.username = url, username
         self.remember, self.use_stored, self.notify = remember, use_stored, notify
+        self.unstored = unstored
         self.from_keyring = False
         self._tried_stored = False
         self._typed: str | None = None
@@ -122,14 +147,19 @@ class KeyringPassword:
         return self._typed
 
     def succeeded(self) -> None:
-        """The IdP accepted the password: store a typed one if asked to."""
-        if self.remember and self._typed is not None and not self.from_keyring:
-            try:
-                store(self.url, self.username, self._typed)
-            except errors.SamlcredsError as exc:
-                self.notify(f"samlcreds: warning: {exc.message}")
-                return
-            self.notify(f"Stored the IdP password of {self.username} in the OS keyring.")
+        """The sign-in succeeded: store a typed password if asked to (or say why nothing was stored)."""
+        if not self.remember or self.from_keyring:
+            return
+        if self._typed is None:
+            if self.unstored:
+                self.notify(f"note: nothing was stored in the OS keyring: {self.unstored}")
+            return
+        try:
+            store(self.url, self.username, self._typed)
+        except errors.SamlcredsError as exc:
+            self.notify(f"samlcreds: warning: {exc.message}" + (f"\n  {exc.hint}" if exc.hint else ""))
+            return
+        self.notify(f"Stored the IdP password of {self.username} in the OS keyring.")
 
     def refused(self, exc: errors.SamlcredsError) -> errors.SamlcredsError:
         """The IdP refused a password: delete a stored one now; returns the error to raise."""

@@ -115,6 +115,24 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
     one wins. Raises :class:`~samlcreds.errors.FileParseError` (naming the
     line) for a file that does not parse.
     """
+    found: dict[str, str] = {}
+    for section, values in _file_sections(environ).items():
+        if profile_of_section(section) == profile:
+            found = values
+    return dict(found)
+
+
+def profile_names(environ=None) -> list[str]:
+    """The profiles the config file defines, in file order, each once ([] without a file).
+
+    Raises :class:`~samlcreds.errors.FileParseError` as :func:`read_profile` does.
+    """
+    names = (profile_of_section(section) for section in _file_sections(environ))
+    return list(dict.fromkeys(name for name in names if name is not None))
+
+
+def _file_sections(environ=None) -> dict[str, dict[str, str]]:
+    """``{section: {key: value}}`` of the config file ({} without one); errors as :func:`read_profile`."""
     path = config_file(environ)
     try:
         with open(path, "rb") as handle:
@@ -136,11 +154,7 @@ def read_profile(profile: str, environ=None) -> dict[str, str]:
             raise errors.FileParseError(f"{path} is not UTF-8 text (line {line}); botocore cannot read it either",
                                         hint="Save the file as UTF-8.") from None
         sections = _configparser_sections(text, path)
-    found: dict[str, str] = {}
-    for section, values in sections.items():
-        if profile_of_section(section) == profile:
-            found = values
-    return dict(found)
+    return sections
 
 
 _SECTION = None  # compiled on first use: configparser.RawConfigParser.SECTCRE and OPTCRE

@@ -5,7 +5,8 @@ wrote there, in ``<cache dir>/written-profiles.json`` (0600; key IDs are not
 secrets). :func:`remove` drops :data:`samlcreds.credfile.WRITTEN_KEYS` from a
 profile only while its ``aws_access_key_id`` is still the one recorded: keys
 someone else put there since (long-term keys above all) are never touched,
-and every other byte of the file is kept.
+a section left empty goes (:func:`samlcreds.inifile.drop_empty_section`), and
+every other byte of the file is kept.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def remove(credentials_file: Path, profile: str) -> str:
         elif current != expected:
             outcome = "changed"
         else:
-            inifile.remove_keys(Path(credentials_file), profile, credfile.WRITTEN_KEYS)
+            inifile.remove_keys(Path(credentials_file), profile, credfile.WRITTEN_KEYS, drop_emptied=True)
             outcome = "removed"
         del stored[key][profile]
         if not stored[key]:

@@ -11,43 +11,14 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import SECRETS, isolated_environ, run_cli
-
-PROFILE_BODY = "saml_url = https://idp.invalid/sso\nsaml_username = bob\nsaml_role_arn = 111111111111:ReadOnly\n"
+from tests.helpers import PROFILE_BODY, isolated_environ, run_cli, seed_cache
 
 
 def _isolated_env(tmp_path, config_text: str = "") -> dict:
     return isolated_environ(tmp_path, config_text=config_text)
-
-
-def _seed_cache(env: dict, profile: str, *, drop=(), **changes) -> None:
-    """Store a well-formed (fake) cache entry for ``profile`` as the CLI would look it up."""
-    from samlcreds import config
-    from samlcreds.cache import CredentialCache, cache_key
-
-    expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    document = {"Version": 1, "AccessKeyId": "ASIAFAKEFAKEFAKE0001", "SecretAccessKey": "s" * 40,
-                "SessionToken": "t" * 200, "Expiration": expiry}
-    settings = config.resolve(profile, environ=env)
-    from samlcreds import paths
-
-    SECRETS.extend([document["SecretAccessKey"], document["SessionToken"]])
-    cache = CredentialCache(paths.credentials_cache_dir(env))
-    cache.store(cache_key(settings, env), document)
-    if drop or changes:  # damage the entry on disk, as a crash or another tool might
-        import json
-
-        path = cache.path(cache_key(settings, env))
-        stored = json.loads(open(path).read())
-        for name in drop:
-            stored["credentials"].pop(name, None)
-        stored["credentials"].update(changes)
-        with open(path, "w") as handle:
-            json.dump(stored, handle)
 
 
 def _botocore_profile(env: dict, profile: str) -> dict:
@@ -131,7 +102,7 @@ def test_timeout_must_be_finite(value):
 
 def _exec(tmp_path, *command, extra=()):
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
-    _seed_cache(env, "p")
+    seed_cache(env, "p")
     return run_cli(["exec", "--profile", "p", *extra, "--", *command], env=env)
 
 
@@ -176,7 +147,7 @@ def test_exec_region_flag_uses_cached_credentials(tmp_path):
 @pytest.mark.parametrize("damage", [{"drop": ("SecretAccessKey",)}, {"Expiration": "garbage"}])
 def test_damaged_cache_entry_is_a_miss_not_a_traceback(tmp_path, command, damage):
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
-    _seed_cache(env, "p", **damage)
+    seed_cache(env, "p", **damage)
     result = run_cli([command[0], "--profile", "p", *command[1:]], env=env)
     assert "Traceback" not in result.stderr, result.stderr[-400:]
     # a miss: samlcreds signs in, and the profile's IdP (idp.invalid) cannot be reached: exit 3
@@ -186,7 +157,7 @@ def test_damaged_cache_entry_is_a_miss_not_a_traceback(tmp_path, command, damage
 
 def test_process_never_prints_a_document_without_secret_key(tmp_path):
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
-    _seed_cache(env, "p", drop=("SecretAccessKey",))
+    seed_cache(env, "p", drop=("SecretAccessKey",))
     result = run_cli(["process", "--profile", "p"], env=env)
     assert result.stdout == "", result.stdout[:120]  # a miss, and the IdP cannot be reached
     assert result.returncode == 3, (result.returncode, result.stderr[-400:])
@@ -195,7 +166,7 @@ def test_process_never_prints_a_document_without_secret_key(tmp_path):
 def test_env_sh_output_quotes_hostile_region(tmp_path):
     """Locks in: sh exports survive quotes and $(...) in values."""
     env = _isolated_env(tmp_path, "[profile p]\n" + PROFILE_BODY)
-    _seed_cache(env, "p")
+    seed_cache(env, "p")
     env["AWS_REGION"] = "a'b\"c $(touch " + str(tmp_path / "pwned") + ")"
     out = run_cli(["env", "--profile", "p"], env=env)
     assert out.returncode == 0, out.stderr

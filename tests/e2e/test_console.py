@@ -174,6 +174,54 @@ def test_console_says_when_the_browser_never_opens_the_link(sandbox_env, sandbox
         requests.get(seen.read_text(), timeout=5)
 
 
+#: A $BROWSER behind a forwarder that rewrites Host (or on another machine's 127.0.0.1): refused.
+FORWARDED_BROWSER = """
+import http.client, pathlib, sys, urllib.parse
+parts = urllib.parse.urlsplit(sys.argv[1])
+connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+connection.request("GET", parts.path, headers={"Host": "localhost:%d" % parts.port})
+pathlib.Path(OUT).write_text(str(connection.getresponse().status))
+"""
+
+
+def test_console_ends_the_wait_soon_when_its_request_was_refused(sandbox_env, sandbox_sts, tmp_path):
+    """Not the whole 60 s then "did not open": the refusal is named, with --print as the way out."""
+    configure_bob()
+    sign_in()
+    browser, seen = fake_browser(tmp_path, FORWARDED_BROWSER)
+    result = run_cli(["console", "--profile", "work"], env=dict(os.environ, BROWSER=str(browser)), timeout=30)
+    assert seen.read_text() == "404"
+    assert result.returncode == 2, result.stderr
+    assert "a request for the one-use console link was refused" in result.stderr and "Host header was not 127.0.0.1:" in result.stderr
+    assert "samlcreds console --profile work --print" in result.stderr and "another machine" in result.stderr
+    assert "did not open the console sign-in within" not in result.stderr and result.stdout == ""
+    token = sandbox_sts.federation.issued[-1]["token"]
+    assert token not in result.stderr and "SigninToken" not in result.stderr
+
+
+#: A $BROWSER whose first connections go away before reading the answer (TCP reset), then fetches.
+DROPPING_BROWSER = """
+import socket, struct, sys, urllib.parse
+parts = urllib.parse.urlsplit(sys.argv[1])
+request = ("GET %s HTTP/1.1\\r\\nHost: 127.0.0.1:%d\\r\\n\\r\\n" % (parts.path + "x", parts.port)).encode()
+for data in (request, request[:12]) * 2:
+    client = socket.create_connection((parts.hostname, parts.port), timeout=5)
+    client.sendall(data)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+"""
+
+
+def test_console_prints_no_traceback_when_a_client_drops_its_connection(sandbox_env, sandbox_sts, tmp_path):
+    configure_bob()
+    sign_in()
+    browser, seen = fake_browser(tmp_path, DROPPING_BROWSER + FAKE_BROWSER)
+    result = run_cli(["console", "--profile", "work"], env=dict(os.environ, BROWSER=str(browser)))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(seen.read_text())["first"]["status"] == 303
+    assert "Traceback" not in result.stderr and "Exception occurred" not in result.stderr, result.stderr
+
+
 def test_console_refuses_a_non_https_destination(sandbox_env):
     configure_bob()
     sign_in()

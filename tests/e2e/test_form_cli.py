@@ -53,6 +53,7 @@ def test_code_prompt_on_the_terminal(home):
         assert samples.ROLE_A.encode() in tty.output
         assert [p["code"] for p in server.posts("/mfa")] == ["000000", "135790"]
         assert PASSWORD.encode() not in tty.output
+        assert b"000000" not in tty.output and b"135790" not in tty.output  # codes are not echoed either
 
 
 def test_code_refused_twice_on_the_terminal_exits_3(home):
@@ -60,11 +61,12 @@ def test_code_refused_twice_on_the_terminal_exits_3(home):
         tty = Tty("roles", "--url", server.base + "/", "--username", "alice")
         tty.expect("Password for alice")
         tty.send(PASSWORD)
-        for _ in range(2):
-            tty.expect("One-time code for ")
+        # each answer after its prompt: the no-echo prompt flushes what was typed ahead (TCSAFLUSH)
+        for prompt in ("One-time code for ", "The one-time code was refused. One-time code for "):
+            tty.expect(prompt)
             tty.send("999999")
         assert tty.wait() == 3
-        assert b"the one-time code was refused" in tty.output
+        assert b"the one-time code was refused" in tty.output and b"999999" not in tty.output
         assert len(server.posts("/mfa")) == 2
 
 

@@ -107,6 +107,27 @@ def test_remembered_password_signs_in_without_a_terminal(secret_service, sandbox
     assert again.returncode == 3 and "needs you to sign in" in again.stderr
 
 
+def test_logout_forgets_the_password_of_a_login_made_with_flags_only(secret_service, sandbox_idp):
+    """Profile br is in no config file: the IdP URL and user name came from flags, as logout learns from
+    br's cached credentials (SAMLCREDS_URL is left out of logout's environment)."""
+    url = os.environ["SAMLCREDS_URL"]
+    login = ["login", "--profile", "br", "--url", url, "--username", "bob", "--password-stdin", "--remember-password"]
+    first = run_cli(login, input="bob-pw\n")
+    assert first.returncode == 0, first.stderr
+    assert stored() == "bob-pw"
+    env = {k: v for k, v in os.environ.items() if k != "SAMLCREDS_URL"}
+    forget = run_cli(["logout", "--profile", "br", "--forget-password"], env=env)
+    assert forget.returncode == 0, forget.stderr
+    host = url.split("/")[2]
+    assert f"Deleted the IdP password of bob at {host} from the OS keyring." in forget.stderr
+    assert stored() is None
+
+    assert run_cli(login, input="bob-pw\n").returncode == 0 and stored()
+    everything = run_cli(["logout", "--all", "--forget-password"], env=env)
+    assert everything.returncode == 0, everything.stderr
+    assert ", 1 stored password(s)." in everything.stderr and stored() is None
+
+
 def test_profile_setting_remembers_and_password_stdin_wins(secret_service, sandbox_idp):
     configure("work")
     with open(os.environ["AWS_CONFIG_FILE"], "a") as handle:

@@ -98,8 +98,10 @@ def test_totp_user_types_the_code_at_the_terminal(lemonldap_env, lemonldap_idp, 
     tty.expect("Password for dwho")
     tty.send("dwho")
     tty.expect(f"One-time code for 127.0.0.1:{lemonldap_idp.port}:")
-    tty.send(totp_code(DWHO_TOTP_SECRET))
+    code = totp_code(DWHO_TOTP_SECRET)
+    tty.send(code)
     assert tty.wait() == 0, tty.output.decode(errors="replace")
+    assert code.encode() not in tty.output  # the code is not echoed either
     assert counts.delta() == {"accepted": 1, "refused": 0, "bad_password": 0, "sessions": 1}
     assert b"dwho\r" not in tty.output.split(b"One-time code")[0].split(b"Password for dwho")[-1]  # no echo
     arn = boto3.Session(profile_name="typed", region_name="us-east-1").client("sts").get_caller_identity()["Arn"]

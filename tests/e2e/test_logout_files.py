@@ -26,19 +26,6 @@ def sign_in(profile: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def without_keys(text: str, section: str) -> str:
-    """``text`` minus the samlcreds key lines of ``[section]`` (what logout may remove, nothing more)."""
-    out, current = [], None
-    for line in text.splitlines(keepends=True):
-        if line.startswith("["):
-            current = line.strip()[1:-1]
-        elif current == section and line.split("=")[0].strip() in (
-                "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_credential_expiration"):
-            continue
-        out.append(line)
-    return "".join(out)
-
-
 def test_logout_profile_removes_only_what_samlcreds_wrote(sandbox_env):
     path = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
     path.write_text(ORIGINAL)
@@ -51,8 +38,9 @@ def test_logout_profile_removes_only_what_samlcreds_wrote(sandbox_env):
     assert result.returncode == 0, result.stderr
     assert "its temporary credentials" in result.stderr
     after = path.read_text()
-    assert after == without_keys(written, "work")
-    assert "AKIALONGTERMKEY00000" in after and "[work2]" in after
+    # [work] and the blank line login put before it are gone, as if only work2 had signed in
+    assert after == written[:written.index("\n[work]\n")] + written[written.index("\n[work2]\n"):]
+    assert after.startswith(ORIGINAL) and "AKIALONGTERMKEY00000" in after and "[work2]" in after
 
     again = run_cli(["logout", "--profile", "work"])  # nothing more to take back
     assert again.returncode == 0 and path.read_text() == after
@@ -60,8 +48,26 @@ def test_logout_profile_removes_only_what_samlcreds_wrote(sandbox_env):
     result = run_cli(["logout", "--all"])
     assert result.returncode == 0, result.stderr
     assert "work2" in result.stderr
-    assert path.read_text() == without_keys(after, "work2")
-    assert path.read_text().startswith(ORIGINAL)
+    assert path.read_text() == ORIGINAL
+
+
+def test_logout_all_leaves_no_empty_sections_behind(sandbox_env):
+    """[default], [sb2] and the --all-roles profiles samlcreds added go; the user's sections, comments and
+    the empty section the user wrote stay byte for byte."""
+    path = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
+    mine = "# mine\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = s\n\n[empty]\n"
+    path.write_text(mine)
+    sign_in("default")
+    sign_in("sb2")
+    result = run_cli(["login", "--profile", "org", "--all-roles", "--username", "carol", "--password-stdin"],
+                     input="carol-pw\n")
+    assert result.returncode == 0, result.stderr
+    headers = [line for line in path.read_text().splitlines() if line.startswith("[")]
+    assert len(headers) == 6 and "[111111111111-Developer]" in headers, headers
+
+    result = run_cli(["logout", "--all"])
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == mine
 
 
 def test_keys_someone_else_wrote_since_are_left_alone(sandbox_env):

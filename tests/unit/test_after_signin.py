@@ -114,6 +114,83 @@ def test_keyring_password_hooks(monkeypatch):
     assert given.refused(plain) is plain and fake.items  # a typed password: nothing deleted
 
 
+def _remembering(**more) -> tuple[keyring_store.KeyringPassword, list]:
+    said: list[str] = []
+    hooks = keyring_store.KeyringPassword(lambda prompt: "typed", url="https://idp.example.com/sso", username="bob",
+                                          remember=True, notify=said.append, **more)
+    return hooks, said
+
+
+def test_keyring_package_missing_says_how_to_install_it(monkeypatch):
+    import shlex
+    import sys
+
+    monkeypatch.setitem(sys.modules, "keyring", None)  # import keyring raises ImportError
+    hooks, said = _remembering()
+    hooks("Password: ")
+    hooks.succeeded()
+    warning, hint = said[0].split("\n")
+    assert warning == ("samlcreds: warning: remembering the IdP password needs the keyring package, which is not "
+                       "installed")
+    assert f"{shlex.quote(sys.executable)} -m pip install 'keyring>=24'" in hint
+    assert len(said) == 1  # no "Stored ..." after it
+
+
+def test_no_keyring_backend_is_explained(monkeypatch):
+    """The keyring package's own fail backend (what it picks when no Secret Service or Keychain answers)."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        hooks, said = _remembering()
+        hooks("Password: ")
+        hooks.succeeded()
+    finally:
+        keyring.set_keyring(before)
+    warning, hint = said[0].split("\n")
+    assert warning == "samlcreds: warning: the OS keyring did not store the password (NoKeyringError)"
+    assert "Secret Service" in hint and "running and unlocked" in hint
+    assert "The IdP password in the OS keyring" in hint  # the README section
+    assert "typed" not in said[0]
+
+
+def test_remember_with_no_password_typed_says_nothing_was_stored(monkeypatch):
+    fake = FakeKeyring()
+    monkeypatch.setattr(keyring_store, "_keyring", lambda: fake)
+    hooks, said = _remembering(unstored="the IdP session was still valid")
+    hooks.succeeded()  # the IdP never asked
+    assert said == ["note: nothing was stored in the OS keyring: the IdP session was still valid"]
+    assert fake.items == {}
+    quiet, said = _remembering()  # saml_remember_password in the profile: no note on every sign-in
+    quiet.succeeded()
+    assert said == []
+
+
+def test_login_remember_password_on_a_live_idp_session_says_why_nothing_was_stored(isolated_env, tmp_path):
+    """login --remember-password when the IdP's session cookie is still valid: no password is asked, so
+    none can be stored, and the command says so (before STS, here unreachable, is called)."""
+    from tests import samples
+    from tests.helpers import run_main
+    from tests.unit.form_server import PageServer, Reply, aws_form, login_form
+
+    final = aws_form(samples.b64(samples.response_xml()))
+    signed_in = Reply(final, headers={"Set-Cookie": "idp_session=live; Path=/; Max-Age=3600"})
+    routes = {"/": lambda hit: final if "idp_session=live" in hit.cookie else login_form(), "/login": signed_in}
+    with PageServer(routes) as server:
+        args = ["--url", server.base + "/", "--username", "alice"]
+        first = run_main(["roles", *args, "--password-stdin"], stdin="pw\n")
+        assert first.returncode == 0, first.stderr
+        env = dict(isolated_env, AWS_ENDPOINT_URL="http://127.0.0.1:9")
+        run = run_main(["login", "--profile", "w", *args, "--role", samples.ROLE_A, "--remember-password",
+                        "--timeout", "2"], env=env)
+    assert run.returncode == 5, run.stderr  # STS on a closed port
+    assert ("note: nothing was stored in the OS keyring: the IdP session was still valid, so the IdP did not ask "
+            "for the password") in run.stderr
+    assert "'samlcreds logout --profile w'" in run.stderr
+
+
 def test_container_server_answers():
     import json
     import urllib.error

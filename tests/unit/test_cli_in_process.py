@@ -154,7 +154,11 @@ def test_logout_profile_removes_the_session_state_sign_in_uses(isolated_env):
     from samlcreds.idp.form import cookie_jar_path
 
     url = "https://idp.example/sso"
-    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(f"[profile w]\nsaml_url = {url}\nsaml_username = bob\n")
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(
+        f"[profile w]\nsaml_url = {url}\nsaml_username = bob\n"
+        f"[profile w2]\nsaml_url = https://IDP.example/other-path\nsaml_username = bob\n"  # same host and user
+        f"[profile x]\nsaml_url = {url}\nsaml_username = alice\n"
+        "[profile y]\nsaml_url = https://idp.example:8443/sso\nsaml_username = bob\n")  # another host:port
     bob = LoginRequest(url=url, username="bob", state_dir=paths.sessions_dir())
     alice = LoginRequest(url=url, username="alice", state_dir=paths.sessions_dir())
     jar, profile, other = cookie_jar_path(bob), profile_dir(bob), cookie_jar_path(alice)
@@ -165,9 +169,40 @@ def test_logout_profile_removes_the_session_state_sign_in_uses(isolated_env):
 
     run = run_main(["logout", "--profile", "w"])
     assert run.returncode == 0, run.stderr
-    assert run.stderr == "Removed 0 cached credential(s) and 2 IdP session(s) of profile w.\n"
+    assert run.stderr == ("Deleted the IdP session of bob at idp.example, which every profile with that user and "
+                          "IdP shares: w2 must sign in again too.\n")
     assert not jar.exists() and not profile.exists() and other.exists()
-    assert run_main(["logout", "--profile", "w"]).stderr.startswith("Nothing to remove: profile w had")
+    assert run_main(["logout", "--profile", "w"]).stderr == (
+        "Nothing to remove: profile w had no cached credentials, no saved IdP session and no credentials "
+        "samlcreds wrote.\n"
+        "note: there was no saved IdP session of bob at idp.example; 1 saved IdP session(s) of other users or IdPs "
+        "remain. If profile w signed in with another IdP URL or user name, pass the --url and --username it "
+        "signed in with: samlcreds logout --profile w --url URL --username USER, or forget every IdP session: "
+        "samlcreds logout --all.\n")
+    assert other.exists()
+
+
+def test_logout_url_and_username_go_with_profile_only(isolated_env):
+    run = run_main(["logout", "--all", "--username", "bob"])
+    assert run.returncode == 2 and "--url and --username go with --profile" in run.stderr
+
+
+def test_logout_of_a_chained_profile_names_its_source(isolated_env):
+    from samlcreds import paths
+    from samlcreds.idp.base import LoginRequest
+    from samlcreds.idp.form import cookie_jar_path
+
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(
+        "[profile src]\nsaml_url = https://idp.example/sso\nsaml_username = bob\n"
+        "[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/Admin\nsource_profile = src\n")
+    jar = cookie_jar_path(LoginRequest(url="https://idp.example/sso", username="bob", state_dir=paths.sessions_dir()))
+    jar.parent.mkdir(parents=True)
+    jar.write_text("#LWP-Cookies-2.0\n")
+    run = run_main(["logout", "--profile", "admin"])
+    assert run.returncode == 0, run.stderr
+    assert ("note: profile admin assumes its role with the credentials of profile src, whose IdP session it "
+            "uses: to end that session, run samlcreds logout --profile src") in run.stderr
+    assert jar.exists()
 
 
 def test_logout_all_counts_sessions_not_the_files_beside_them(isolated_env):

@@ -30,7 +30,9 @@ def test_otp_command_is_written_like_the_other_settings(isolated_env):
 def test_otp_command_that_does_not_split_is_refused_and_nothing_written(isolated_env):
     run = run_main(["configure", "--profile", "w", "--url", "https://idp/sso", "--otp-command", '"/opt/totp'])
     assert run.returncode == ExitCode.USAGE
-    assert "saml_otp_command does not split into a command line" in run.stderr
+    # the flag it came from is named, not the key (or its variable) a sign-in reads
+    assert "samlcreds: error: --otp-command does not split into a command line" in run.stderr
+    assert "Check --otp-command: " in run.stderr and "SAMLCREDS_OTP_COMMAND" not in run.stderr
     assert "Traceback" not in run.stderr
     assert not Path(isolated_env["AWS_CONFIG_FILE"]).exists()
 
@@ -38,7 +40,7 @@ def test_otp_command_that_does_not_split_is_refused_and_nothing_written(isolated
 def test_empty_otp_command_is_refused_and_the_stored_one_kept(isolated_env):
     assert run_main(["configure", "--profile", "w", "--otp-command", "pass otp w"]).returncode == ExitCode.OK
     run = run_main(["configure", "--profile", "w", "--otp-command", ""])
-    assert run.returncode == ExitCode.USAGE and "saml_otp_command is empty" in run.stderr
+    assert run.returncode == ExitCode.USAGE and "--otp-command is empty" in run.stderr
     assert config.resolve("w").otp_command == "pass otp w"
 
 
@@ -49,5 +51,59 @@ def test_otp_command_is_checked_with_all_roles_too_before_any_sign_in(isolated_e
         run = run_main(["configure", "--profile", "org", "--all-roles", "--url", "http://127.0.0.1:9/sso",
                         "--username", "carol", "--otp-command", bad])
         assert run.returncode == ExitCode.USAGE, run.stderr
-        assert f"saml_otp_command {message}" in run.stderr and "Traceback" not in run.stderr
+        assert f"--otp-command {message}" in run.stderr and "Traceback" not in run.stderr
         assert not Path(isolated_env["AWS_CONFIG_FILE"]).exists()
+
+
+def test_otp_command_whose_program_is_missing_is_saved_with_a_warning(isolated_env, tmp_path):
+    run = run_main(["configure", "--profile", "w", "--otp-command", "nosuchotp-xyz x"])
+    assert run.returncode == ExitCode.OK, run.stderr
+    assert "warning: --otp-command's program 'nosuchotp-xyz' was not found on PATH; saved anyway" in run.stderr
+    assert profile_keys(isolated_env, "w") == {"saml_otp_command": "nosuchotp-xyz x"}
+    script = tmp_path / "totp"
+    script.write_text("#!/bin/sh\necho 123456\n")
+    run = run_main(["configure", "--profile", "w", "--otp-command", str(script)])
+    assert f"warning: --otp-command's program '{script}' is not executable" in run.stderr
+    script.chmod(0o700)
+    run = run_main(["configure", "--profile", "w", "--otp-command", str(script)])
+    assert run.returncode == ExitCode.OK and "warning" not in run.stderr
+    assert run_main(["configure", "--profile", "w", "--otp-command", "sh -c true"]).stderr.count("warning") == 0
+
+
+def test_browser_profile_by_flags(isolated_env, tmp_path):
+    browser = tmp_path / "my chrome"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o700)
+    run = run_main(["configure", "--profile", "b", "--provider", "browser", "--url", "https://idp.example.com/sso",
+                    "--browser", str(browser), "--browser-driver", "PlayWright", "--autofill"])
+    assert run.returncode == ExitCode.OK, run.stderr
+    assert "warning" not in run.stderr
+    assert profile_keys(isolated_env, "b") == {
+        "saml_provider": "browser", "saml_url": "https://idp.example.com/sso", "saml_browser": str(browser),
+        "saml_browser_driver": "playwright", "saml_autofill": "true"}
+    settings = config.resolve("b")
+    assert (settings.browser, settings.browser_driver, settings.autofill) == (str(browser), "playwright", True)
+    assert run_main(["configure", "--profile", "b", "--no-autofill"]).returncode == ExitCode.OK
+    assert config.resolve("b").autofill is False
+
+
+def test_autofill_with_the_native_driver_is_refused_as_login_refuses_it(isolated_env):
+    """The same rule as a sign-in's (config.browser_driver_for), over the flags and what the profile holds."""
+    run = run_main(["configure", "--profile", "b", "--autofill", "--browser-driver", "native"])
+    assert run.returncode == ExitCode.USAGE
+    assert "auto-fill (--autofill / saml_autofill) needs the Playwright driver" in run.stderr
+    assert not Path(isolated_env["AWS_CONFIG_FILE"]).exists()
+    assert run_main(["configure", "--profile", "b", "--browser-driver", "native"]).returncode == ExitCode.OK
+    run = run_main(["configure", "--profile", "b", "--autofill"])  # the profile's native driver
+    assert run.returncode == ExitCode.USAGE and "needs the Playwright driver" in run.stderr
+    assert profile_keys(isolated_env, "b") == {"saml_browser_driver": "native"}
+    bad = run_main(["configure", "--profile", "b", "--browser-driver", "selenium"])
+    assert bad.returncode == ExitCode.USAGE and "'selenium' is not one of 'native', 'playwright'" in bad.stderr
+
+
+def test_browser_that_is_not_installed_is_saved_with_a_warning(isolated_env, tmp_path):
+    run = run_main(["configure", "--profile", "b", "--browser", str(tmp_path / "no-chrome")])
+    assert run.returncode == ExitCode.OK, run.stderr
+    assert f"warning: the browser '{tmp_path / 'no-chrome'}' (saml_browser / SAMLCREDS_BROWSER) does not exist" \
+        in run.stderr
+    assert profile_keys(isolated_env, "b") == {"saml_browser": str(tmp_path / "no-chrome")}

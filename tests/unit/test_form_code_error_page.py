@@ -13,10 +13,12 @@ from samlcreds.idp.form import FormProvider
 from tests.unit.form_server import PageServer, code_form, login_form, page
 
 PRINT_CODE = f"{sys.executable} -c \"print('123456')\""
-#: What LemonLDAP::NG 2.16 serves after a wrong TOTP code (PE_BADOTP = 96), trimmed.
-LLNG_BAD_CODE = page('<script src="/static/common/js/portal.js"></script><div id="errorcontent">'
+#: What LemonLDAP::NG 2.16 serves after a wrong TOTP code (PE_BADOTP = 96; its error.tpl), trimmed.
+LLNG_BAD_CODE = page('<script src="/static/common/js/portal.js"></script><div id="errorcontent" class="container">'
                      '<div class="message message-negative alert" role="alert"><span trmsg="96"></span></div>'
-                     '<a href="/" class="btn">Go to portal</a></div>', title="Authentication portal")
+                     '<div id="error"><div class="buttons"><a href="/?cancel=1" class="btn btn-primary" '
+                     'role="button"><span class="fa fa-home"></span><span trspan="goToPortal">Go to portal</span>'
+                     '</a></div></div></div>', title="Authentication portal")
 
 
 def _login(server: PageServer) -> str:
@@ -29,8 +31,9 @@ def test_form_less_page_after_the_code_is_a_refused_code():
     with PageServer({"/": login_form(), "/login": code_form(), "/mfa": LLNG_BAD_CODE}) as server:
         with pytest.raises(errors.InvalidCredentials) as info:
             _login(server)
-        assert info.value.message.startswith("the one-time code was refused (the IdP answered it with a page "
-                                             "that leads nowhere)")
+        # one sentence: the error box's button ("Go to portal") is not quoted as what the page says
+        assert info.value.message == ("the one-time code was refused: the IdP answered it with an error page "
+                                      "that ends the sign-in")
         assert "saml_otp_command" in info.value.hint
         assert len(server.posts("/mfa")) == 1 and len(server.posts("/login")) == 1
 
@@ -39,3 +42,13 @@ def test_the_same_page_before_any_code_still_needs_javascript():
     with PageServer({"/": login_form(), "/login": LLNG_BAD_CODE}) as server:
         with pytest.raises(errors.LoginFlowError, match="needs JavaScript: it has scripts and no form"):
             _login(server)
+
+
+def test_an_error_box_is_quoted_without_its_buttons():
+    said = page('<div id="error"><p class="alert">Invalid code</p><div class="buttons">'
+                '<a class="btn" href="/">Go to portal</a><button>Retry</button></div></div>')
+    with PageServer({"/": login_form(), "/login": code_form(), "/mfa": said}) as server:
+        with pytest.raises(errors.InvalidCredentials) as info:
+            _login(server)
+        assert info.value.message == ("the one-time code was refused: the IdP answered it with an error page "
+                                      "that ends the sign-in (the page says: Invalid code)")

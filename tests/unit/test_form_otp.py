@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from samlcreds import errors
-from samlcreds.idp.form.otp import CodeSource, run_code_command
+from samlcreds.idp.form.otp import CodeSource, missing_program, run_code_command, split_code_command
 
 PY = sys.executable
 
@@ -38,6 +38,32 @@ def test_command_failures_are_clear(command, kind, message):
         run_code_command(command)
     assert info.value.message == message
     assert "saml_otp_command" in info.value.hint
+    assert_suggests_no_secret_in_argv(info.value.hint)
+
+
+def assert_suggests_no_secret_in_argv(hint: str) -> None:
+    """The suggested commands keep a TOTP secret off the command line (every local user reads argv)."""
+    assert "BASE32SECRET" not in hint and "-b SECRET" not in hint
+    assert "pass otp work/idp" in hint and "oathtool --totp -b @/" in hint  # oathtool reads @FILE itself
+
+
+def test_configure_flag_is_named_instead_of_the_key():
+    with pytest.raises(errors.UsageError) as info:
+        split_code_command("oathtool 'unclosed", source="--otp-command")
+    assert info.value.message.startswith("--otp-command does not split into a command line")
+    assert info.value.hint.startswith("Check --otp-command: ") and "saml_otp_command" not in info.value.hint
+
+
+def test_missing_program(tmp_path):
+    assert missing_program([PY, "-c", "1"]) is None
+    assert missing_program(["sh"]) is None  # on PATH
+    assert missing_program(["nosuchotp-xyz", "x"]) == "'nosuchotp-xyz' was not found on PATH"
+    assert missing_program([str(tmp_path / "none")]) == f"{str(tmp_path / 'none')!r} does not exist"
+    plain = tmp_path / "totp"
+    plain.write_text("#!/bin/sh\n")
+    assert missing_program([str(plain)]) == f"{str(plain)!r} is not executable"
+    plain.chmod(0o700)
+    assert missing_program([str(plain)]) is None
 
 
 def test_command_timeout():
@@ -69,3 +95,4 @@ def test_empty_answer_and_no_source():
     with pytest.raises(errors.InteractionRequired) as info:
         CodeSource(None, None).code("h")
     assert "saml_otp_command" in info.value.message and "SAMLCREDS_OTP_COMMAND" in info.value.message
+    assert_suggests_no_secret_in_argv(info.value.hint)

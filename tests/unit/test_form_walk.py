@@ -252,8 +252,8 @@ def test_refused_code_from_the_command_is_not_retried():
 
 def test_code_then_login_form_means_the_code_was_refused():
     with PageServer({"/": login_form(), "/login": code_form(), "/mfa": login_form()}) as server:
-        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP went back to its login "
-              "form)", otp_command=PRINT_CODE)
+        fails(server, errors.InvalidCredentials, "the one-time code was refused: the IdP went back to its login "
+              "form", otp_command=PRINT_CODE)
         assert len(server.posts("/login")) == 1
 
 
@@ -335,8 +335,8 @@ def test_code_then_an_error_page_means_the_code_was_refused():
     error = page('<div id="errorcontent"><div class="message message-negative alert" role="alert">'
                  '<span trmsg="96"></span></div><a href="/?cancel=1">Go to portal</a></div>')
     with PageServer({"/": login_form(), "/login": code_form(), "/mfa": error}) as server:
-        fails(server, errors.InvalidCredentials, "the one-time code was refused (the IdP answered it with a page "
-              "that leads nowhere)", get_code=Asked("1", "2"))
+        fails(server, errors.InvalidCredentials, "the one-time code was refused: the IdP answered it with an error "
+              "page that ends the sign-in", get_code=Asked("1", "2"))
         assert len(server.posts("/mfa")) == 1
 
 

@@ -140,3 +140,54 @@ def test_remove_keys(tmp_path):
     assert path.read_text() == "# keep me\n[a]\ny = 2\n\n[b]\nz = 3\n"
     assert inifile.remove_keys(path, "a", ["x"]) is False
     assert inifile.remove_keys(tmp_path / "absent", "a", ["x"]) is False
+
+
+# --- logout's take-back: a section emptied of what samlcreds wrote goes, with the blank line it added ---
+KEYS = ("k1", "k2")
+
+
+def emptied(text: str, section: str, tmp_path) -> str:
+    path = tmp_path / "credentials"
+    path.write_bytes(text.encode())
+    inifile.remove_keys(path, section, KEYS, drop_emptied=True)
+    return path.read_bytes().decode()
+
+
+@pytest.mark.parametrize("before", ["", "# mine\n[a]\nx = 1\n", "[a]\nx = 1\n\n\n", "[a]\r\nx = 1\r\n"])
+def test_appending_then_emptying_a_section_gives_the_file_back(before, tmp_path):
+    """edit_section appends ``[s]`` after a blank line; taking its keys back restores every byte before."""
+    once = inifile.edit_section(before, "s", {"k1": "v", "k2": "w"})
+    assert emptied(once, "s", tmp_path) == before
+    twice = inifile.edit_section(once, "t", {"k1": "v"})  # [t] appended after [s]
+    assert emptied(twice, "s", tmp_path) == inifile.edit_section(before, "t", {"k1": "v"})
+
+
+@pytest.mark.parametrize("text", [
+    "[s]\nk1 = v\n# a comment the user wrote\n",
+    "[s]\n; mine\nk1 = v\n",
+    "[s] # mine\nk1 = v\n",
+    "[s]\nk1 = v\nregion = eu-west-1\n",
+])
+def test_a_section_holding_anything_else_stays(text, tmp_path):
+    after = emptied(text, "s", tmp_path)
+    assert after.startswith(text.split("\n")[0]) and "k1" not in after
+    assert after == "".join(line for line in text.splitlines(keepends=True) if not line.startswith("k1"))
+
+
+def test_an_empty_section_samlcreds_did_not_empty_stays(tmp_path):
+    text = "[a]\nx = 1\n\n[s]\n\n[b]\nk1 = v\n"
+    assert emptied(text, "s", tmp_path) == text
+    assert emptied(text, "b", tmp_path) == "[a]\nx = 1\n\n[s]\n"
+    assert inifile.remove_keys(tmp_path / "credentials", "a", ["k1"], drop_emptied=True) is False
+
+
+def test_a_section_whose_removal_would_change_another_stays(tmp_path):
+    text = "[a]\nx = 1\n\n[s]\nk1 = v\n  [b]\ny = 2\n"  # without [s], "  [b]" would continue x
+    assert emptied(text, "s", tmp_path) == "[a]\nx = 1\n\n[s]\n  [b]\ny = 2\n"
+
+
+def test_without_drop_emptied_the_header_stays(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text("[a]\nx = 1\n\n[s]\nk1 = v\n")
+    assert inifile.remove_keys(path, "s", KEYS) is True
+    assert path.read_text() == "[a]\nx = 1\n\n[s]\n"

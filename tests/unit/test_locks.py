@@ -144,6 +144,41 @@ def test_ini_edit_lock_busy_is_local_file_error(tmp_path):
     assert not target.exists()
 
 
+EDIT = """
+import sys
+from pathlib import Path
+from samlcreds import errors, inifile
+try:
+    with inifile.locked(Path(sys.argv[1]), timeout=0.3):
+        print("got it")
+except errors.LocalFileError as exc:
+    print(exc.message)
+"""
+
+
+def test_ini_edits_exclude_each_other_whatever_the_cache_dir_and_the_path_spelling(tmp_path):
+    """Why the ini-edit lock is FILE.lock beside the file, not in the cache's locks/: a process with
+    another cache directory (SAMLCREDS_CACHE_DIR, a dev container mounting ~/.aws but not ~/.cache) or
+    reaching the file by another path (the container's mount: a symlinked directory here) edits the
+    same file, and must wait for the lock all the same."""
+    aws = tmp_path / "home" / ".aws"
+    aws.mkdir(parents=True)
+    (tmp_path / "mounted").symlink_to(aws)
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("AWS_", "SAMLCREDS_"))}
+
+    def edit(path, cache):
+        out = subprocess.run([sys.executable, "-c", EDIT, str(path)], capture_output=True, text=True, timeout=60,
+                             env=dict(env, SAMLCREDS_CACHE_DIR=str(tmp_path / cache)))
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    with inifile.locked(aws / "credentials", timeout=1):
+        assert edit(tmp_path / "mounted" / "credentials", "other-cache").startswith(
+            "another process holds the lock on")
+    assert edit(tmp_path / "mounted" / "credentials", "other-cache") == "got it"
+    assert sorted(p.name for p in aws.iterdir()) == ["credentials.lock"]
+
+
 def test_reentrant_whatever_the_spelling_of_the_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     first, second = locks.FileLock("./a.lock"), locks.FileLock(tmp_path / "sub" / ".." / "a.lock")

@@ -53,3 +53,25 @@ def test_bad_browser_driver_is_a_usage_error_listing_the_choices(env):
 
 def test_help_lists_the_choices(env):
     assert "--browser-driver [native|playwright]" in CliRunner().invoke(probe, ["--help"]).output
+
+
+def test_one_time_code_is_read_without_echo_like_the_password(isolated_env):
+    """At a terminal the code is asked with the no-echo prompt (the password's), never the visible one."""
+    from tests import samples
+    from tests.helpers import run_main, scripted_terminal
+    from tests.unit.form_server import PageServer, aws_form, code_form, login_form
+
+    final = aws_form(samples.b64(samples.response_xml()))
+    routes = {"/": login_form(), "/login": code_form(),
+              "/mfa": lambda hit: final if hit.fields().get("code") == "135790" else code_form()}
+    with PageServer(routes) as server:
+        terminal = scripted_terminal(secrets=["pw", "135790"])  # nothing answers a visible prompt
+        run = run_main(["roles", "--url", server.base + "/", "--username", "alice"], terminal=terminal)
+        assert run.returncode == 0, run.stderr
+        host = f"127.0.0.1:{server.port}"
+        assert terminal.shown == [f"Password for alice at {host}: ", f"One-time code for {host}: "]
+        assert [hit.fields()["code"] for hit in server.hits if hit.path == "/mfa"] == ["135790"]
+    ended = scripted_terminal(secrets=["pw"])  # Ctrl-D at the code prompt
+    with PageServer(routes) as server:
+        run = run_main(["roles", "--url", server.base + "/", "--username", "alice"], terminal=ended)
+    assert run.returncode == 3 and "no one-time code was entered" in run.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from samlcreds import config, errors
+from samlcreds.cli.options import BROWSER_DRIVER_OPTION, BROWSER_OPTION
 from samlcreds.cli.terminal import current_terminal, info
 from samlcreds.idp.base import provider_names
 from samlcreds.sts import check_duration
@@ -26,6 +27,7 @@ Examples:
       --username me@example.com --role 111111111111:Developer --duration 3600 --region eu-west-1
   samlcreds configure --profile work --all-roles --profile-template '{account}-{role}'
   samlcreds configure --profile work --otp-command 'pass otp work/idp'
+  samlcreds configure --profile lab --provider browser --browser chromium --autofill
 """)
 @click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
@@ -38,6 +40,11 @@ Examples:
 @click.option("--region", help="Region (region).")
 @click.option("--otp-command", help="Form provider: command printing a one-time code on its first line, run "
               "without a shell, e.g. 'pass otp work/idp' (saml_otp_command).")
+@BROWSER_OPTION
+@BROWSER_DRIVER_OPTION
+@click.option("--autofill/--no-autofill", default=None,
+              help="Browser provider: fill the user name and password into plain login forms, through "
+              "Playwright (saml_autofill).")
 @click.option("--credential-process", "credential_process", is_flag=True,
               help="Also set credential_process so every AWS tool gets fresh credentials from samlcreds.")
 @click.option("--remove-static-keys", is_flag=True,
@@ -51,24 +58,25 @@ Examples:
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 @click.option("--password-stdin", is_flag=True, help="With --all-roles: read the IdP password from stdin.")
 def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region, otp_command,
-              credential_process, remove_static_keys, google_idp_id, google_sp_id, all_roles, profile_template,
-              password_stdin):
+              browser, browser_driver, autofill, credential_process, remove_static_keys, google_idp_id,
+              google_sp_id, all_roles, profile_template, password_stdin):
     """Write SAML settings into [profile NAME] of the AWS config file.
 
-    Every setting can be given by flag; with none given and a terminal,
-    samlcreds asks for each. Other lines of the file are kept byte for byte.
+    The common settings can be given by flag; with none given and a terminal,
+    samlcreds asks for the main ones. saml_allow_http_idp,
+    saml_remember_password, the auto-fill selectors and saml_account_names
+    are edits of the file. Other lines of the file are kept byte for byte.
     """
     name = profile or config.default_profile_name()
     if otp_command is not None:
-        from samlcreds.idp.form.otp import split_code_command
-
-        split_code_command(otp_command)  # refused now (empty, or an unclosed quote), not at the first code
+        _check_otp_command(otp_command)  # refused now (empty, or an unclosed quote), not at the first code
     if all_roles:
         from samlcreds.cli.allroles import configure_all_roles
         from samlcreds.cli.options import Inputs, SignInOptions
 
         settings = config.resolve(name, provider=provider, url=url, username=username, duration=duration,
-                                  timeout=timeout, region=region, otp_command=otp_command)
+                                  timeout=timeout, region=region, otp_command=otp_command, browser=browser,
+                                  browser_driver=browser_driver, autofill=autofill)
         inputs = Inputs(password_stdin=password_stdin)
         return configure_all_roles(settings, SignInOptions(profile=name).request(settings, inputs),
                                    template=profile_template)
@@ -83,7 +91,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         provider = provider or "browser"
     given = {"provider": provider, "url": url, "username": username, "role": role,
              "principal_arn": principal_arn, "duration": duration, "timeout": timeout, "region": region,
-             "otp_command": otp_command}
+             "otp_command": otp_command, "browser": browser, "browser_driver": browser_driver,
+             "autofill": None if autofill is None else str(autofill).lower()}
     values = {k: str(v) for k, v in given.items() if v is not None}
     if not values and not credential_process:
         terminal = current_terminal()
@@ -102,10 +111,10 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                 hint=f"Choose one of: {', '.join(provider_names())}.")
     if "duration" in values:
         check_duration(values["duration"])
-    if "otp_command" in values and otp_command is None:  # typed at the prompt
-        from samlcreds.idp.form.otp import split_code_command
-
-        split_code_command(values["otp_command"])
+    if browser_driver is not None or autofill is not None:
+        _check_browser_driver(name, values)
+    if browser is not None:
+        _warn_browser(browser)
     stored = {config.KEYS[key][0]: value for key, value in values.items()}
     if credential_process:
         stored["credential_process"] = credential_process_command(name)
@@ -113,6 +122,38 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     info(f"Saved {', '.join(stored)} in [{config.section_name(name)}] of {path}")
     if credential_process:
         _check_shadowing_keys(name, remove_static_keys)
+
+
+def _check_otp_command(command: str) -> None:
+    """Refuse an ``--otp-command`` that does not split; warn when its program is not found now."""
+    from samlcreds.idp.form.otp import FLAG, command_hint, missing_program, split_code_command
+
+    problem = missing_program(split_code_command(command, source=FLAG))
+    if problem:
+        info(f"warning: {FLAG}'s program {problem}; saved anyway, but a sign-in that asks for a one-time "
+             f"code will fail unless it is there then.\n  {command_hint(FLAG)}")
+
+
+def _check_browser_driver(profile: str, values: dict[str, str]) -> None:
+    """Refuse --autofill with --browser-driver native, the new values over the profile's (as login would)."""
+    stored = config.read_profile(profile)
+    text = {name: values.get(name) or stored.get(config.KEYS[name][0], "") for name in ("autofill", "browser_driver")}
+    try:
+        settings = config.Settings(autofill=text["autofill"], browser_driver=text["browser_driver"])
+    except errors.UsageError:  # a bad value already in the file: login names it, with where it is
+        return
+    config.browser_driver_for(settings.browser_driver, settings.autofill)
+
+
+def _warn_browser(browser: str) -> None:
+    """Say when ``--browser`` names no installed browser (saved anyway: it may be installed later)."""
+    from samlcreds.idp.browser.errors import BrowserNotFound
+    from samlcreds.idp.browser.locate import channel_executable, find_browser
+
+    try:
+        channel_executable(find_browser(browser))
+    except BrowserNotFound as exc:
+        info(f"warning: {exc.message}; saved anyway" + (f"\n  {exc.hint}" if exc.hint else ""))
 
 
 def credential_process_command(profile: str) -> str:

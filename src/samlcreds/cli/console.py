@@ -20,7 +20,8 @@ Examples:
   samlcreds console -p work --destination https://console.aws.amazon.com/s3/home
 The URL signs anyone in for 15 minutes: treat it like a password. Without --print the
 browser is sent to it by a one-use redirect on 127.0.0.1 (waiting up to {BROWSER_WAIT:.0f} s), so the URL
-is never on the browser's command line.
+is never on the browser's command line. When the browser runs on another machine (SSH, a
+remote container), use --print. Exit 2 when no browser starts or none opens the link.
 """)
 @click.option("--profile", "-p", help="Profile whose credentials to use (SAML or chained).")
 @click.option("--print", "print_only", is_flag=True, help="Print the sign-in URL on stdout instead of opening a browser.")
@@ -48,7 +49,8 @@ def open_in_browser(url: str, wait: float | None = None, *, profile: str | None 
     """Open the secret sign-in ``url`` through a one-shot loopback redirect (never in the browser's argv).
 
     Waits ``wait`` seconds (default :data:`samlcreds.servers.redirect.BROWSER_WAIT`)
-    for the browser to fetch the loopback URL; raises
+    for the browser to fetch the loopback URL, less when a request for it was
+    refused (:meth:`~samlcreds.servers.redirect.OneShotRedirect.wait`); raises
     :class:`~samlcreds.errors.UsageError` when no browser starts or none fetches it, its hint
     naming ``samlcreds console --profile PROFILE --print``.
     """
@@ -65,6 +67,14 @@ def open_in_browser(url: str, wait: float | None = None, *, profile: str | None 
             raise errors.UsageError("no web browser could be started", hint=later)
         if not handoff.served:
             info(f"samlcreds: waiting up to {wait:.0f} s for the browser to open the console...")
-        if not handoff.wait(wait):
-            raise errors.UsageError(f"the browser did not open the console sign-in within {wait:.0f} s "
-                                    "(the link samlcreds gave it no longer works)", hint=later)
+        if handoff.wait(wait):
+            return
+    if handoff.refused is not None:
+        raise errors.UsageError(
+            f"a request for the one-use console link was refused ({handoff.refused}) and no other came; "
+            "the link no longer works",
+            hint="When the browser runs on another machine (over SSH, in a remote container) or reaches "
+                 f"127.0.0.1 through a port forwarder, run '{again}' and paste the URL into "
+                 "that browser yourself (it is valid for 15 minutes).")
+    raise errors.UsageError(f"the browser did not open the console sign-in within {wait:.0f} s "
+                            "(the link samlcreds gave it no longer works)", hint=later)

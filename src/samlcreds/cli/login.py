@@ -80,12 +80,13 @@ def run_login(options: LoginOptions) -> None:
 
         if options.role or options.role_arn or options.principal_arn:
             raise errors.UsageError("--all-roles and --role/--role-arn/--principal-arn are exclusive")
-        return login_all_roles(dataclasses.replace(settings, role=None), sign_in.request(settings, inputs),
+        request = sign_in.request(settings, inputs, remember_asked=bool(options.remember_password))
+        return login_all_roles(dataclasses.replace(settings, role=None), request,
                                template=options.profile_template, print_format=options.print_format,
                                overwrite_long_term=options.overwrite_long_term_keys)
     if chain.chain_spec(settings.profile) is not None:
         return _login_chained(settings.profile, inputs, sign_in.debug, options)
-    request = sign_in.request(settings, inputs)
+    request = sign_in.request(settings, inputs, remember_asked=bool(options.remember_password))
     picker = make_picker(terminal, accounts.names(settings.profile)) if terminal.available else None
     session_reused = False
     try:

@@ -13,6 +13,14 @@ from samlcreds import config, errors, paths
 from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
 
+#: ``--browser`` and ``--browser-driver``, as the sign-in commands and ``configure`` take them.
+BROWSER_OPTION = click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel "
+                              "(saml_browser).")
+BROWSER_DRIVER_OPTION = click.option(
+    "--browser-driver", type=click.Choice(config.BROWSER_DRIVERS, case_sensitive=False),
+    help="Browser provider: native (your browser, no driver attached; the default) or playwright "
+    "(implied by --autofill; refused by Google) (saml_browser_driver).")
+
 #: The click parameters :func:`login_options` adds, in the order of ``--help``.
 _OPTIONS = (
     click.option("--profile", "-p", help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
@@ -29,10 +37,8 @@ _OPTIONS = (
                  help="Browser provider: force headless or a window (default: headless when the IdP session is live)."),
     click.option("--autofill", is_flag=True, default=None,
                  help="Browser provider: fill the user name and password into plain login forms."),
-    click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel."),
-    click.option("--browser-driver", type=click.Choice(config.BROWSER_DRIVERS, case_sensitive=False),
-                 help="Browser provider: native (your browser, no driver attached; the default) or playwright "
-                 "(implied by --autofill; refused by Google) (saml_browser_driver)."),
+    BROWSER_OPTION,
+    BROWSER_DRIVER_OPTION,
     click.option("--allow-http-idp", is_flag=True, default=None,
                  help="Labs only: allow sending the password over plain http (saml_allow_http_idp; form, ECP, auto-fill)."),
 )
@@ -69,15 +75,19 @@ class SignInOptions(NamedTuple):
                               browser_driver=self.browser_driver,
                               allow_http_idp=True if self.allow_http_idp else None, **more)
 
-    def request(self, settings: config.Settings, inputs: Inputs) -> LoginRequest:
-        """The :class:`LoginRequest` for ``settings`` with these flags."""
+    def request(self, settings: config.Settings, inputs: Inputs, *, remember_asked: bool = False) -> LoginRequest:
+        """The :class:`LoginRequest` for ``settings`` with these flags.
+
+        ``remember_asked``: ``--remember-password`` was given, so a sign-in
+        that stores nothing says why.
+        """
         from samlcreds.keyring_store import KeyringPassword
 
         path = Path(self.saml_file) if self.saml_file and self.saml_file != "-" else None
         # a password given on stdin is the one to use; else one stored in the OS keyring comes first
         get_password = KeyringPassword(inputs.password, url=settings.url, username=settings.username,
                                        remember=settings.remember_password, use_stored=not inputs.password_stdin,
-                                       notify=info)
+                                       notify=info, unstored=_unstored(settings) if remember_asked else None)
         return request_for(
             settings,
             get_password=get_password,
@@ -93,6 +103,17 @@ class SignInOptions(NamedTuple):
 
 
 _NAMES = tuple(name for name in SignInOptions._fields if name != "debug")
+
+
+def _unstored(settings: config.Settings) -> str:
+    """Why a successful sign-in with these settings typed no password that could be stored."""
+    if settings.provider == "paste":
+        return "a pasted SAMLResponse involves no password"
+    if settings.provider == "browser" and not settings.autofill:
+        return ("you type the password into the browser window yourself, and samlcreds never sees it "
+                "(it stores the password it fills in with --autofill)")
+    return ("the IdP session was still valid, so the IdP did not ask for the password; it is stored at the "
+            f"next sign-in that asks for it ('samlcreds logout --profile {settings.profile}' ends the session now)")
 
 
 def login_options(func):
@@ -143,8 +164,8 @@ class Inputs:
         return read_pasted()
 
     def code(self, prompt: str) -> str:
-        """A one-time code typed at the terminal (visible: it is useless after a minute)."""
-        return self.terminal.ask(prompt)
+        """A one-time code typed at the terminal, not echoed (like the password: never shown on screen)."""
+        return self.terminal.ask_secret(prompt, what="one-time code")
 
 
 def read_pasted() -> str:

@@ -39,13 +39,14 @@ class Terminal:
         except OSError:
             return False
 
-    def ask_secret(self, prompt: str) -> str:
-        """Read a line without echo (getpass uses the terminal itself)."""
+    def ask_secret(self, prompt: str, what: str = "password") -> str:
+        """Read a line without echo (getpass uses the terminal itself): a password or a one-time code
+        (``what``, for the error when none is entered)."""
         with spinner_paused():
             try:
                 return getpass.getpass(prompt)
             except EOFError:
-                raise errors.InteractionRequired("no password was entered") from None
+                raise errors.InteractionRequired(f"no {what} was entered") from None
 
     def ask(self, prompt: str) -> str:
         """Read a visible line from the terminal."""

@@ -135,20 +135,24 @@ def request_for(settings, **fields) -> LoginRequest:
 KEY_DIGITS = 16
 
 
+def idp_host(url: str | None) -> str:
+    """The IdP host of ``url`` as saved sessions are keyed by it: ``host[:port]``, lower case (``""`` without one)."""
+    return urllib.parse.urlsplit(url or "").netloc.lower()
+
+
 def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
     """``state_dir/<name with {key}>`` for one IdP account, or ``None`` without a state_dir or URL.
 
     ``{key}`` in ``name`` (e.g. ``"cookies-{key}.txt"``) becomes the first
-    :data:`KEY_DIGITS` hex digits of SHA-256 over the IdP host (lower case) and the user name, so
-    each account has its own state and no user name appears in a file name.
+    :data:`KEY_DIGITS` hex digits of SHA-256 over the IdP host (:func:`idp_host`) and the user name, so
+    each account has its own state and no user name appears in a file name. The key is the account's,
+    not a profile's: every profile signing in as that user at that IdP shares the state.
     """
     if state_dir is None or not url:
         return None
     import hashlib
-    import urllib.parse
 
-    host = urllib.parse.urlsplit(url).netloc.lower()
-    key = hashlib.sha256(f"{host}\0{username or ''}".encode()).hexdigest()[:KEY_DIGITS]
+    key = hashlib.sha256(f"{idp_host(url)}\0{username or ''}".encode()).hexdigest()[:KEY_DIGITS]
     return Path(state_dir) / name.format(key=key)
 
 
@@ -208,25 +212,47 @@ def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -
     """Delete the saved IdP session of the account (``url``, ``username``) of every registered provider.
 
     Returns how many files or directories were removed (0 when there were none).
-    Raises :class:`~samlcreds.errors.LocalFileError` when a file cannot be deleted.
+    Raises :class:`~samlcreds.errors.LocalFileError` when one cannot be deleted (:func:`remove_saved_state`).
     """
-    import shutil
-
     removed = 0
     for method in provider_names():
         for path in get_provider(method).saved_state(url, username, state_dir):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            elif path.exists() or path.is_symlink():
-                try:
-                    path.unlink()
-                except OSError as exc:
-                    raise errors.LocalFileError(f"cannot delete {path}: {exc.strerror or exc}",
-                                                hint="Check the permissions of the cache directory.") from None
-            else:
-                continue
-            removed += 1
+            if path.exists() or path.is_symlink():
+                removed += remove_saved_state(path)
     return removed
+
+
+def remove_saved_state(path: Path) -> bool:
+    """Delete one saved IdP session: a file, or a directory (a browser profile) with all it holds.
+
+    True when it was deleted, False when it was already gone. Raises
+    :class:`~samlcreds.errors.LocalFileError` naming what could not be deleted
+    (permissions, an immutable attribute, a read-only file system): that
+    session may still sign the user in at the IdP.
+    """
+    import shutil
+    import sys
+
+    failed = [path]  # what rmtree could not delete (its OSError names a child by its name only)
+
+    def note(function, name, error) -> None:
+        failed[0] = Path(name)
+        raise error if isinstance(error, BaseException) else error[1]  # (onexc's exception, onerror's exc_info)
+
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, **{"onexc" if sys.version_info >= (3, 12) else "onerror": note})
+        else:
+            path.unlink()
+    except OSError as exc:
+        if not (path.exists() or path.is_symlink()):
+            return False  # deleted meanwhile (another logout)
+        where = f" ({failed[0]})" if failed[0] != path else ""
+        raise errors.LocalFileError(
+            f"cannot delete the saved IdP session {path}: {exc.strerror or exc}{where}",
+            hint="It may still sign you in at the IdP. Check its permissions, attributes (lsattr) and whether "
+                 "it is on a read-only file system, then run 'samlcreds logout' again.") from None
+    return True
 
 
 def saved_sessions(state_dir: Path) -> list[Path]:

@@ -25,7 +25,7 @@ from typing import Callable
 
 from samlcreds import errors
 from samlcreds.creds import Credentials, iso_utc
-from samlcreds.servers.loopback import LoopbackServer, QuietHandler
+from samlcreds.servers.loopback import LoopbackServer, QuietHandler, send_answer
 
 log = logging.getLogger(__name__)  # never given the token or credentials
 
@@ -49,18 +49,12 @@ class CredentialsServer(LoopbackServer):
                  on_error: Callable[[errors.SamlcredsError], None] = lambda exc: None) -> None:
         self.fetch = fetch
         self.token = token or secrets.token_urlsafe(32)
-        self.path = "/credentials/" + secrets.token_urlsafe(12)
         self.on_error = on_error
         self._fetch_lock = threading.Lock()  # one sign-in at a time, whatever the number of callers
-        super().__init__()
-
-    @property
-    def url(self) -> str:
-        """``AWS_CONTAINER_CREDENTIALS_FULL_URI``."""
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        super().__init__("/credentials/" + secrets.token_urlsafe(12))
 
     def environment(self) -> dict[str, str]:
-        """The two variables botocore needs to use this server."""
+        """The two variables botocore needs to use this server (:attr:`url` is the FULL_URI)."""
         return {"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.url, "AWS_CONTAINER_AUTHORIZATION_TOKEN": self.token}
 
     def handler_class(self):
@@ -93,10 +87,4 @@ class CredentialsServer(LoopbackServer):
 
 
 def _reply(request: http.server.BaseHTTPRequestHandler, status: int, document: dict) -> None:
-    body = json.dumps(document).encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "application/json")
-    request.send_header("Content-Length", str(len(body)))
-    request.send_header("Cache-Control", "no-store")
-    request.end_headers()
-    request.wfile.write(body)
+    send_answer(request, status, json.dumps(document).encode(), content_type="application/json")

@@ -10,10 +10,17 @@ Instead it starts this server and opens the browser at
   ``Host``) with ``303 See Other`` to the secret URL, ``Cache-Control: no-store``
   and ``Referrer-Policy: no-referrer`` (RFC 9110 section 15.4.4; W3C Referrer Policy);
 * on Linux, answers only a client socket owned by the same user id as this
-  process (read from ``/proc/net/tcp``): another local user who reads the
-  loopback URL from the browser's argv and races the browser gets 404;
+  process or by root (read from ``/proc/net/tcp``): another local user who
+  reads the loopback URL from the browser's argv and races the browser gets 404.
+  Root is let through: it can read samlcreds' memory anyway, and WSL2's
+  localhost relay and some port forwarders run as root;
 * answers anything else 404 (``HEAD``/``POST`` included) and, once it has
   redirected, stops: the loopback URL is worthless after one use.
+
+A refused request usually means the browser cannot reach this server as it
+is (it runs on another machine, or behind a forwarder that rewrites ``Host``):
+:meth:`OneShotRedirect.wait` then ends :data:`REFUSED_GRACE` seconds after
+it, unless a good request comes first.
 
 Standard library only (``http.server``).
 """
@@ -26,11 +33,14 @@ import os
 import secrets
 import socket
 import threading
+import time
 
-from samlcreds.servers.loopback import LoopbackServer, QuietHandler
+from samlcreds.servers.loopback import LoopbackServer, QuietHandler, send_answer
 
 #: Seconds ``samlcreds console`` waits for the browser to fetch the loopback URL.
 BROWSER_WAIT = 60.0
+#: Seconds :meth:`OneShotRedirect.wait` still waits after a refused request for a good one.
+REFUSED_GRACE = 2.0
 
 
 class OneShotRedirect(LoopbackServer):
@@ -38,27 +48,25 @@ class OneShotRedirect(LoopbackServer):
 
     ``target``: the secret URL (never logged, never in an argv). Use
     :meth:`start`, :meth:`wait` and :meth:`stop`, or as a context manager
-    (``with OneShotRedirect(url) as redirect: ...``).
+    (``with OneShotRedirect(url) as redirect: ...``). :attr:`refused` says why
+    the last request refused before the redirect was refused (``None``: none was).
     """
 
     thread_name = "samlcreds-console-redirect"
 
     def __init__(self, target: str) -> None:
         self._target = target
-        self.path = "/" + secrets.token_urlsafe(32)
-        self._served = threading.Event()
-        self._lock = threading.Lock()
-        super().__init__()
-
-    @property
-    def url(self) -> str:
-        """The loopback URL to open in the browser (one use only)."""
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        self._served = False
+        self._refused_at: float | None = None  # time.monotonic() of the last refused request
+        self._changed = threading.Condition()  # guards the three above
+        #: Why the last refused request was refused, e.g. ``"its Host header was not 127.0.0.1:<port>"``.
+        self.refused: str | None = None
+        super().__init__("/" + secrets.token_urlsafe(32))
 
     @property
     def served(self) -> bool:
         """True once the redirect was sent."""
-        return self._served.is_set()
+        return self._served
 
     def handler_class(self):
         redirect = self
@@ -67,42 +75,60 @@ class OneShotRedirect(LoopbackServer):
             timeout = 10  # seconds a client may take to send its request (a stalled one is dropped)
 
             def do_GET(self):  # noqa: N802 - http.server's names
-                redirect._answer(self)
+                redirect._answer(self, redirect._refusal(self))
 
             def do_HEAD(self):  # noqa: N802
-                _not_found(self)
+                redirect._answer(self, f"it was a {self.command}, not a GET")
 
             do_POST = do_PUT = do_DELETE = do_OPTIONS = do_HEAD  # noqa: N815
 
         return Handler
 
     def wait(self, timeout: float = BROWSER_WAIT) -> bool:
-        """Wait up to ``timeout`` seconds for the redirect to be sent; True if it was. Stops the server."""
+        """Wait for the redirect to be sent; True if it was. Stops the server.
+
+        Waits up to ``timeout`` seconds, or :data:`REFUSED_GRACE` seconds after
+        the last refused request when that comes sooner (see :attr:`refused`).
+        """
+        deadline = time.monotonic() + timeout
         try:
-            return self._served.wait(timeout)
+            with self._changed:
+                while not self._served:
+                    end = deadline if self._refused_at is None else min(deadline, self._refused_at + REFUSED_GRACE)
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._changed.wait(left)
+                return True
         finally:
             self.stop()
 
-    def _answer(self, request: http.server.BaseHTTPRequestHandler) -> None:
+    def _refusal(self, request: http.server.BaseHTTPRequestHandler) -> str | None:
+        """Why a GET is refused (no secret in it), or None for the browser's good request."""
         port = request.server.server_address[1]  # (self.port is gone once wait() stopped the server)
-        if not (hmac.compare_digest(request.path.encode("utf-8", "surrogateescape"), self.path.encode())
-                and request.headers.get("Host") == f"127.0.0.1:{port}"):
-            return _not_found(request)
+        if not hmac.compare_digest(request.path.encode("utf-8", "surrogateescape"), self.path.encode()):
+            return "it asked for another path"
+        if request.headers.get("Host") != f"127.0.0.1:{port}":
+            return f"its Host header was not 127.0.0.1:{port}"
         uid = loopback_peer_uid(request.client_address, port)
-        if uid is not None and uid != os.getuid():
-            return _not_found(request)  # another local user racing the browser
-        with self._lock:
-            if self._served.is_set():
-                return _not_found(request)
-            request.send_response(303)
-            request.send_header("Location", self._target)
-            request.send_header("Cache-Control", "no-store")
-            request.send_header("Referrer-Policy", "no-referrer")
-            request.send_header("Content-Length", "0")
-            request.send_header("Connection", "close")
-            request.end_headers()
-            request.wfile.flush()
-            self._served.set()
+        if uid == -1:
+            return "samlcreds could not tell which user sent it"
+        if uid is not None and uid not in (os.getuid(), 0):
+            return f"it came from another user's process (uid {uid})"  # another local user racing the browser
+        return None
+
+    def _answer(self, request: http.server.BaseHTTPRequestHandler, refusal: str | None) -> None:
+        with self._changed:
+            if not self._served and refusal is None:
+                send_answer(request, 303, headers=(("Location", self._target), ("Referrer-Policy", "no-referrer"),
+                                                   ("Connection", "close")))
+                self._served = True
+                self._changed.notify_all()
+                return
+            if not self._served:
+                self.refused, self._refused_at = refusal, time.monotonic()
+                self._changed.notify_all()
+        send_answer(request, 404, b"Not Found\n", content_type="text/plain")
 
 
 def loopback_peer_uid(client: tuple[str, int], server_port: int, table: str = "/proc/net/tcp") -> int | None:
@@ -126,13 +152,3 @@ def loopback_peer_uid(client: tuple[str, int], server_port: int, table: str = "/
     except OSError:
         return None
     return -1
-
-
-def _not_found(request: http.server.BaseHTTPRequestHandler) -> None:
-    request.send_response(404)
-    request.send_header("Content-Type", "text/plain")
-    request.send_header("Content-Length", "10")
-    request.send_header("Cache-Control", "no-store")
-    request.end_headers()
-    if request.command != "HEAD":
-        request.wfile.write(b"Not Found\n")

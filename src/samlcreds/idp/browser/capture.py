@@ -22,7 +22,6 @@ import contextlib
 import email.parser
 import http.server
 import socket
-import socketserver
 import ssl
 import threading
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 
 from samlcreds.aws import parse_signin_url, signin_host_partition
 from samlcreds.idp.browser.certs import TlsIdentity, make_identity
+from samlcreds.servers.loopback import QuietHTTPServer, send_answer
 
 #: Larger form bodies are refused (a SAMLResponse is at most 100,000 characters for AWS).
 MAX_BODY = 2 * 1024 * 1024
@@ -149,13 +149,11 @@ class CaptureProxy:
         self._captured.set()
 
 
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
+class _Server(QuietHTTPServer):
+    """A browser dropping a connection is normal here: logged at debug, no traceback on stderr."""
+
     allow_reuse_address = False
     capture: CaptureProxy
-
-    def handle_error(self, request, client_address) -> None:
-        """A browser dropping a connection is normal here: no traceback on stderr."""
 
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
@@ -258,14 +256,7 @@ class _TunnelHandler(http.server.BaseHTTPRequestHandler):
 
 def _reply(handler: http.server.BaseHTTPRequestHandler, status: int, page: bytes) -> None:
     try:
-        handler.send_response(status)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(page)))
-        handler.send_header("Cache-Control", "no-store")
-        handler.send_header("Referrer-Policy", "no-referrer")
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(page)
-        handler.wfile.flush()
+        send_answer(handler, status, page, content_type="text/html; charset=utf-8",
+                    headers=(("Referrer-Policy", "no-referrer"),))
     except (OSError, socket.timeout):
         handler.close_connection = True

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, ClassVar, Iterable
 
 from samlcreds import errors
-from samlcreds.config import BROWSER_DRIVERS as DRIVERS, parse_browser_driver
+from samlcreds.config import BROWSER_DRIVERS as DRIVERS, browser_driver_for, parse_browser_driver
 from samlcreds.idp.base import LoginRequest, account_state_path
 from samlcreds.idp.browser.capture import CaptureProxy
 from samlcreds.idp.browser.profile import PROFILE, ProfileLock, kill_profile_processes, profile_dir, scrub_profile
@@ -28,16 +28,7 @@ def driver_for(request: LoginRequest) -> str:
         wanted = parse_browser_driver(given) if given is not None else None
     except errors.UsageError as exc:
         raise errors.UsageError(f"{exc.message} (saml_browser_driver)", hint=exc.hint) from None
-    if request.autofill:
-        if wanted == NATIVE:
-            raise errors.UsageError(
-                "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but the browser driver "
-                "(--browser-driver / saml_browser_driver) is native",
-                hint="Drop --autofill to sign in yourself in the browser window, or set saml_browser_driver = "
-                     "playwright (Google and other IdPs with anti-automation checks refuse a driven browser).",
-            )
-        return PLAYWRIGHT
-    return wanted or NATIVE
+    return browser_driver_for(wanted, bool(request.autofill))
 
 
 class BrowserProvider:

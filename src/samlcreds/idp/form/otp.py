@@ -17,31 +17,62 @@ from samlcreds import errors
 COMMAND_TIMEOUT = 120.0
 KEY = "saml_otp_command"
 ENV = "SAMLCREDS_OTP_COMMAND"
-_COMMAND_HINT = (f"Check {KEY} (or {ENV}): it must print the code on its first line, "
-                 "e.g. oathtool --totp -b BASE32SECRET.")
+#: Where a command comes from, as messages name it: the profile key (or its variable), or configure's flag.
+SOURCE = f"{KEY} (or {ENV})"
+FLAG = "--otp-command"
+#: Commands to suggest: none puts a TOTP secret in argv, where every local user can read it (``ps``).
+#: oathtool (2.6.7+) reads ``@FILE``; the README's "One-time codes" section says the same.
+EXAMPLES = "pass otp work/idp, or oathtool --totp -b @/home/me/.config/idp-totp (a 0600 file holding the secret)"
 
 
-def split_code_command(command: str) -> list[str]:
+def command_hint(source: str = SOURCE) -> str:
+    """The hint for a code command that failed, naming where it came from (``source``)."""
+    return f"Check {source}: it must print the code on its first line, e.g. {EXAMPLES}."
+
+
+_COMMAND_HINT = command_hint()
+
+
+def split_code_command(command: str, *, source: str = KEY) -> list[str]:
     """``command``'s argv, split as botocore splits ``credential_process`` (``compat_shell_split``).
 
     That is ``shlex.split`` on POSIX (botocore has its own splitter only for
     Windows); botocore is not imported here, because a sign-in imports it in
     another thread meanwhile (:func:`samlcreds.stsclient.prepare_client`).
     Raises :class:`~samlcreds.errors.UsageError` when it does not split
-    (an unclosed quote) or is empty.
+    (an unclosed quote) or is empty, naming ``source`` (``saml_otp_command``,
+    or :data:`FLAG` when configure was given it).
     """
     if os.name == "nt":  # pragma: no cover - botocore's Windows rules
         from botocore.compat import compat_shell_split as split
     else:
         from shlex import split
 
+    hint = command_hint(SOURCE if source == KEY else source)
     try:
         argv = split(command)
     except ValueError as exc:
-        raise errors.UsageError(f"{KEY} does not split into a command line: {exc}", hint=_COMMAND_HINT) from None
+        raise errors.UsageError(f"{source} does not split into a command line: {exc}", hint=hint) from None
     if not argv:
-        raise errors.UsageError(f"{KEY} is empty", hint=_COMMAND_HINT)
+        raise errors.UsageError(f"{source} is empty", hint=hint)
     return argv
+
+
+def missing_program(argv: list[str]) -> str | None:
+    """Why ``argv[0]`` would not start now, or ``None`` when it would: not on PATH, no such file,
+    not executable (``shutil.which``'s rules, which are ``subprocess``'s lookup). A guess only: the
+    sign-in may run with another PATH or directory, so callers warn rather than refuse."""
+    import shutil
+
+    program = argv[0]
+    if shutil.which(program):
+        return None
+    has_dir = os.sep in program or bool(os.altsep and os.altsep in program)
+    if has_dir and os.path.isfile(program):
+        return f"{program!r} is not executable"
+    if has_dir:
+        return f"{program!r} does not exist"
+    return f"{program!r} was not found on PATH"
 
 
 def run_code_command(command: str, *, timeout: float = COMMAND_TIMEOUT, runner=subprocess.run) -> str:
@@ -108,8 +139,7 @@ class CodeSource:
             raise errors.InteractionRequired(
                 f"the IdP at {host} asks for a one-time code and there is no terminal to ask on; "
                 f"set {KEY} in the profile (or {ENV}) to a command that prints the code",
-                hint=f"For example: {KEY} = oathtool --totp -b BASE32SECRET, or a password manager's CLI. "
-                     "Or run samlcreds in a terminal to type the code.")
+                hint=f"For example: {KEY} = {EXAMPLES}. Or run samlcreds in a terminal to type the code.")
         prompt = f"One-time code for {host}: "
         code = self.ask(("The one-time code was refused. " if refused else "") + prompt).strip()
         if not code:

@@ -97,7 +97,7 @@ class Walk:
 
     def fill_password(self, step: steps.Step, page, url: str) -> dict:
         if self.code_sent:
-            raise refused("the one-time code was refused (the IdP went back to its login form)", page,
+            raise refused("the one-time code was refused: the IdP went back to its login form", page,
                           _CODE_HINT, password=False)
         if self.password_sent:
             raise refused(f"credentials: the IdP at {host_of(url)} showed its login form again: the user name or "
@@ -218,7 +218,8 @@ class Walk:
                 hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
         if self.code_sent and status < 400 and not page.xpath("//form"):
             # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
-            raise refused("the one-time code was refused (the IdP answered it with a page that leads nowhere)",
+            raise refused("the one-time code was refused: the IdP answered it with an error page that ends "
+                          "the sign-in",
                           page, _CODE_HINT + saved, password=False)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
@@ -264,8 +265,14 @@ def refused(message: str, page, hint: str, *, password: bool = True) -> errors.I
     return cls(message + (f" (the page says: {detail})" if detail else ""), hint=hint)
 
 
+#: Buttons inside an error box ("Go to portal", "Try again") are no part of its message.
+_BUTTON_TEXT = ("ancestor-or-self::button or ancestor-or-self::*[@role='button'] or "
+                "ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' btn ')]")
+
+
 def error_text(page) -> str:
-    """The text of the page's error/alert elements (by class, id or role), at most 200 characters."""
+    """The text of the page's error/alert elements (by class, id or role), buttons left out, at most
+    200 characters."""
     pattern = re.compile(r"error|alert|warn|fail|invalid", re.I)
     texts: list[str] = []
     marked = [el for el in page.xpath("//*[@class or @id or @role]")
@@ -275,7 +282,7 @@ def error_text(page) -> str:
         inner.difference_update(el.iterancestors())
     for el in marked:
         if el in inner:
-            text = " ".join(" ".join(el.xpath(".//text()")).split())
+            text = " ".join(" ".join(el.xpath(f".//text()[not({_BUTTON_TEXT})]")).split())
             if text and text not in texts:
                 texts.append(text)
     return "; ".join(texts)[:200]
