@@ -9,7 +9,8 @@ import click
 import pytest
 
 from samlcreds import errors
-from samlcreds.cli.main import cli, hint_for
+from samlcreds.cli.hints import hint_for
+from samlcreds.cli.main import cli
 from samlcreds.errors import ExitCode
 from tests.helpers import run_main, scripted_terminal
 from tests.samples import PROV_1, ROLE_A, ROLE_B, b64, response_xml

@@ -9,7 +9,6 @@ from typing import Sequence
 import click
 
 from samlcreds import __version__, errors
-from samlcreds.cli.hints import hint_for, profile_of
 from samlcreds.cli.terminal import Environment
 from samlcreds.errors import ExitCode
 
@@ -87,6 +86,8 @@ def report(exc: errors.SamlcredsError, command: click.Command | None = None, pro
     the command to run on ``profile`` (see :func:`samlcreds.cli.hints.hint_for`)."""
     click.echo(f"samlcreds: error: {exc.message}", err=True)
     if exc.hint:
+        from samlcreds.cli.hints import hint_for  # only on this path: its patterns compile at import
+
         click.echo(f"  {hint_for(exc.hint, command, profile)}", err=True)
 
 
@@ -126,6 +127,8 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
         try:
             status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
         except errors.SamlcredsError as exc:
+            from samlcreds.cli.hints import profile_of
+
             command, rest = _INVOKED or (None, [])
             report(exc, command, profile_of(command, rest))
             return exc.exit_code
