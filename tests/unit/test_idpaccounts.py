@@ -41,3 +41,12 @@ def test_sharing_names_config_and_cached_profiles_of_the_same_host_and_user(isol
     assert sharing(account, "dw2", keys) == ["cli", "dw"]
     assert IdpAccount("https://idp.example:8443/a", "bob").describe() == "bob at idp.example:8443"
     assert IdpAccount("https://idp.example/a").describe() == "no user name at idp.example"
+
+
+def test_an_account_never_shows_credentials_written_into_its_url():
+    from samlcreds.idpaccounts import IdpAccount
+
+    account = IdpAccount("https://alice:s3cret@IdP.example.com:8443/sso", "alice")
+    assert account.host == "idp.example.com:8443"
+    assert "s3cret" not in account.describe()
+    assert account.same("https://idp.example.com:8443/other", "alice")  # the same saved session

@@ -136,8 +136,11 @@ KEY_DIGITS = 16
 
 
 def idp_host(url: str | None) -> str:
-    """The IdP host of ``url`` as saved sessions are keyed by it: ``host[:port]``, lower case (``""`` without one)."""
-    return urllib.parse.urlsplit(url or "").netloc.lower()
+    """The IdP host of ``url`` as saved sessions are keyed by it: ``host[:port]``, lower case (``""`` without one).
+
+    Any ``user:password@`` in the URL is left out: the host is shown in messages (``logout``).
+    """
+    return urllib.parse.urlsplit(url or "").netloc.rpartition("@")[2].lower()
 
 
 def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
