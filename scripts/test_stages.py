@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,27 +49,52 @@ def plan() -> dict[str, list[str]]:
     return stages
 
 
+def failures(report: Path) -> list[str]:
+    """``test id: first line of the message`` for each failed or erroring test in a JUnit XML report."""
+    try:
+        root = ET.parse(report).getroot()
+    except (OSError, ET.ParseError):
+        return []
+    found = []
+    for case in root.iter("testcase"):
+        for outcome in case:
+            if outcome.tag in ("failure", "error"):
+                message = (outcome.get("message") or "").strip().splitlines()
+                test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+                found.append(f"{test_id}: {message[0][:160] if message else outcome.tag}")
+    return found
+
+
 def main(extra: list[str]) -> int:
     stages = plan()
     results = []
     total_start = time.monotonic()
-    for number, (name, needs, expected) in enumerate(STAGES, 1):
-        files = stages[name]
-        print(f"\n=== make test: stage {number}/{len(STAGES)}: {name} ({len(files)} files; {needs}; "
-              f"expect {expected}) ===", flush=True)
-        if not files:
-            results.append((name, 0, 0.0))
-            print("(no test files)")
-            continue
-        started = time.monotonic()
-        status = subprocess.call([sys.executable, "-m", "pytest", "-q", *extra, *files], cwd=ROOT)
-        elapsed = time.monotonic() - started
-        results.append((name, status, elapsed))
-        print(f"=== stage {name}: {'passed' if status == 0 else 'FAILED'} in {elapsed:.0f} s ===", flush=True)
+    with tempfile.TemporaryDirectory(prefix="samlcreds-stages-") as tmp:
+        for number, (name, needs, expected) in enumerate(STAGES, 1):
+            files = stages[name]
+            print(f"\n=== make test: stage {number}/{len(STAGES)}: {name} ({len(files)} files; {needs}; "
+                  f"expect {expected}) ===", flush=True)
+            if not files:
+                results.append((name, 0, 0.0, []))
+                print("(no test files)")
+                continue
+            report = Path(tmp) / f"{number}.xml"
+            started = time.monotonic()
+            status = subprocess.call([sys.executable, "-m", "pytest", "-q", f"--junitxml={report}",
+                                      *extra, *files], cwd=ROOT)
+            elapsed = time.monotonic() - started
+            results.append((name, status, elapsed, failures(report) if status else []))
+            print(f"=== stage {name}: {'passed' if status == 0 else 'FAILED'} in {elapsed:.0f} s ===", flush=True)
     print(f"\n=== make test: {time.monotonic() - total_start:.0f} s in all ===")
-    for name, status, elapsed in results:
+    for name, status, elapsed, _ in results:
         print(f"  {name:<12} {'ok' if status == 0 else 'FAILED':<7} {elapsed:6.0f} s")
-    return 0 if all(status == 0 for _, status, _ in results) else 1
+    # repeated last, so that the tail of a long log names what failed
+    for name, status, _, failed in results:
+        for line in failed:
+            print(f"  FAILED in {name}: {line}")
+        if status and not failed:
+            print(f"  FAILED in {name}: pytest exited {status} (see the stage's output above)")
+    return 0 if all(status == 0 for _, status, _, _ in results) else 1
 
 
 if __name__ == "__main__":
