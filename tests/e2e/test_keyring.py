@@ -7,11 +7,36 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
 from tests.helpers import run_cli
 
+SECRET_SERVICE = "org.freedesktop.secrets"
+
+
+def wait_for_our_secret_service(address: str, daemon: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Return once ``daemon`` itself owns the Secret Service name on the bus at ``address``.
+
+    Asked with NameHasOwner, which never starts anything. A call *to* the name before the daemon has
+    claimed it (the probe below, on a loaded machine) makes dbus-daemon start another
+    gnome-keyring-daemon from /usr/share/dbus-1/services: it takes the name, has no unlock password
+    and no display for its prompt, so every keyring call then fails ("Prompt dismissed").
+    """
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+    deadline = time.monotonic() + timeout
+    with open_dbus_connection(address) as connection:
+        while not connection.send_and_get_reply(new_method_call(bus, "NameHasOwner", "s", (SECRET_SERVICE,))).body[0]:
+            assert daemon.poll() is None, f"gnome-keyring-daemon exited with {daemon.returncode}"
+            assert time.monotonic() < deadline, f"gnome-keyring-daemon did not take {SECRET_SERVICE} in {timeout} s"
+            time.sleep(0.02)
+        owner = connection.send_and_get_reply(
+            new_method_call(bus, "GetConnectionUnixProcessID", "s", (SECRET_SERVICE,))).body[0]
+    assert owner == daemon.pid, f"{SECRET_SERVICE} is owned by pid {owner}, not by our daemon {daemon.pid}"
 
 
 @pytest.fixture
@@ -37,6 +62,7 @@ def secret_service(sandbox_env, tmp_path, monkeypatch):
         started.append(daemon)
         daemon.stdin.write(b"keyring-unlock-pw")  # the login keyring's own password (created unlocked)
         daemon.stdin.close()
+        wait_for_our_secret_service(address, daemon)  # before anything calls the name (see there)
         probe = textwrap.dedent("""
             import time, keyring
             for _ in range(100):
