@@ -29,6 +29,18 @@ from sandbox.lemonldap import LemonLdapIdp
 from sandbox.sts import ATTR_ROLE, StrictSts
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that the file appears complete or not at all (temp file, then rename).
+
+    Whoever waits for the env file (a script, the tests) reads it as soon as it exists; written in
+    place it exists, empty, between the open and the write.
+    """
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
+        handle.write(text)
+    Path(handle.name).chmod(0o644)
+    Path(handle.name).replace(path)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     p.add_argument("--workdir", type=Path, help="directory for IdP config, logs and AWS files (default: temp dir)")
@@ -108,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         env = environment(args.workdir, idp, sts, llng)
         lines = export_lines(env)
         if args.env_file:
-            args.env_file.write_text("\n".join(lines) + "\n")
+            write_whole(args.env_file, "\n".join(lines) + "\n")
         print(f"# samlcreds sandbox ready in {time.monotonic() - started:.1f}s "
               f"(IdP {idp.base_url}, STS/moto {sts.endpoint_url}, IAM auth {'ON' if args.auth else 'off'})")
         print(f"# IdP entity ID: {idp.entity_id}; workdir: {args.workdir}")
