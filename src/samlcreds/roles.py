@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from itertools import repeat
 from typing import Iterable, NamedTuple, Sequence
 
 from samlcreds.errors import BadRoleValue, RoleSelectionError
@@ -38,28 +39,25 @@ _END = r"\s*(?:,\s*)?"
 #: A well-formed Role value, role first / provider first; groups: ARN, partition, ARN, partition.
 _ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}", re.ASCII)
 _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.ASCII)
-#: Many NUL-separated, ASCII Role values at once (the fast path of :func:`parse_role_values`),
+#: Many ASCII Role values at once, each followed by a NUL (the fast path of :func:`parse_role_values`):
 #: the same language as the two patterns above. For speed (sre checks a bitmap character set
 #: faster than ``\w``/``\d``/``\s`` categories, and possessive quantifiers keep no backtracking
-#: state, 3.11+): the classes are spelled out, a role path is ``[c]++(?:/[c]++)*+`` (no empty segment)
-#: and the negative look-behind keeps its last segment (the role name) at 64 characters; the
-#: partition is tied by a back-reference; the alternation sits outside the literal ``\x00`` so
-#: the search skips from value to value.
-#: Groups: role ARN, partition, provider ARN | provider ARN, partition, role ARN.
+#: state, 3.11+) the classes are spelled out; a role's path segments are ``c++/`` and its name
+#: ``c{1,64}+``; the first ARN's kind is told by group 3 (the ``r`` of ``role/``) and a conditional
+#: asks the second ARN to be the other kind; the partition is tied by a back-reference; each match
+#: ends with its value's NUL, so matches of well-formed values are back to back.
+#: Groups: first ARN, partition, "r" when the first ARN is the role (else None), second ARN.
 _NAME = "[0-9A-Za-z_+=.@-]"
 _SPACE = "[ \t\n\r\f\v]"  # \s under re.ASCII
 #: Possessive quantifier suffix: Python 3.11+ (3.10's re refuses "++"); the plain greedy form
-#: matches the same language here (every run is followed by a character outside its class).
+#: matches the same language here (backtracking into a run cannot make a failed match succeed).
 _P = "+" if sys.version_info >= (3, 11) else ""
-_FAST_PARTITION = f"(aws(?:-[a-z]+{_P})*{_P})"
-_FAST_ROLE = rf"arn:<p>:iam::[0-9]{{12}}:role/{_NAME}+{_P}(?:/{_NAME}+{_P})*{_P}(?<!{_NAME}{{65}})"
-_FAST_PROVIDER = rf"arn:<p>:iam::[0-9]{{12}}:saml-provider/[0-9A-Za-z_.-]{{1,128}}{_P}"
-_FAST_END = rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?(?=\x00)"
+_FAST_ROLE_RESOURCE = rf"ole/(?:{_NAME}+{_P}/)*{_P}{_NAME}{{1,64}}{_P}"  # after the "r" of "role/"
+_FAST_PROVIDER_RESOURCE = rf"saml-provider/[0-9A-Za-z_.-]{{1,128}}{_P}"
 _ROLE_VALUES_RE = re.compile(
-    rf"\x00{_SPACE}*{_P}(" + _FAST_ROLE.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*{_P},{_SPACE}*{_P}("
-    + _FAST_PROVIDER.replace("<p>", r"\2") + ")" + _FAST_END
-    + rf"|\x00{_SPACE}*{_P}(" + _FAST_PROVIDER.replace("<p>", _FAST_PARTITION) + rf"){_SPACE}*{_P},{_SPACE}*{_P}("
-    + _FAST_ROLE.replace("<p>", r"\5") + ")" + _FAST_END,
+    rf"{_SPACE}*{_P}(arn:(aws(?:-[a-z]+{_P})*{_P}):iam::[0-9]{{12}}:(?:(r){_FAST_ROLE_RESOURCE}|{_FAST_PROVIDER_RESOURCE}))"
+    rf"{_SPACE}*{_P},{_SPACE}*{_P}(arn:\2:iam::[0-9]{{12}}:(?(3){_FAST_PROVIDER_RESOURCE}|r{_FAST_ROLE_RESOURCE}))"
+    rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?\x00"
 )
 
 
@@ -231,16 +229,26 @@ def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tupl
     grant 1,000 roles).
     """
     if values:
-        joined = "\x00".join(["", *values, ""])
-        # ASCII (the fast pattern spells out ASCII classes) and no NUL inside a value (XML text cannot hold one)
-        if joined.isascii() and joined.count("\x00") == len(values) + 1:
-            found = _ROLE_VALUES_RE.findall(joined)
-            if len(found) == len(values):  # every value well-formed
-                # tuple.__new__ skips RolePair's Python-level __new__ (a third of the time for 1,000 roles);
-                # no list of intermediate pairs: objects that outlive this loop count toward collections
-                new = tuple.__new__
-                return tuple(dict.fromkeys([new(RolePair, (r1, p1)) if r1 else new(RolePair, (r2, p2))
-                                            for r1, _, p1, p2, _, r2 in found])), ()
+        joined = "\x00".join([*values, ""])  # each value followed by a NUL
+        if joined.isascii():  # the fast pattern spells out ASCII classes
+            # One pass: re.split returns, per match, the text before it and the pattern's four groups
+            # (first ARN, partition, "r" or None, second ARN), all in one flat list: no per-match tuple.
+            parts = _ROLE_VALUES_RE.split(joined)
+            # Every value well-formed: one match per value, back to back (no text before or between
+            # matches, so no value was skipped; a NUL inside a value would make one value two).
+            if len(parts) == 5 * len(values) + 1 and not any(parts[0::5]):
+                roles, providers = parts[1::5], parts[4::5]
+                role_first = parts[3::5]
+                if None in role_first:  # some values are provider-first: swap their two ARNs
+                    i = role_first.index(None)
+                    try:
+                        while True:
+                            roles[i], providers[i] = providers[i], roles[i]
+                            i = role_first.index(None, i + 1)
+                    except ValueError:
+                        pass
+                # tuple.__new__ builds each RolePair in C, skipping RolePair's Python-level __new__
+                return tuple(dict.fromkeys(map(tuple.__new__, repeat(RolePair), zip(roles, providers)))), ()
     ordered: dict[RolePair, None] = {}
     problems = []
     for value in values:

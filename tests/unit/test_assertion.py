@@ -287,6 +287,7 @@ EDGE_VALUES = [
     "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661:role/Dev,"
     "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661:saml-provider/I",
     f"{_R}Dev\u00a0,{_P}Idp",
+    f"\v{_P}Idp\f,\r{_R}team/a.b@c/Dev=1,\t", f"{_R}x\x1c,{_P}Idp", f"{_R}a,b,{_P}Idp",
 ]
 
 
@@ -350,3 +351,38 @@ def test_html_page_input_tag_shapes(tag):
 def test_html_page_with_a_cut_off_input_tag_is_not_a_saml_response():
     with pytest.raises(errors.NotSamlResponse, match="HTML page without a SAMLResponse"):
         decode_saml_response('<html><body><input name="SAMLResponse" value="abc<p>x</p></body></html>')
+
+
+def test_one_pass_reading_agrees_with_each_value_alone_on_mutated_values():
+    """Seeded fuzzing: values one edit away from well-formed ones (the alphabet holds every character
+    the ARN rules treat specially) are read the same by the one-pass path and value by value."""
+    import random
+
+    from samlcreds.roles import parse_role_values
+
+    rng = random.Random(20261202)
+    seeds = [f"{_R}Dev,{_P}Idp", f" {_P}Idp ,\n {_R}team/a/Dev ", f"{_R}a/b,{_P}I,",
+             "arn:aws-us-gov:iam::111111111111:role/x,arn:aws-us-gov:iam::111111111111:saml-provider/y",
+             f"{_R}{'n' * 64},{_P}Idp", f"{_P}Idp,{_R}{'p' * 70}/Dev"]
+    alphabet = ",/: \t\n\x00-_.+=@aZ09\u00e9\u0661r"
+    checked = 0
+    for _ in range(3000):
+        value = rng.choice(seeds)
+        for _ in range(rng.randint(1, 2)):
+            at = rng.randrange(len(value) + 1)
+            edit = rng.choice(("insert", "delete", "replace"))
+            char = rng.choice(alphabet)
+            if edit == "insert":
+                value = value[:at] + char + value[at:]
+            elif edit == "delete":
+                value = value[:at] + value[at + 1:]
+            else:
+                value = value[:at] + char + value[at + 1:]
+        alone = _alone(value)
+        pairs, problems = parse_role_values([value, f"{_R}Other,{_P}Idp"])
+        if isinstance(alone, RolePair):
+            assert pairs[0] == alone and not problems, value
+            checked += 1
+        else:
+            assert [p.message for p in problems] == [alone.message], value
+    assert checked > 100  # the edits leave many values well-formed, so both paths were compared
