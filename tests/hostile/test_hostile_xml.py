@@ -197,12 +197,18 @@ def corpus(s: dict) -> dict[str, bytes]:
 
 
 def _classify(data: bytes):
-    started = time.perf_counter()
+    """(CPU seconds of one parse of ``data``, the result or the SamlAssertionError raised)."""
+    started = time.process_time()  # CPU, not wall: a busy runner's scheduling is not the parser's cost
     try:
         result = parse_saml_response(data)
     except errors.SamlAssertionError as exc:
-        return time.perf_counter() - started, exc
-    return time.perf_counter() - started, result
+        return time.process_time() - started, exc
+    return time.process_time() - started, result
+
+
+def _best_cpu_seconds(data) -> float:
+    """The least CPU time of three parses of ``data`` (a quadratic parse costs seconds, not a blip)."""
+    return min(_classify(data)[0] for _ in range(3))
 
 
 def _check_no_leak(sentinels, *texts):
@@ -216,7 +222,7 @@ def test_corpus_through_the_library(sentinels):
     slow, untyped = [], []
     for name, data in corpus(sentinels).items():
         best = None
-        for _ in range(3):  # the best of three: one scheduler hiccup on a busy CI runner is not the parser
+        for _ in range(3):  # the best of three CPU times: a cache miss or page fault is not the parser
             elapsed, outcome = _classify(data)
             best = elapsed if best is None else min(best, elapsed)
         if best > PARSE_BUDGET:
@@ -316,9 +322,8 @@ def test_many_attributes_under_the_size_limit_are_accepted(cli_env, tmp_path, se
     encoded = base64.b64encode(doc.encode())
     assert MAX_BASE64_LENGTH - 5_000 < len(encoded) <= MAX_BASE64_LENGTH  # near the limit, not over it
     for data in (doc.encode(), encoded):
-        best = min(_classify(data)[0] for _ in range(3))
+        assert _best_cpu_seconds(data) < PARSE_BUDGET
         parsed = parse_saml_response(data)
-        assert best < PARSE_BUDGET
         assert [(r.role_arn, r.principal_arn) for r in parsed.roles] == [(ROLE, PROVIDER)]
         assert parsed.role_session_name == "bob@example.com" and parsed.problems == ()
     path = tmp_path / "many-attributes.b64"
@@ -352,9 +357,8 @@ SPLIT_VALUES = {
 def test_comments_and_pis_inside_values_do_not_truncate(kind, tmp_path, cli_env, sentinels):
     doc = response_xml([SPLIT_VALUES[kind]], session_name="bob<!-- c -->@example.<?x?>com")
     for data in (doc.encode(), base64.b64encode(doc.encode())):
-        started = time.perf_counter()
+        assert _best_cpu_seconds(data) < PARSE_BUDGET
         parsed = parse_saml_response(data)
-        assert time.perf_counter() - started < PARSE_BUDGET
         assert [r.role_arn for r in parsed.roles] == [ROLE], kind
         assert [r.principal_arn for r in parsed.roles] == [PROVIDER], kind
         assert parsed.role_session_name == "bob@example.com"
@@ -431,10 +435,9 @@ def test_signature_wrapping_with_a_copied_signature_and_id_is_refused(signed_xml
     for evil_first in (True, False):
         evil = _evil(signed, ident, keep_signature=True, new_id=None)
         wrapped = signed_xml.replace(signed, evil + signed if evil_first else signed + evil)
-        started = time.perf_counter()
         with pytest.raises(errors.UnsafeXml, match="signature wrapping"):
             parse_saml_response(wrapped)
-        assert time.perf_counter() - started < PARSE_BUDGET
+        assert _best_cpu_seconds(wrapped) < PARSE_BUDGET
         path = tmp_path / "copied.xml"
         path.write_text(wrapped)
         result = run_cli(["decode", "--output", "json", str(path)], env=cli_env)
