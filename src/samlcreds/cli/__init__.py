@@ -6,7 +6,9 @@ One module per command; :mod:`samlcreds.cli.main` holds the group and
 ``process`` cache hit is answered before click or any AWS library is loaded.
 """
 
+import atexit
 import gc
+import os
 import sys
 
 #: Allocations between young-generation collections during a CLI run (CPython's default is 700).
@@ -21,7 +23,8 @@ def main() -> None:
     ~130 collections, one of them a full one, costing ~60 ms of a cold sign-in.
     A CLI run collects every :data:`GC_THRESHOLD` allocations instead, which
     a one-shot command never reaches and a long-running one (a server, a
-    browser sign-in) still does.
+    browser sign-in) still does. The command's status ends the process
+    through :func:`exit_now`.
     """
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
@@ -29,10 +32,40 @@ def main() -> None:
             from samlcreds.cli.process import serve_from_cache
 
             if serve_from_cache(sys.argv[2:]):
-                sys.exit(0)
+                exit_now(0)
         from samlcreds.cli.main import main as run
 
-        sys.exit(int(run(sys.argv[1:])))
+        status = int(run(sys.argv[1:]))
     except KeyboardInterrupt:
         sys.stderr.write("samlcreds: interrupted\n")
         sys.exit(130)
+    exit_now(status)
+
+
+def exit_now(status: int) -> None:
+    """End the process with ``status`` the way ``sys.exit`` would, minus tearing the interpreter down.
+
+    What a normal exit does that matters here is done first: non-daemon
+    threads are waited for, the ``atexit`` handlers run (logging's flush,
+    temporary directories' clean-up), stdout and stderr are flushed (a failed
+    flush of stdout makes the status 120, as CPython's own exit does). What
+    is skipped is CPython's finalization — every module torn down and a full
+    garbage collection: ~25 ms, a tenth of a cold sign-in's CPU, for a
+    process about to end (the kernel frees its memory and closes its files;
+    samlcreds closes every file it writes before this point).
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        current = threading.current_thread()
+        for thread in threading.enumerate():
+            if thread is not current and not thread.daemon and thread.is_alive():
+                thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            if stream is sys.stdout and status == 0:
+                status = 120
+    os._exit(status)

@@ -1,0 +1,65 @@
+"""``samlcreds.cli.exit_now``: the console script's exit keeps what a normal exit guarantees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with block-buffered stdout (as under the AWS CLI)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def test_status_buffered_output_atexit_handlers_and_threads_are_kept(tmp_path):
+    marker = tmp_path / "atexit-ran"
+    result = _run(f"""
+        import atexit, sys, threading, time
+        from samlcreds.cli import exit_now
+        atexit.register(lambda: open({str(marker)!r}, "w").write("yes"))
+        def late():
+            time.sleep(0.3)
+            print("from the thread")
+        threading.Thread(target=late).start()  # not a daemon: a normal exit waits for it
+        sys.stdout.write("x" * 100_000)  # more than the buffer holds, and a tail still buffered
+        sys.stderr.write("on stderr")
+        exit_now(7)
+        print("not reached")
+    """)
+    assert result.returncode == 7
+    assert result.stdout == "x" * 100_000 + "from the thread\n"
+    assert result.stderr == "on stderr"
+    assert marker.read_text() == "yes"
+
+
+def test_an_unflushable_stdout_makes_the_status_120_as_cpython_does():
+    result = _run("""
+        import os, sys
+        from samlcreds.cli import exit_now
+        sys.stdout.write("lost")
+        os.close(1)
+        exit_now(0)
+    """)
+    assert result.returncode == 120
+
+
+def test_the_console_script_ends_through_it(tmp_path):
+    """A whole command: its status and output are the same as through ``sys.exit``."""
+    result = _run("""
+        import sys
+        sys.argv = ["samlcreds", "--version"]
+        from samlcreds.cli import main
+        main()
+    """)
+    assert result.returncode == 0 and result.stdout.startswith("samlcreds")
+    bad = _run("""
+        import sys
+        sys.argv = ["samlcreds", "no-such-command"]
+        from samlcreds.cli import main
+        main()
+    """)
+    assert bad.returncode == 2 and "no-such-command" in bad.stderr
