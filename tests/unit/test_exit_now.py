@@ -63,3 +63,15 @@ def test_the_console_script_ends_through_it(tmp_path):
         main()
     """)
     assert bad.returncode == 2 and "no-such-command" in bad.stderr
+
+
+def test_an_executor_left_open_is_stopped_as_a_normal_exit_stops_it():
+    """concurrent.futures registers its clean-up with threading (not atexit): its idle workers must not hang the exit."""
+    result = _run("""
+        import concurrent.futures
+        from samlcreds.cli import exit_now
+        pool = concurrent.futures.ThreadPoolExecutor(2)
+        pool.submit(print, "ran")
+        exit_now(3)
+    """)
+    assert (result.returncode, result.stdout) == (3, "ran\n")

@@ -45,8 +45,9 @@ def main() -> None:
 def exit_now(status: int) -> None:
     """End the process with ``status`` the way ``sys.exit`` would, minus tearing the interpreter down.
 
-    What a normal exit does that matters here is done first: non-daemon
-    threads are waited for, the ``atexit`` handlers run (logging's flush,
+    What a normal exit does that matters here is done first, in its order:
+    non-daemon threads are waited for (after threading's own exit callbacks,
+    which stop idle ``concurrent.futures`` workers), the ``atexit`` handlers run (logging's flush,
     temporary directories' clean-up), stdout and stderr are flushed (a failed
     flush of stdout makes the status 120, as CPython's own exit does). What
     is skipped is CPython's finalization — every module torn down and a full
@@ -55,11 +56,8 @@ def exit_now(status: int) -> None:
     samlcreds closes every file it writes before this point).
     """
     threading = sys.modules.get("threading")
-    if threading is not None:
-        current = threading.current_thread()
-        for thread in threading.enumerate():
-            if thread is not current and not thread.daemon and thread.is_alive():
-                thread.join()
+    if threading is not None:  # what Py_FinalizeEx's wait_for_thread_shutdown calls first
+        threading._shutdown()  # threading's exit callbacks (concurrent.futures'), then non-daemon threads joined
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
