@@ -45,19 +45,24 @@ _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.A
 #: state, 3.11+) the classes are spelled out; a role's path segments are ``c++/`` and its name
 #: ``c{1,64}+``; the first ARN's kind is told by group 3 (the ``r`` of ``role/``) and a conditional
 #: asks the second ARN to be the other kind; the partition is tied by a back-reference; each match
-#: ends with its value's NUL, so matches of well-formed values are back to back.
+#: ends with its value's NUL and the next value's leading whitespace, so matches of well-formed
+#: values are back to back. The pattern starts with the literal ``arn:``, never with whitespace:
+#: a search tries a match only where ``arn:`` stands (a pattern starting ``\s*`` was tried from
+#: every character of a whitespace run, each try reading the run to its end: quadratic, seconds
+#: for a hostile Role value within AWS's assertion size).
 #: Groups: first ARN, partition, "r" when the first ARN is the role (else None), second ARN.
 _NAME = "[0-9A-Za-z_+=.@-]"
-_SPACE = "[ \t\n\r\f\v]"  # \s under re.ASCII
+_SPACES = " \t\n\r\f\v"  # \s under re.ASCII
+_SPACE = f"[{_SPACES}]"
 #: Possessive quantifier suffix: Python 3.11+ (3.10's re refuses "++"); the plain greedy form
 #: matches the same language here (backtracking into a run cannot make a failed match succeed).
 _P = "+" if sys.version_info >= (3, 11) else ""
 _FAST_ROLE_RESOURCE = rf"ole/(?:{_NAME}+{_P}/)*{_P}{_NAME}{{1,64}}{_P}"  # after the "r" of "role/"
 _FAST_PROVIDER_RESOURCE = rf"saml-provider/[0-9A-Za-z_.-]{{1,128}}{_P}"
 _ROLE_VALUES_RE = re.compile(
-    rf"{_SPACE}*{_P}(arn:(aws(?:-[a-z]+{_P})*{_P}):iam::[0-9]{{12}}:(?:(r){_FAST_ROLE_RESOURCE}|{_FAST_PROVIDER_RESOURCE}))"
+    rf"(arn:(aws(?:-[a-z]+{_P})*{_P}):iam::[0-9]{{12}}:(?:(r){_FAST_ROLE_RESOURCE}|{_FAST_PROVIDER_RESOURCE}))"
     rf"{_SPACE}*{_P},{_SPACE}*{_P}(arn:\2:iam::[0-9]{{12}}:(?(3){_FAST_PROVIDER_RESOURCE}|r{_FAST_ROLE_RESOURCE}))"
-    rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?\x00"
+    rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?\x00{_SPACE}*{_P}"
 )
 
 
@@ -234,9 +239,10 @@ def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tupl
             # One pass: re.split returns, per match, the text before it and the pattern's four groups
             # (first ARN, partition, "r" or None, second ARN), all in one flat list: no per-match tuple.
             parts = _ROLE_VALUES_RE.split(joined)
-            # Every value well-formed: one match per value, back to back (no text before or between
-            # matches, so no value was skipped; a NUL inside a value would make one value two).
-            if len(parts) == 5 * len(values) + 1 and not any(parts[0::5]):
+            # Every value well-formed: one match per value, back to back (before the first match only
+            # the first value's leading whitespace, no text between matches, so no value was skipped;
+            # a NUL inside a value would make one value two).
+            if len(parts) == 5 * len(values) + 1 and not parts[0].strip(_SPACES) and not any(parts[5::5]):
                 roles, providers = parts[1::5], parts[4::5]
                 role_first = parts[3::5]
                 if None in role_first:  # some values are provider-first: swap their two ARNs

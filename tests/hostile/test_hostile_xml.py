@@ -24,7 +24,7 @@ import urllib.parse
 import pytest
 
 from samlcreds import errors
-from samlcreds.saml import parse_saml_response
+from samlcreds.saml import MAX_BASE64_LENGTH, parse_saml_response, read_saml_response
 from tests.helpers import isolated_environ, run_cli
 from tests.samples import NS, response_xml
 
@@ -308,6 +308,30 @@ def test_corpus_through_the_cli(sentinels, cli_env, tmp_path):
     assert not bad, "\n".join(map(str, bad))
     assert not (tmp_path / "home" / ".aws" / "credentials").exists()
     _check_no_leak(sentinels)
+
+
+BLANK_RUN = 70_000  # whitespace characters: the Response stays under AWS's 100,000 base64 characters
+
+
+@pytest.mark.parametrize("values", [
+    (" " * BLANK_RUN + "x",),
+    (f"{ROLE}" + "\t" * BLANK_RUN,),
+    (f"{ROLE},{PROVIDER}", f"{ROLE} " + "\n" * BLANK_RUN + f", {PROVIDER}!"),
+], ids=["spaces-then-text", "role-then-tabs", "good-value-then-newlines-before-a-bad-provider"])
+def test_role_values_with_a_long_whitespace_run_are_read_in_linear_time(values):
+    """Reading all Role values in one regular-expression search must not try a match from every
+    character of a whitespace run (each try reading the run to its end: seconds of CPU)."""
+    data = base64.b64encode(response_xml(values, session_name="bob@example.com").encode())
+    assert len(data) <= MAX_BASE64_LENGTH
+
+    def read() -> float:
+        started = time.process_time()
+        with pytest.raises(errors.BadRoleValue, match="is not exactly one role ARN"):
+            read_saml_response(data)
+        return time.process_time() - started
+
+    best = min(read() for _ in range(3))
+    assert best < PARSE_BUDGET, f"{best * 1000:.0f} ms of CPU"
 
 
 def many_attributes_under_the_size_limit() -> str:

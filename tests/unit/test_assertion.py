@@ -288,6 +288,8 @@ EDGE_VALUES = [
     "arn:aws:iam::\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661:saml-provider/I",
     f"{_R}Dev\u00a0,{_P}Idp",
     f"\v{_P}Idp\f,\r{_R}team/a.b@c/Dev=1,\t", f"{_R}x\x1c,{_P}Idp", f"{_R}a,b,{_P}Idp",
+    "", " \t\n", f"{_R}Dev,{_P}Idp\x00 {_R}Ops,{_P}Idp", f" {_R}Dev,{_P}Idp \x00", f"\x00 {_R}Dev,{_P}Idp",
+    f"\x1c{_R}Dev,{_P}Idp", f" \x00{_R}Dev,{_P}Idp",
 ]
 
 
