@@ -75,3 +75,26 @@ def test_an_executor_left_open_is_stopped_as_a_normal_exit_stops_it():
         exit_now(3)
     """)
     assert (result.returncode, result.stdout) == (3, "ran\n")
+
+
+def test_ctrl_c_while_waiting_for_a_thread_exits_130_without_a_traceback(tmp_path):
+    """main() promises that Ctrl-C anywhere exits 130 without a traceback; that includes exit_now's wait
+    for a non-daemon thread (the interrupt stops the wait, the atexit handlers still run)."""
+    marker = tmp_path / "atexit-ran"
+    result = _run(f"""
+        import atexit, os, signal, threading, time
+        from samlcreds.cli import exit_now
+        atexit.register(lambda: open({str(marker)!r}, "w").write("yes"))
+        def stuck():
+            while threading.main_thread().is_alive():  # the main thread stops once exit_now waits for us
+                time.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C
+            time.sleep(60)
+        threading.Thread(target=stuck).start()
+        print("out")
+        exit_now(0)
+    """)
+    assert result.returncode == 130, result.stderr
+    assert result.stdout == "out\n"
+    assert "Traceback" not in result.stderr and result.stderr.endswith("samlcreds: interrupted\n")
+    assert marker.read_text() == "yes"

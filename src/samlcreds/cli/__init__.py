@@ -48,7 +48,8 @@ def exit_now(status: int) -> None:
     What a normal exit does that matters here is done first, in its order:
     non-daemon threads are waited for (after threading's own exit callbacks,
     which stop idle ``concurrent.futures`` workers), the ``atexit`` handlers run (logging's flush,
-    temporary directories' clean-up), stdout and stderr are flushed (a failed
+    temporary directories' clean-up; a Ctrl-C during the wait for threads ends
+    it with status 130, the handlers still run), stdout and stderr are flushed (a failed
     flush of stdout makes the status 120, as CPython's own exit does). What
     is skipped is CPython's finalization — every module torn down and a full
     garbage collection: ~25 ms, a tenth of a cold sign-in's CPU, for a
@@ -57,7 +58,11 @@ def exit_now(status: int) -> None:
     """
     threading = sys.modules.get("threading")
     if threading is not None:  # what Py_FinalizeEx's wait_for_thread_shutdown calls first
-        threading._shutdown()  # threading's exit callbacks (concurrent.futures'), then non-daemon threads joined
+        try:
+            threading._shutdown()  # threading's exit callbacks (concurrent.futures'), then non-daemon threads joined
+        except KeyboardInterrupt:  # Ctrl-C while a thread is waited for: stop waiting (main()'s promise)
+            sys.stderr.write("samlcreds: interrupted\n")
+            status = 130
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
