@@ -55,7 +55,7 @@ def exit_now(status: int) -> None:
     status 120, and prints "Exception ignored"; here a failure keeps its own
     status and nothing is printed). What is skipped is CPython's
     finalization — every module torn down and a full garbage collection:
-    ~25 ms, a tenth of a cold sign-in's CPU, for a process about to end (the
+    ~110 ms of CPU after a cold sign-in (a quarter of it), for a process about to end (the
     kernel frees its memory and closes its files) — and so is C's ``exit``.
     Lost with them: the buffer of a file object nobody closed (finalization
     would have flushed it; samlcreds closes every file it writes before this
