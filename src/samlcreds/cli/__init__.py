@@ -62,9 +62,12 @@ def exit_now(status: int) -> None:
     point) and ``__del__`` methods of objects still alive.
     """
     threading = sys.modules.get("threading")
-    if threading is not None:  # what Py_FinalizeEx's wait_for_thread_shutdown calls first
-        threading._shutdown()  # threading's exit callbacks (concurrent.futures'), then non-daemon threads joined
-    atexit._run_exitfuncs()
+    shutdown = getattr(threading, "_shutdown", None) if threading is not None else (lambda: None)
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if shutdown is None or run_exitfuncs is None:  # private hooks (3.10-3.13) gone: exit the normal way
+        sys.exit(status)
+    shutdown()  # what Py_FinalizeEx's wait_for_thread_shutdown calls: threading's exit callbacks, then joins
+    run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         if stream is None or getattr(stream, "closed", True):  # skipped, as flush_std_files skips it
             continue
