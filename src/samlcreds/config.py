@@ -42,7 +42,7 @@ import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from samlcreds import errors, inifile
 from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
@@ -355,8 +355,10 @@ def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> st
     return f"{text} of {config_file(env)}" if kind == "profile" else f"from {text}"
 
 
-def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None) -> Path:
-    """Store settings (by profile key) in the config file without touching other bytes.
+def write_profile_settings(profile: str, values: dict[str, str], environ: dict | None = None, *,
+                           remove: Iterable[str] = ()) -> Path:
+    """Store settings (by profile key) in the config file, and drop the ``remove`` keys, without
+    touching other bytes.
 
     Raises :class:`~samlcreds.errors.UsageError` for values or profile names
     that would not stay one ini line (see :func:`samlcreds.inifile.check_entries`).
@@ -365,6 +367,6 @@ def write_profile_settings(profile: str, values: dict[str, str], environ: dict |
         raise errors.UsageError(f"profile name {profile!r} cannot hold quotes",
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
-    inifile.update_section(path, section_name(profile), values,
+    inifile.update_section(path, section_name(profile), values, remove,
                            matches=lambda header: profile_of_section(header) == profile)
     return path

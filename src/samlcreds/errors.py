@@ -201,3 +201,12 @@ class FileParseError(LocalFileError):
 
 class CacheError(LocalFileError):
     """The credential cache or its lock is unusable."""
+
+
+def pip_install_command(requirement: str) -> str:
+    """The command installing ``requirement`` (an optional dependency, as pyproject's extras name it)
+    into the Python running samlcreds: ``/path/to/python -m pip install 'keyring>=24'``."""
+    import shlex
+    import sys
+
+    return f"{shlex.quote(sys.executable or 'python3')} -m pip install {shlex.quote(requirement)}"

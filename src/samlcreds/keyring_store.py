@@ -36,12 +36,8 @@ def service_name(url: str | None) -> str | None:
 
 
 def install_command() -> str:
-    """The command installing the keyring package (what the ``samlcreds[keyring]`` extra adds) into the
-    Python running samlcreds: ``/path/to/python -m pip install 'keyring>=24'``."""
-    import shlex
-    import sys
-
-    return f"{shlex.quote(sys.executable or 'python3')} -m pip install 'keyring>=24'"
+    """The command installing the keyring package (the ``keyring`` extra) into the Python running samlcreds."""
+    return errors.pip_install_command("keyring>=24")
 
 
 def _keyring():

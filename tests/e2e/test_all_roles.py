@@ -111,7 +111,8 @@ def test_template_errors_are_refused_before_sts(sandbox_env, sandbox_sts):
 def test_configure_all_roles_writes_credential_process_profiles(sandbox_env, sandbox_idp):
     configure_carol()
     name_accounts()
-    otp = run_cli(["configure", "--profile", "org", "--otp-command", "pass otp org/idp"])  # this IdP asks none
+    otp = run_cli(["configure", "--profile", "org", "--otp-command", "pass otp org/idp",  # this IdP asks none
+                   "--browser", "/usr/bin/chromium"])  # nor uses a browser: copied all the same
     assert otp.returncode == 0, otp.stderr
     result = run_cli(["configure", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
     assert result.returncode == 0, result.stderr
@@ -121,6 +122,8 @@ def test_configure_all_roles_writes_credential_process_profiles(sandbox_env, san
     parser.read_string(text)
     for section in ("profile prod-Developer", "profile shared-Auditor"):  # their refreshes get codes the same way
         assert parser[section]["saml_otp_command"] == "pass otp org/idp"
+        assert parser[section]["saml_browser"] == "/usr/bin/chromium"
+        assert parser[section]["saml_role_arn"] != parser["profile org"].get("saml_role_arn")
     aws = Path(sys.executable).with_name("aws")
     logins = sandbox_idp.login_count()
     cli = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "shared-Auditor", "--output", "json"],

@@ -424,7 +424,9 @@ def test_missing_playwright_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
     with pytest.raises(PlaywrightMissing) as info:
         BrowserProvider().fetch_saml_response(request_for("http://127.0.0.1:9/", tmp_path))
-    assert "pip install 'samlcreds[browser]'" in str(info.value)
+    # samlcreds is not on PyPI: the hint installs the package itself, into the Python running samlcreds
+    assert f"{sys.executable} -m pip install 'playwright>=1.45'" in str(info.value)
+    assert "samlcreds[browser]" not in str(info.value)
 
 
 def test_saml_response_from_body():

@@ -107,3 +107,36 @@ def test_browser_that_is_not_installed_is_saved_with_a_warning(isolated_env, tmp
     assert f"warning: the browser '{tmp_path / 'no-chrome'}' (saml_browser / SAMLCREDS_BROWSER) does not exist" \
         in run.stderr
     assert profile_keys(isolated_env, "b") == {"saml_browser": str(tmp_path / "no-chrome")}
+
+
+def test_unset_removes_keys_by_key_or_setting_name_and_keeps_other_bytes(isolated_env):
+    path = Path(isolated_env["AWS_CONFIG_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# mine\n[profile w]\nsaml_url = https://idp.example.com/sso\nregion = eu-west-1  \n"
+                    "saml_otp_command = pass otp w\n\n[profile other]\nregion = us-east-1\n")
+    run = run_main(["configure", "--profile", "w", "--unset", "saml_otp_command", "--unset", "region",
+                    "--unset", "SAML_OTP_COMMAND"])
+    assert run.returncode == ExitCode.OK, run.stderr
+    assert "Removed saml_otp_command, region in [profile w]" in run.stderr
+    assert path.read_text() == ("# mine\n[profile w]\nsaml_url = https://idp.example.com/sso\n\n"
+                                "[profile other]\nregion = us-east-1\n")
+    again = run_main(["configure", "--profile", "w", "--unset", "otp_command", "--region", "eu-north-1"])
+    assert again.returncode == ExitCode.OK, again.stderr
+    assert "Saved region in [profile w]" in again.stderr
+    assert "saml_otp_command was not set in [profile w]" in again.stderr and "nothing to remove" in again.stderr
+    assert profile_keys(isolated_env, "w") == {"saml_url": "https://idp.example.com/sso", "region": "eu-north-1"}
+
+
+def test_unset_of_an_unknown_key_or_of_a_key_also_given_is_refused_and_nothing_written(isolated_env):
+    path = Path(isolated_env["AWS_CONFIG_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[profile w]\nregion = eu-west-1\n")
+    unknown = run_main(["configure", "--profile", "w", "--unset", "aws_secret_access_key"])
+    assert unknown.returncode == ExitCode.USAGE
+    assert "--unset 'aws_secret_access_key': not a samlcreds key" in unknown.stderr
+    assert "saml_otp_command" in unknown.stderr  # the keys it can remove are listed
+    both = run_main(["configure", "--profile", "w", "--unset", "region", "--region", "us-east-1"])
+    assert both.returncode == ExitCode.USAGE and "--unset region and a new value" in both.stderr
+    with_all = run_main(["configure", "--profile", "w", "--unset", "region", "--all-roles"])
+    assert with_all.returncode == ExitCode.USAGE and "--unset does not go with --all-roles" in with_all.stderr
+    assert path.read_text() == "[profile w]\nregion = eu-west-1\n"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 
 def _run(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter with block-buffered stdout (as under the AWS CLI)."""
@@ -36,26 +38,47 @@ def test_status_buffered_output_atexit_handlers_and_threads_are_kept(tmp_path):
     assert marker.read_text() == "yes"
 
 
-def test_an_unflushable_stdout_makes_the_status_120_as_cpython_does():
-    result = _run("""
+@pytest.mark.parametrize("fd", [1, 2])
+@pytest.mark.parametrize(("status", "expected"), [(0, 120), (2, 2)])
+def test_an_unflushable_standard_stream_makes_a_success_120(fd, status, expected):
+    """As CPython's exit (flush_std_files fails: Py_Exit says 120), but a failure keeps its own status."""
+    result = _run(f"""
         import os, sys
         from samlcreds.cli import exit_now
         sys.stdout.write("lost")
-        os.close(1)
+        sys.stderr = open(os.devnull, "w")  # block-buffered, so that its flush is what fails
+        sys.stderr.write("lost")
+        os.close({fd} if {fd} == 1 else sys.stderr.fileno())
+        exit_now({status})
+    """)
+    assert result.returncode == expected
+
+
+def test_a_closed_stdout_is_skipped_as_cpython_skips_it():
+    result = _run("""
+        import sys
+        from samlcreds.cli import exit_now
+        sys.stdout.close()
         exit_now(0)
     """)
-    assert result.returncode == 120
+    assert result.returncode == 0
 
 
 def test_the_console_script_ends_through_it(tmp_path):
-    """A whole command: its status and output are the same as through ``sys.exit``."""
+    """A whole command: its status and output are the same as through ``sys.exit``, and the interpreter
+    is not finalized (the ``__del__`` of an object still alive, which finalization would call, is not)."""
     result = _run("""
-        import sys
+        import os, sys
+        class Finalized:
+            def __del__(self, write=os.write):
+                write(2, b"finalized")
+        alive = Finalized()
         sys.argv = ["samlcreds", "--version"]
         from samlcreds.cli import main
         main()
     """)
     assert result.returncode == 0 and result.stdout.startswith("samlcreds")
+    assert "finalized" not in result.stderr
     bad = _run("""
         import sys
         sys.argv = ["samlcreds", "no-such-command"]

@@ -45,30 +45,39 @@ def main() -> None:
 def exit_now(status: int) -> None:
     """End the process with ``status`` the way ``sys.exit`` would, minus tearing the interpreter down.
 
-    What a normal exit does that matters here is done first, in its order:
+    What a normal exit does that matters here is done first, in its order
+    (CPython 3.11, Python/pylifecycle.c: ``Py_FinalizeEx``, ``Py_Exit``):
     non-daemon threads are waited for (after threading's own exit callbacks,
-    which stop idle ``concurrent.futures`` workers), the ``atexit`` handlers run (logging's flush,
-    temporary directories' clean-up; a Ctrl-C during the wait for threads ends
-    it with status 130, the handlers still run), stdout and stderr are flushed (a failed
-    flush of stdout makes the status 120, as CPython's own exit does). What
-    is skipped is CPython's finalization — every module torn down and a full
-    garbage collection: ~25 ms, a tenth of a cold sign-in's CPU, for a
-    process about to end (the kernel frees its memory and closes its files;
-    samlcreds closes every file it writes before this point).
+    which stop idle ``concurrent.futures`` workers), the ``atexit`` handlers
+    run (``logging.shutdown``, temporary directories' clean-up; a Ctrl-C during
+    the wait for threads stops it and makes the status 130), stdout and
+    stderr are flushed as ``flush_std_files`` does: a closed one is skipped,
+    and a failed flush makes a status of 0 into 120 (CPython makes any
+    status 120, and prints "Exception ignored"; here a failure keeps its own
+    status and nothing is printed). What is skipped is CPython's
+    finalization — every module torn down and a full garbage collection:
+    ~110 ms of CPU after a cold sign-in (a quarter of it), for a process about to end (the
+    kernel frees its memory and closes its files) — and so is C's ``exit``.
+    Lost with them: the buffer of a file object nobody closed (finalization
+    would have flushed it; samlcreds closes every file it writes before this
+    point) and ``__del__`` methods of objects still alive.
     """
     threading = sys.modules.get("threading")
-    if threading is not None:  # what Py_FinalizeEx's wait_for_thread_shutdown calls first
-        try:
-            threading._shutdown()  # threading's exit callbacks (concurrent.futures'), then non-daemon threads joined
-        except KeyboardInterrupt:  # Ctrl-C while a thread is waited for: stop waiting (main()'s promise)
-            sys.stderr.write("samlcreds: interrupted\n")
-            status = 130
-    atexit._run_exitfuncs()
+    shutdown = getattr(threading, "_shutdown", None) if threading is not None else (lambda: None)
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if shutdown is None or run_exitfuncs is None:  # private hooks (3.10-3.13) gone: exit the normal way
+        sys.exit(status)
+    try:
+        shutdown()  # what Py_FinalizeEx's wait_for_thread_shutdown calls: threading's exit callbacks, then joins
+    except KeyboardInterrupt:  # Ctrl-C while a thread is waited for: stop waiting (main()'s promise)
+        sys.stderr.write("samlcreds: interrupted\n")
+        status = 130
+    run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or getattr(stream, "closed", True):  # skipped, as flush_std_files skips it
+            continue
         try:
-            if stream is not None:
-                stream.flush()
+            stream.flush()
         except (OSError, ValueError):
-            if stream is sys.stdout and status == 0:
-                status = 120
+            status = status or 120
     os._exit(status)

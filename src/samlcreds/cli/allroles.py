@@ -71,6 +71,10 @@ def _outcome_json(outcome, names) -> dict:
     return doc
 
 
+#: Settings each role profile gets its own value of.
+PER_ROLE_SETTINGS = ("role", "principal_arn")
+
+
 def configure_all_roles(settings, request, *, template: str) -> None:
     """Sign in once and write a config profile per role whose credential_process is samlcreds."""
     from samlcreds.cli.configure import credential_process_command
@@ -78,9 +82,10 @@ def configure_all_roles(settings, request, *, template: str) -> None:
     assertion = _sign_in(settings, request)
     names = accounts.names(settings.profile)
     profiles = allroles.profile_names(assertion.roles, template, names)
-    shared = {key: str(getattr(settings, name)) for name, (key, _) in config.KEYS.items()
-              if name in ("provider", "url", "username", "duration", "timeout", "region", "otp_command")
-              and settings.is_set(name)}
+    # every sign-in setting the role profiles need to sign in as this one does (browser, autofill, OTP...),
+    # but not the role itself
+    shared = {config.KEYS[name][0]: text for name, text in settings.as_text().items()
+              if name not in PER_ROLE_SETTINGS}
     for role, name in profiles.items():
         values = dict(shared, saml_role_arn=role.role_arn, saml_principal_arn=role.principal_arn,
                       credential_process=credential_process_command(name))

@@ -28,6 +28,7 @@ Examples:
   samlcreds configure --profile work --all-roles --profile-template '{account}-{role}'
   samlcreds configure --profile work --otp-command 'pass otp work/idp'
   samlcreds configure --profile lab --provider browser --browser chromium --autofill
+  samlcreds configure --profile work --unset saml_otp_command --unset region
 """)
 @click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
@@ -57,9 +58,11 @@ Examples:
 @click.option("--profile-template", default="{account}-{role}", show_default=True,
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 @click.option("--password-stdin", is_flag=True, help="With --all-roles: read the IdP password from stdin.")
+@click.option("--unset", "unset", multiple=True, metavar="KEY",
+              help="Remove KEY (e.g. saml_otp_command, region, credential_process) from the profile; repeatable.")
 def configure(profile, provider, url, username, role, principal_arn, duration, timeout, region, otp_command,
               browser, browser_driver, autofill, credential_process, remove_static_keys, google_idp_id,
-              google_sp_id, all_roles, profile_template, password_stdin):
+              google_sp_id, all_roles, profile_template, password_stdin, unset):
     """Write SAML settings into [profile NAME] of the AWS config file.
 
     The common settings can be given by flag; with none given and a terminal,
@@ -68,6 +71,9 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     are edits of the file. Other lines of the file are kept byte for byte.
     """
     name = profile or config.default_profile_name()
+    removed = _keys_to_unset(unset)
+    if removed and all_roles:
+        raise errors.UsageError("--unset does not go with --all-roles")
     if otp_command is not None:
         _check_otp_command(otp_command)  # refused now (empty, or an unclosed quote), not at the first code
     if all_roles:
@@ -94,7 +100,11 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
              "otp_command": otp_command, "browser": browser, "browser_driver": browser_driver,
              "autofill": None if autofill is None else str(autofill).lower()}
     values = {k: str(v) for k, v in given.items() if v is not None}
-    if not values and not credential_process:
+    both = [config.KEYS[k][0] for k in values if config.KEYS[k][0] in removed]
+    if both or (credential_process and "credential_process" in removed):
+        raise errors.UsageError(f"--unset {', '.join(both) or 'credential_process'} and a new value for it "
+                                "were both given", hint="Pass one of them.")
+    if not values and not credential_process and not removed:
         terminal = current_terminal()
         if not terminal.available:
             raise errors.UsageError("no settings were given and there is no terminal to ask on",
@@ -118,10 +128,35 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     stored = {config.KEYS[key][0]: value for key, value in values.items()}
     if credential_process:
         stored["credential_process"] = credential_process_command(name)
-    path = config.write_profile_settings(name, stored)
-    info(f"Saved {', '.join(stored)} in [{config.section_name(name)}] of {path}")
+    present = set(config.read_profile(name)) if removed else set()
+    absent = [key for key in removed if key not in present]
+    path = config.write_profile_settings(name, stored, remove=[key for key in removed if key in present])
+    done = [f"Saved {', '.join(stored)}"] if stored else []
+    if len(absent) < len(removed):
+        done.append(f"{'removed' if done else 'Removed'} {', '.join(k for k in removed if k in present)}")
+    section = f"[{config.section_name(name)}] of {path}"
+    if done:
+        info(f"{', '.join(done)} in {section}")
+    if absent:
+        info(f"{', '.join(absent)} {'was' if len(absent) == 1 else 'were'} not set in {section}: nothing to remove")
     if credential_process:
         _check_shadowing_keys(name, remove_static_keys)
+
+
+def _keys_to_unset(names) -> list[str]:
+    """The config-file keys ``--unset`` names (a key such as ``saml_otp_command`` or a setting such as
+    ``otp_command``), in order, each once; :class:`~samlcreds.errors.UsageError` for an unknown one."""
+    known = {key: key for key, _ in config.KEYS.values()} | {name: key for name, (key, _) in config.KEYS.items()}
+    known["credential_process"] = "credential_process"
+    keys = []
+    for name in names:
+        key = known.get(name.strip().lower())
+        if key is None:
+            raise errors.UsageError(f"--unset {name!r}: not a samlcreds key",
+                                    hint="Use one of: " + ", ".join(sorted(set(known.values()))) + ".")
+        if key not in keys:
+            keys.append(key)
+    return keys
 
 
 def _check_otp_command(command: str) -> None:

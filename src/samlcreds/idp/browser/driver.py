@@ -44,8 +44,9 @@ def import_playwright():
         raise PlaywrightMissing(
             "the browser provider's Playwright mode (--autofill / saml_browser_driver = playwright) needs the "
             "Python package playwright, which is not installed",
-            hint="Install it with: pip install 'samlcreds[browser]' (no browser download is needed when Chrome, "
-                 "Chromium or Edge is installed), or sign in without --autofill (no driver needed).",
+            hint=f"Install it into the Python samlcreds runs on: {errors.pip_install_command('playwright>=1.45')} (no "
+                 "browser download is needed when Chrome, Chromium or Edge is installed), or sign in without "
+                 "--autofill (no driver needed).",
         ) from None
     return sync_playwright
 
