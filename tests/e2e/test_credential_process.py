@@ -240,3 +240,19 @@ def test_the_python_fallback_imports_nothing_from_the_current_directory(planted,
         assert creds.method == "custom-process" and creds.get_frozen_credentials().token
         monkeypatch.chdir(tmp_path)
         assert not marker.exists(), (command, marker.read_text())
+
+
+def test_a_cache_hit_to_a_full_disk_or_a_closed_pipe_is_a_message_not_a_traceback(sandbox_env, sandbox_idp):
+    configure("full")
+    result = run_cli(["login", "--profile", "full", "--password-stdin"], input="bob-pw\n")
+    assert result.returncode == 0, result.stderr
+    samlcreds = shutil.which("samlcreds", path=str(Path(sys.executable).parent))
+    with open("/dev/full", "w") as full:
+        hit = subprocess.run([samlcreds, "process", "--profile", "full"], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=60)
+    assert hit.returncode == 6
+    assert hit.stderr == "samlcreds: error: cannot write to standard output: No space left on device\n"
+    # the reader closed the pipe before the JSON came: no message (it asked for no more), no traceback
+    piped = subprocess.run(f"{shlex.quote(samlcreds)} process --profile full | true", shell=True,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    assert "Traceback" not in piped.stderr and "Error" not in piped.stderr

@@ -121,3 +121,16 @@ def test_ctrl_c_while_waiting_for_a_thread_exits_130_without_a_traceback(tmp_pat
     assert result.stdout == "out\n"
     assert "Traceback" not in result.stderr and result.stderr.endswith("samlcreds: interrupted\n")
     assert marker.read_text() == "yes"
+
+
+def test_a_full_disk_on_stdout_is_exit_6_with_a_message_and_a_closed_stdout_is_no_error():
+    samlcreds = [sys.executable, "-c", "import sys; from samlcreds.cli import main; sys.argv[0] = 'samlcreds'; main()"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*samlcreds, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, env=env,
+                                timeout=60)
+    assert result.returncode == 6
+    assert result.stderr == "samlcreds: error: cannot write to standard output: No space left on device\n"
+    closed = subprocess.run([*samlcreds, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env, timeout=60, close_fds=True, preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 0 and closed.stderr == ""

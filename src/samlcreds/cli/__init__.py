@@ -42,6 +42,40 @@ def main() -> None:
     exit_now(status)
 
 
+#: errno values of a failed write to standard output (a full disk, a closed pipe, an I/O error, a file too big).
+_WRITE_ERRNOS = {5, 27, 28, 32, 122}  # EIO, EFBIG, ENOSPC, EPIPE, EDQUOT (Linux numbering; the same on macOS but 122)
+
+
+def stdout_failure(exc: BaseException) -> str | None:
+    """The ``samlcreds: error:`` line for ``exc`` when it is a failed write to standard output, else ``None``.
+
+    A reader that closed the pipe (``| head``) gets an empty string: it asked for no more, and
+    nothing is printed. Other write errors (``> /dev/full``) name the OS's reason.
+    """
+    import errno
+
+    if not isinstance(exc, OSError) or exc.errno not in _WRITE_ERRNOS:
+        return None
+    if exc.errno == errno.EPIPE:
+        return ""
+    return f"samlcreds: error: cannot write to standard output: {exc.strerror or exc}\n"
+
+
+def report_stdout_failure(exc: BaseException) -> bool:
+    """Print :func:`stdout_failure`'s line (if any) to stderr and detach stdout; False when ``exc`` is not one."""
+    line = stdout_failure(exc)
+    if line is None:
+        return False
+    try:
+        sys.stdout = None  # nothing more is written there, nor flushed at exit
+        if line:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    return True
+
+
 def exit_now(status: int) -> None:
     """End the process with ``status`` the way ``sys.exit`` would, minus tearing the interpreter down.
 

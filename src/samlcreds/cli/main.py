@@ -118,32 +118,58 @@ def main(args: Sequence[str] | None = None, env: Environment | None = None) -> i
     ``args`` defaults to ``sys.argv[1:]``; ``env`` (streams, process
     environment, terminal) to the process's own. A
     :class:`~samlcreds.errors.SamlcredsError` is printed as ``samlcreds: error:
-    MESSAGE`` plus its hint, Ctrl-C as ``samlcreds: interrupted`` (130); any
-    other exception is a bug: its traceback goes to stderr and the status is 1.
+    MESSAGE`` plus its hint, Ctrl-C as ``samlcreds: interrupted`` (130); a
+    failed write to stdout (a full disk) as ``cannot write to standard output``
+    (6; a reader that closed the pipe gets no message); any other exception
+    is a bug: its traceback goes to stderr and the status is 1.
     """
     args = list(sys.argv[1:] if args is None else args)
     _INVOKED.clear()
     with (env or Environment()).applied():
-        try:
-            status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
-        except errors.SamlcredsError as exc:
-            from samlcreds.cli.hints import profile_of
+        status = _run(args)
+        if not _flush_stdout() and status == ExitCode.OK:
+            return ExitCode.LOCAL_FILE
+        return status
 
-            command, rest = _INVOKED or (None, [])
-            report(exc, command, profile_of(command, rest))
-            return exc.exit_code
-        except click.ClickException as exc:  # usage errors: click words them
-            exc.show()
-            return exc.exit_code
-        except (KeyboardInterrupt, click.Abort):
-            click.echo("samlcreds: interrupted", err=True)
-            return ExitCode.INTERRUPTED
-        except Exception:  # a bug: show where
-            import traceback
 
-            traceback.print_exc()
-            return ExitCode.ERROR
-        finally:
+def _run(args: list[str]) -> int:
+    """:func:`main`'s command run and error mapping, in the applied environment."""
+    try:
+        status = cli.main(args, prog_name="samlcreds", standalone_mode=False)
+    except errors.SamlcredsError as exc:
+        from samlcreds.cli.hints import profile_of
+
+        command, rest = _INVOKED or (None, [])
+        report(exc, command, profile_of(command, rest))
+        return exc.exit_code
+    except click.ClickException as exc:  # usage errors: click words them
+        exc.show()
+        return exc.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("samlcreds: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # a failed write to stdout, else a bug: show where
+        from samlcreds.cli import report_stdout_failure
+
+        if report_stdout_failure(exc):
+            return ExitCode.LOCAL_FILE
+        import traceback
+
+        traceback.print_exc()
+        return ExitCode.ERROR
+    # click returns the status of a ctx.exit()/Exit(n), else the command's return value (unused)
+    return status if isinstance(status, int) and not isinstance(status, bool) else ExitCode.OK
+
+
+def _flush_stdout() -> bool:
+    """Flush stdout (a closed or absent one counts as flushed); False, reported, when the write failed."""
+    from samlcreds.cli import report_stdout_failure
+
+    try:
+        if sys.stdout is not None and not sys.stdout.closed:
             sys.stdout.flush()
-        # click returns the status of a ctx.exit()/Exit(n), else the command's return value (unused)
-        return status if isinstance(status, int) and not isinstance(status, bool) else ExitCode.OK
+    except OSError as exc:
+        if not report_stdout_failure(exc):
+            raise
+        return False
+    return True

@@ -86,8 +86,16 @@ def serve_from_cache(argv: list[str]) -> bool:
         if not usable(entry, window, lifetime=lifetime):
             return False  # sign in below, under the lock we hold
         cache.release(key)
-    sys.stdout.write(json.dumps(entry.document) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps(entry.document) + "\n")
+        sys.stdout.flush()
+    except OSError as exc:
+        from samlcreds.cli import exit_now, report_stdout_failure
+        from samlcreds.errors import ExitCode
+
+        if not report_stdout_failure(exc):
+            raise
+        exit_now(ExitCode.LOCAL_FILE)
     return True
 
 
