@@ -26,6 +26,46 @@ def credentials_path(environ: dict | None = None) -> Path:
     return Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
 
 
+def has_static_keys(profile: str, path: Path | None = None) -> bool:
+    """True when ``[profile]`` of the credentials file holds an ``aws_access_key_id`` (botocore's
+    shared-credentials provider then answers for it, before credential_process or container credentials).
+    An unreadable or unparsable file counts as none (botocore will say so itself)."""
+    from samlcreds import safefile
+
+    text = safefile.read_text(path or credentials_path())
+    if not text:
+        return False
+    try:
+        return bool(inifile.section_keys(text, profile).get("aws_access_key_id"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+#: Keys of a config-file profile through which botocore finds credentials before container credentials
+#: (its provider chain: env, assume-role, web identity, SSO, credentials file, credential_process, config file).
+CONFIG_CREDENTIAL_KEYS = ("aws_access_key_id", "credential_process", "role_arn", "web_identity_token_file",
+                          "sso_start_url", "sso_session")
+
+
+def default_profile_shadows_container(environ: dict | None = None) -> list[str]:
+    """Where the ``default`` profile has credentials that an SDK with no profile set would use instead of
+    container credentials: ``["[default] of /path/credentials", "[default] of /path/config (credential_process)"]``."""
+    from samlcreds.profile import config_file, read_profile
+
+    found = []
+    path = credentials_path(environ)
+    if has_static_keys("default", path):
+        found.append(f"[default] of {path}")
+    try:
+        stored = read_profile("default", environ)
+    except Exception:  # noqa: BLE001 - an unparsable config: botocore will say so itself
+        stored = {}
+    keys = [key for key in CONFIG_CREDENTIAL_KEYS if stored.get(key)]
+    if keys:
+        found.append(f"[default] of {config_file(environ)} ({', '.join(keys)})")
+    return found
+
+
 def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,
                   overwrite_long_term: bool = False) -> Path:
     """Write ``creds`` into ``[profile]`` of the credentials file; returns the path.

@@ -158,3 +158,26 @@ def test_serve_prints_the_exports_and_serves_until_interrupted(sandbox_env):
         _finish(proc)
     assert proc.returncode == 0
     assert refused(uri)
+
+
+def test_keys_in_the_default_profile_do_not_win_over_the_served_credentials(sandbox_env, sandbox_idp, tmp_path):
+    """botocore takes [default] of the credentials file before container credentials: the child must not see it."""
+    from pathlib import Path
+
+    configure_bob()
+    credentials = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    with credentials.open("a") as file:
+        file.write("\n[default]\naws_access_key_id = AKIAOTHERUSER0000000\naws_secret_access_key = other\n")
+    result = run_cli(["exec", "--server", "--profile", "work", "--", sys.executable, "-c", CHILD])
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["method"], report["arn"]) == ("container-role", BOB_ROLE)
+    assert f"[default] of {credentials} holds keys" in result.stderr
+    assert "AKIAOTHERUSER" not in result.stderr and "AKIAOTHERUSER" in credentials.read_text()  # file untouched
+    config = Path(sandbox_env["AWS_CONFIG_FILE"])
+    with config.open("a") as file:
+        file.write("\n[default]\ncredential_process = /bin/false\n")
+    warned = run_cli(["exec", "--server", "--profile", "work", "--", sys.executable, "-c", "pass"])
+    assert warned.returncode == 0, warned.stderr
+    assert f"warning: [default] of {config} (credential_process) gives credentials" in warned.stderr

@@ -271,17 +271,10 @@ def _quote(part: str) -> str:
 
 def _check_shadowing_keys(profile: str, remove: bool) -> None:
     """Warn (or remove) static keys that botocore would prefer over credential_process."""
-    from samlcreds import credfile, inifile, safefile
+    from samlcreds import credfile, inifile
 
     path = credfile.credentials_path()
-    text = safefile.read_text(path)
-    if not text:
-        return
-    try:
-        keys = inifile.section_keys(text, profile)
-    except Exception:  # noqa: BLE001 - unparsable file: botocore will say so itself
-        return
-    if not keys.get("aws_access_key_id"):
+    if not credfile.has_static_keys(profile, path):
         return
     terminal = current_terminal()
     if not remove and terminal.available:

@@ -37,6 +37,29 @@ def child_environment(environ: dict, credentials: dict[str, str], region: str | 
     return env
 
 
+def unshadowed_environment() -> dict[str, str]:
+    """What the child of ``exec --server`` needs so that the served credentials are the ones it uses.
+
+    An SDK with no profile set takes ``[default]``'s credentials before container credentials
+    (botocore's chain). Keys in ``[default]`` of the credentials file are hidden from the child
+    (``AWS_SHARED_CREDENTIALS_FILE=/dev/null``, said on stderr); credentials in ``[default]`` of the
+    config file cannot be hidden without hiding its other settings: warned about.
+    """
+    from samlcreds import credfile
+    from samlcreds.cli.terminal import info
+
+    env: dict[str, str] = {}
+    for where in credfile.default_profile_shadows_container():
+        if where.startswith("[default] of " + str(credfile.credentials_path())):
+            env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+            info(f"samlcreds: note: {where} holds keys the command's AWS SDKs would use instead of the served "
+                 f"credentials; the command runs with AWS_SHARED_CREDENTIALS_FILE={os.devnull}.")
+        else:
+            info(f"samlcreds: warning: {where} gives credentials the command's AWS SDKs use before the served "
+                 "ones: it will run with those. Move them into a named profile.")
+    return env
+
+
 def cannot_run(exc: OSError, program: str) -> CommandNotRunnable:
     """The error for ``program`` failing to start: not found (127), not executable or not runnable (126)."""
     if isinstance(exc, FileNotFoundError):
@@ -100,6 +123,7 @@ def _exec_with_server(profile, region, command, debug):
         try:
             env = child_environment(dict(os.environ), credentials_server.environment(), region or region_for(settings),
                                     settings.profile)
+            env.update(unshadowed_environment())
             try:
                 code = supervisor.run(list(command), env)
             except OSError as exc:

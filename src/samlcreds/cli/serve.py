@@ -46,6 +46,12 @@ def serve(profile, debug):
             click.echo(f"export {name}={shlex.quote(value)}")
         info(f"Serving credentials of profile {fetcher.settings.profile} on 127.0.0.1:{server.port}; "
              "press Ctrl-C to stop.")
+        from samlcreds.credfile import default_profile_shadows_container
+
+        for where in default_profile_shadows_container():
+            info(f"warning: {where} gives credentials that AWS SDKs on this machine with no profile set use "
+                 "before the served ones; give such tools AWS_SHARED_CREDENTIALS_FILE=/dev/null too (for the "
+                 "credentials file), or move those credentials into a named profile.")
         while not stop.wait(0.5):
             pass
     info("samlcreds: stopped serving credentials.")
