@@ -140,3 +140,16 @@ def test_unset_of_an_unknown_key_or_of_a_key_also_given_is_refused_and_nothing_w
     with_all = run_main(["configure", "--profile", "w", "--unset", "region", "--all-roles"])
     assert with_all.returncode == ExitCode.USAGE and "--unset does not go with --all-roles" in with_all.stderr
     assert path.read_text() == "[profile w]\nregion = eu-west-1\n"
+
+
+def test_unset_writes_nothing_for_a_missing_profile_and_drops_a_section_it_empties(isolated_env):
+    path = Path(isolated_env["AWS_CONFIG_FILE"])
+    missing = run_main(["configure", "--profile", "nosuch", "--unset", "region"])
+    assert missing.returncode == ExitCode.OK and "nothing to remove" in missing.stderr
+    assert not path.exists()  # no empty [profile nosuch] made
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[profile keep]\nregion = eu-west-1\n\n[profile k]\nsaml_account_names = 111111111111=prod\n")
+    run = run_main(["configure", "--profile", "k", "--unset", "saml_account_names"])
+    assert run.returncode == ExitCode.OK, run.stderr
+    assert "Removed saml_account_names in [profile k]" in run.stderr
+    assert path.read_text() == "[profile keep]\nregion = eu-west-1\n"

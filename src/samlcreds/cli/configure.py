@@ -130,7 +130,7 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         stored["credential_process"] = credential_process_command(name)
     present = set(config.read_profile(name)) if removed else set()
     absent = [key for key in removed if key not in present]
-    path = config.write_profile_settings(name, stored, remove=[key for key in removed if key in present])
+    path = _write(name, stored, [key for key in removed if key in present])
     done = [f"Saved {', '.join(stored)}"] if stored else []
     if len(absent) < len(removed):
         done.append(f"{'removed' if done else 'Removed'} {', '.join(k for k in removed if k in present)}")
@@ -143,11 +143,26 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         _check_shadowing_keys(name, remove_static_keys)
 
 
+def _write(profile: str, stored: dict[str, str], remove: list[str]):
+    """Save ``stored`` and drop ``remove`` in the profile's section; only removals leave a section
+    emptied by them out of the file, and nothing to do writes nothing. Returns the config file's path."""
+    from samlcreds import inifile
+
+    if not stored:
+        path = config.config_path()
+        if remove and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True):
+            return path
+        if not remove:
+            return path
+    return config.write_profile_settings(profile, stored, remove=remove)
+
+
 def _keys_to_unset(names) -> list[str]:
     """The config-file keys ``--unset`` names (a key such as ``saml_otp_command`` or a setting such as
     ``otp_command``), in order, each once; :class:`~samlcreds.errors.UsageError` for an unknown one."""
     known = {key: key for key, _ in config.KEYS.values()} | {name: key for name, (key, _) in config.KEYS.items()}
-    known["credential_process"] = "credential_process"
+    known.update(credential_process="credential_process", saml_account_names="saml_account_names",
+                 account_names="saml_account_names")
     keys = []
     for name in names:
         key = known.get(name.strip().lower())
