@@ -65,8 +65,11 @@ def profile_names(roles: Sequence[RolePair], template: str, names: dict[str, str
         found[role] = name
     clashes = sorted({n for n in found.values() if list(found.values()).count(n) > 1})
     if clashes:
+        # what tells the clashing roles apart: their names when they share an account, else their accounts
+        same_account = any(len({r.account_id for r, n in found.items() if n == clash}) == 1 for clash in clashes)
+        missing = "{role}" if same_account and "role" not in used else "{account_id}"
         raise errors.UsageError(f"--profile-template gives several roles the same profile name: {', '.join(clashes)}",
-                                hint="Add {account_id} to the template, e.g. '{account_id}-{role}'.")
+                                hint=f"Add {missing} to the template, e.g. '{{account_id}}-{{role}}'.")
     return found
 
 

@@ -284,3 +284,16 @@ def test_alias_lookup_is_skipped_without_an_interpreter_path(executable, isolate
     assert lookups.start() is None
     assert len(accounts._DETACHED) == detached  # no process started
     assert accounts.cached_aliases() == {}
+
+
+def test_profile_template_clash_hint_names_what_tells_the_roles_apart():
+    from samlcreds.roles import RolePair
+
+    ops = RolePair("arn:aws:iam::111111111111:role/Ops", DEV.principal_arn)
+    with pytest.raises(errors.UsageError) as same_account:
+        allroles.profile_names([DEV, ops], "fixed", {})
+    assert "Add {role} to the template" in same_account.value.hint
+    other = RolePair("arn:aws:iam::222222222222:role/Developer", AUD.principal_arn)
+    with pytest.raises(errors.UsageError) as two_accounts:
+        allroles.profile_names([DEV, other], "{role}", {})
+    assert "Add {account_id} to the template" in two_accounts.value.hint

@@ -93,7 +93,8 @@ def read_source(path: str, what: str = "SAMLResponse") -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise errors.UsageError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+        raise errors.UsageError(f"cannot read the {what} file {path}: {exc.strerror}",
+                                hint="Check the path, or pass - to read it from stdin (paste it).") from None
 
 
 def _expiry_problem(assertion: SamlAssertion) -> str | None:

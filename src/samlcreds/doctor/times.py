@@ -22,7 +22,7 @@ def _skew_note(ctx: Context) -> str:
     if delta < 0:
         return (f"IssueInstant {iso_utc(issued)} is {span(delta)} in the future: this computer's clock is at least "
                 f"{span(delta)} behind the IdP's")
-    return f"issued {span(delta)} ago at {iso_utc(issued)} (clock skew with the IdP is at most {span(delta)})"
+    return f"issued {span(delta)} ago at {iso_utc(issued)}"
 
 
 @content_check("time_window")
