@@ -184,3 +184,16 @@ def test_picker_shows_account_names(sandbox_env):
     tty.send("2")
     assert tty.wait() == 0, tty.output.decode(errors="replace")
     assert boto3.Session(profile_name="pick").client("sts").get_caller_identity()["Arn"] == AUDITOR
+
+
+def test_login_all_roles_leaves_profiles_with_samlcreds_credential_process_alone(sandbox_env, sandbox_idp):
+    configure_carol()
+    name_accounts()
+    made = run_cli(["configure", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
+    assert made.returncode == 0, made.stderr
+    result = run_cli(["login", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert "Not written: prod-Developer" in result.stderr
+    credentials = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
+    text = credentials.read_text() if credentials.exists() else ""
+    assert "[prod-Developer]" not in text and "[shared-Auditor]" not in text  # they keep refreshing themselves

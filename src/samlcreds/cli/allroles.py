@@ -29,10 +29,14 @@ def login_all_roles(settings, request, *, template: str, print_format: str | Non
         update(f"calling STS AssumeRoleWithSAML for {len(profiles)} roles")
         outcomes = allroles.assume_all(assertion, profiles, region=settings.region, duration=settings.duration,
                                        profile=settings.profile, timeout=settings.sts_timeout)
+    from samlcreds.cli.configure import credential_process_is_ours
+
     lookups = accounts.AliasLookups(settings.profile)
-    written = []
+    written, left = [], []
     for outcome in outcomes:
-        if outcome.ok and print_format is None:
+        if outcome.ok and print_format is None and credential_process_is_ours(outcome.profile):
+            left.append(outcome.profile)  # static keys there would win over its credential_process, for good
+        elif outcome.ok and print_format is None:
             try:
                 credfile.write_profile(outcome.profile, outcome.credentials, overwrite_long_term=overwrite_long_term)
             except errors.SamlcredsError as exc:
@@ -54,7 +58,10 @@ def login_all_roles(settings, request, *, template: str, print_format: str | Non
     failed = [o for o in written if not o.ok]
     ok = len(written) - len(failed)
     if print_format is None:
-        info(f"Wrote {ok} of {len(written)} profile(s) to {credfile.credentials_path()}.")
+        info(f"Wrote {ok - len(left)} of {len(written)} profile(s) to {credfile.credentials_path()}.")
+    if left:
+        info(f"Not written: {', '.join(left)} (their credential_process is samlcreds, which signs in for them "
+             "when an AWS tool asks; keys in the credentials file would be used instead and never refreshed).")
     lookups.start()
     if failed:
         raise click.exceptions.Exit(max(o.error.exit_code for o in failed))

@@ -255,6 +255,11 @@ def python_command(python: str, version: tuple) -> list[str]:
     return [python, "-c", RUN_SAMLCREDS]
 
 
+def credential_process_is_ours(profile: str) -> bool:
+    """True when the profile's credential_process is ``samlcreds process`` for this profile."""
+    return runs_samlcreds_process(config.read_profile(profile).get("credential_process", ""), profile)
+
+
 def runs_samlcreds_process(command: str, profile: str) -> bool:
     """True when ``command`` (a credential_process value) is what :func:`credential_process_command`
     writes for ``profile``: ``samlcreds process --profile PROFILE``, by any path to samlcreds."""

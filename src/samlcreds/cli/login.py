@@ -163,10 +163,9 @@ class _Fresh:
 
 
 def _credential_process_is_ours(profile: str) -> bool:
-    """True when the profile's credential_process is ``samlcreds process`` for this profile."""
-    from samlcreds.cli.configure import runs_samlcreds_process
+    from samlcreds.cli.configure import credential_process_is_ours  # only after a sign-in
 
-    return runs_samlcreds_process(config.read_profile(profile).get("credential_process", ""), profile)
+    return credential_process_is_ours(profile)
 
 
 def _expiry_text(creds) -> str:
