@@ -42,10 +42,6 @@ def main() -> None:
     exit_now(status)
 
 
-#: errno values of a failed write to standard output (a full disk, a closed pipe, an I/O error, a file too big).
-_WRITE_ERRNOS = {5, 27, 28, 32, 122}  # EIO, EFBIG, ENOSPC, EPIPE, EDQUOT (Linux numbering; the same on macOS but 122)
-
-
 def stdout_failure(exc: BaseException) -> str | None:
     """The ``samlcreds: error:`` line for ``exc`` when it is a failed write to standard output, else ``None``.
 
@@ -54,7 +50,9 @@ def stdout_failure(exc: BaseException) -> str | None:
     """
     import errno
 
-    if not isinstance(exc, OSError) or exc.errno not in _WRITE_ERRNOS:
+    # a full disk or quota, a closed pipe, an I/O error, a file too big
+    failed_write = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EPIPE, errno.EIO, errno.EFBIG}
+    if not isinstance(exc, OSError) or exc.errno not in failed_write:
         return None
     if exc.errno == errno.EPIPE:
         return ""
