@@ -36,3 +36,17 @@ def test_live_argv_of_a_child_is_seen():
         child.kill()
         child.wait()
     assert not any("alice-pw" in line for line in hygiene._live_cmdlines())
+
+
+def test_log_records_of_samlcreds_and_botocore_are_checked_the_sandbox_servers_are_not():
+    import logging
+
+    def record(name, message):
+        return logging.LogRecord(name, logging.DEBUG, __file__, 1, message, None, None)
+
+    token = "FQoGZXIvYXdzEXAMPLETOKEN"
+    text = hygiene.log_text([record("samlcreds.sts", f"sent {token}"), record("botocore.endpoint", "b"),
+                             record("moto.iam.access_control", f"X-Amz-Security-Token: {token}-server"),
+                             record("werkzeug", "GET /")])
+    assert hygiene.leaks({"log records": text}, [token]) == [("log records", "FQoGZX...")]
+    assert f"{token}-server" not in text and "b" in text.split("\n")
