@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from samlcreds import errors, inifile
 from samlcreds.creds import Credentials, iso_utc
@@ -47,23 +48,36 @@ CONFIG_CREDENTIAL_KEYS = ("aws_access_key_id", "credential_process", "role_arn",
                           "sso_start_url", "sso_session")
 
 
-def default_profile_shadows_container(environ: dict | None = None) -> list[str]:
-    """Where the ``default`` profile has credentials that an SDK with no profile set would use instead of
-    container credentials: ``["[default] of /path/credentials", "[default] of /path/config (credential_process)"]``."""
+class DefaultShadow(NamedTuple):
+    """Credentials of the ``default`` profile that an SDK with no profile set uses before container credentials.
+
+    ``credentials_file``: the credentials file when its ``[default]`` holds keys, else ``None``;
+    ``config_keys``: the :data:`CONFIG_CREDENTIAL_KEYS` that ``[default]`` of ``config_file`` sets.
+    """
+
+    credentials_file: Path | None
+    config_file: str
+    config_keys: tuple[str, ...]
+
+    def places(self) -> list[str]:
+        """``["[default] of /path/credentials", "[default] of /path/config (credential_process)"]``, as found."""
+        found = [f"[default] of {self.credentials_file}"] if self.credentials_file else []
+        if self.config_keys:
+            found.append(f"[default] of {self.config_file} ({', '.join(self.config_keys)})")
+        return found
+
+
+def default_profile_shadows_container(environ: dict | None = None) -> DefaultShadow:
+    """What of the ``default`` profile would be used instead of container credentials (see :class:`DefaultShadow`)."""
     from samlcreds.profile import config_file, read_profile
 
-    found = []
     path = credentials_path(environ)
-    if has_static_keys("default", path):
-        found.append(f"[default] of {path}")
     try:
         stored = read_profile("default", environ)
     except Exception:  # noqa: BLE001 - an unparsable config: botocore will say so itself
         stored = {}
-    keys = [key for key in CONFIG_CREDENTIAL_KEYS if stored.get(key)]
-    if keys:
-        found.append(f"[default] of {config_file(environ)} ({', '.join(keys)})")
-    return found
+    return DefaultShadow(path if has_static_keys("default", path) else None, config_file(environ),
+                         tuple(key for key in CONFIG_CREDENTIAL_KEYS if stored.get(key)))
 
 
 def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,

@@ -148,12 +148,11 @@ def _write(profile: str, stored: dict[str, str], remove: list[str]):
     emptied by them out of the file, and nothing to do writes nothing. Returns the config file's path."""
     from samlcreds import inifile
 
-    if not stored:
-        path = config.config_path()
-        if remove and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True):
-            return path
-        if not remove:
-            return path
+    path = config.config_path()
+    if not stored and not remove:
+        return path
+    if not stored and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True):
+        return path
     return config.write_profile_settings(profile, stored, remove=remove)
 
 

@@ -49,14 +49,15 @@ def unshadowed_environment() -> dict[str, str]:
     from samlcreds.cli.terminal import info
 
     env: dict[str, str] = {}
-    for where in credfile.default_profile_shadows_container():
-        if where.startswith("[default] of " + str(credfile.credentials_path())):
-            env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-            info(f"samlcreds: note: {where} holds keys the command's AWS SDKs would use instead of the served "
-                 f"credentials; the command runs with AWS_SHARED_CREDENTIALS_FILE={os.devnull}.")
-        else:
-            info(f"samlcreds: warning: {where} gives credentials the command's AWS SDKs use before the served "
-                 "ones: it will run with those. Move them into a named profile.")
+    shadow = credfile.default_profile_shadows_container()
+    if shadow.credentials_file:
+        env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        info(f"samlcreds: note: [default] of {shadow.credentials_file} holds keys the command's AWS SDKs would "
+             f"use instead of the served credentials; the command runs with AWS_SHARED_CREDENTIALS_FILE={os.devnull}.")
+    if shadow.config_keys:
+        info(f"samlcreds: warning: [default] of {shadow.config_file} ({', '.join(shadow.config_keys)}) gives "
+             "credentials the command's AWS SDKs use before the served ones: it will run with those. Move them "
+             "into a named profile.")
     return env
 
 

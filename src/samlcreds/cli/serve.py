@@ -48,7 +48,7 @@ def serve(profile, debug):
              "press Ctrl-C to stop.")
         from samlcreds.credfile import default_profile_shadows_container
 
-        for where in default_profile_shadows_container():
+        for where in default_profile_shadows_container().places():
             info(f"warning: {where} gives credentials that AWS SDKs on this machine with no profile set use "
                  "before the served ones; give such tools AWS_SHARED_CREDENTIALS_FILE=/dev/null too (for the "
                  "credentials file), or move those credentials into a named profile.")
