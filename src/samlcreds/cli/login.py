@@ -111,11 +111,13 @@ def run_login(options: LoginOptions) -> None:
     if suggested and suggested != settings.duration and not settings.is_set("duration"):
         info(f"note: the IdP suggests SessionDuration={suggested} s; "
              f"pass --duration to use it (the default is {DEFAULT_DURATION} s)")
+    from samlcreds.cli.configure import credential_process_is_ours  # after a sign-in only
+
     if options.print_format == "json":
         click.echo(creds.to_json())
     elif options.print_format == "env":
         click.echo(creds.to_shell(options.shell, region=settings.region or result.region), nl=False)
-    elif _credential_process_is_ours(settings.profile):
+    elif credential_process_is_ours(settings.profile):
         stored = config.resolve(settings.profile)
         if cache_key(stored) == cache_key(settings):
             info(f"Cached credentials for {result.role.role_arn}; profile [{settings.profile}] gets them "
@@ -160,12 +162,6 @@ class _Fresh:
 
     def fetch(self):
         return self.fetcher.fetch(fresh=True)
-
-
-def _credential_process_is_ours(profile: str) -> bool:
-    from samlcreds.cli.configure import credential_process_is_ours  # only after a sign-in
-
-    return credential_process_is_ours(profile)
 
 
 def _expiry_text(creds) -> str:
