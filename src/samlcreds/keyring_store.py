@@ -18,7 +18,6 @@ seconds to answer).
 from __future__ import annotations
 
 import logging
-import urllib.parse
 from typing import Callable
 
 from samlcreds import errors
@@ -30,14 +29,12 @@ README = "the README's section \"The IdP password in the OS keyring\""
 
 
 def service_name(url: str | None) -> str | None:
-    """``samlcreds:<IdP host[:port]>`` for an IdP URL, or ``None`` without a host."""
-    host = urllib.parse.urlsplit(url or "").netloc.lower()
+    """``samlcreds:<IdP host[:port]>`` for an IdP URL (:func:`samlcreds.idp.base.idp_host`: no
+    ``user:password@``, which keyring listings would show), or ``None`` without a host."""
+    from samlcreds.idp.base import idp_host
+
+    host = idp_host(url)
     return SERVICE_PREFIX + host if host else None
-
-
-def install_command() -> str:
-    """The command installing the keyring package (the ``keyring`` extra) into the Python running samlcreds."""
-    return errors.pip_install_command("keyring>=24")
 
 
 def _keyring():
@@ -45,7 +42,8 @@ def _keyring():
         import keyring
     except ImportError:
         raise errors.UsageError("remembering the IdP password needs the keyring package, which is not installed",
-                                hint=f"Install it into the Python samlcreds runs on: {install_command()} "
+                                hint="Install it into the Python samlcreds runs on: "
+                                     f"{errors.pip_install_command('keyring>=24')} "
                                      "(what the samlcreds[keyring] extra installs).") from None
     return keyring
 

@@ -297,3 +297,12 @@ def test_profile_template_clash_hint_names_what_tells_the_roles_apart():
     with pytest.raises(errors.UsageError) as two_accounts:
         allroles.profile_names([DEV, other], "{role}", {})
     assert "Add {account_id} to the template" in two_accounts.value.hint
+
+
+def test_keyring_service_name_leaves_out_user_info_of_the_url():
+    """A ``user:password@`` in saml_url must not become part of the keyring entry's name (listings show it)."""
+    from samlcreds import keyring_store
+
+    assert keyring_store.service_name("https://me:s3cret@IdP.example.com:8443/sso") == "samlcreds:idp.example.com:8443"
+    assert keyring_store.service_name("https://idp.example.com/sso") == "samlcreds:idp.example.com"
+    assert keyring_store.service_name("not a url") is None

@@ -9,12 +9,12 @@ from __future__ import annotations
 import urllib.parse
 
 from samlcreds import errors
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import LoginRequest, idp_host
 
 
 def host_of(url: str) -> str:
-    """``host[:port]`` of ``url``, without any ``user:password@`` (the URL itself when it has no host)."""
-    return urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or url
+    """``host[:port]`` of ``url`` as :func:`~samlcreds.idp.base.idp_host` gives it (the URL itself when it has no host)."""
+    return idp_host(url) or url
 
 
 def no_username_hint(request: LoginRequest) -> str:
