@@ -39,30 +39,30 @@ _END = r"\s*(?:,\s*)?"
 #: A well-formed Role value, role first / provider first; groups: ARN, partition, ARN, partition.
 _ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}", re.ASCII)
 _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.ASCII)
-#: Many ASCII Role values at once, each followed by a NUL (the fast path of :func:`parse_role_values`):
-#: the same language as the two patterns above. For speed (sre checks a bitmap character set
-#: faster than ``\w``/``\d``/``\s`` categories, and possessive quantifiers keep no backtracking
-#: state, 3.11+) the classes are spelled out; a role's path segments are ``c++/`` and its name
-#: ``c{1,64}+``; the first ARN's kind is told by group 3 (the ``r`` of ``role/``) and a conditional
-#: asks the second ARN to be the other kind; the partition is tied by a back-reference; each match
-#: ends with its value's NUL and the next value's leading whitespace, so matches of well-formed
-#: values are back to back. The pattern starts with the literal ``arn:``, never with whitespace:
-#: a search tries a match only where ``arn:`` stands (a pattern starting ``\s*`` was tried from
-#: every character of a whitespace run, each try reading the run to its end: quadratic, seconds
-#: for a hostile Role value within AWS's assertion size).
-#: Groups: first ARN, partition, "r" when the first ARN is the role (else None), second ARN.
+#: All Role values at once, each followed by a NUL (the fast path of :func:`parse_role_values`),
+#: for ``fullmatch``: the same language as the two patterns above, one value after another. For
+#: speed (sre checks a bitmap character set faster than ``\w``/``\d``/``\s`` categories, and
+#: possessive quantifiers keep no backtracking state, 3.11+) the classes are spelled out; a role's
+#: path segments are ``c++/`` and its name ``c{1,64}+``; the partition is captured once and tied
+#: by a back-reference; the value's order is an alternation after the first ARN's account. It has
+#: no other group, so matching builds no per-value object; the ARNs are then cut out with ``str``
+#: methods (they hold no whitespace, comma or NUL). Anchored at both ends, it reads a hostile
+#: whitespace run once (a search pattern starting ``\s*`` was tried from every character of the
+#: run: quadratic, seconds of CPU for a Role value within AWS's assertion size).
 _NAME = "[0-9A-Za-z_+=.@-]"
-_SPACES = " \t\n\r\f\v"  # \s under re.ASCII
-_SPACE = f"[{_SPACES}]"
+_SPACE = "[ \t\n\r\f\v]"  # \s under re.ASCII
 #: Possessive quantifier suffix: Python 3.11+ (3.10's re refuses "++"); the plain greedy form
 #: matches the same language here (backtracking into a run cannot make a failed match succeed).
 _P = "+" if sys.version_info >= (3, 11) else ""
-_FAST_ROLE_RESOURCE = rf"ole/(?:{_NAME}+{_P}/)*{_P}{_NAME}{{1,64}}{_P}"  # after the "r" of "role/"
+_FAST_ROLE_RESOURCE = rf"role/(?:{_NAME}+{_P}/)*{_P}{_NAME}{{1,64}}{_P}"
 _FAST_PROVIDER_RESOURCE = rf"saml-provider/[0-9A-Za-z_.-]{{1,128}}{_P}"
+_SEP = rf"{_SPACE}*{_P},{_SPACE}*{_P}"
+_SECOND = r"arn:\1:iam::[0-9]{12}:"  # the second ARN's head: the first one's partition
 _ROLE_VALUES_RE = re.compile(
-    rf"(arn:(aws(?:-[a-z]+{_P})*{_P}):iam::[0-9]{{12}}:(?:(r){_FAST_ROLE_RESOURCE}|{_FAST_PROVIDER_RESOURCE}))"
-    rf"{_SPACE}*{_P},{_SPACE}*{_P}(arn:\2:iam::[0-9]{{12}}:(?(3){_FAST_PROVIDER_RESOURCE}|r{_FAST_ROLE_RESOURCE}))"
-    rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?\x00{_SPACE}*{_P}"
+    rf"{_SPACE}*{_P}(?:arn:(aws(?:-[a-z]+{_P})*{_P}):iam::[0-9]{{12}}:"
+    rf"(?:{_FAST_ROLE_RESOURCE}{_SEP}{_SECOND}{_FAST_PROVIDER_RESOURCE}"
+    rf"|{_FAST_PROVIDER_RESOURCE}{_SEP}{_SECOND}{_FAST_ROLE_RESOURCE})"
+    rf"{_SPACE}*{_P}(?:,{_SPACE}*{_P})?\x00{_SPACE}*{_P})*{_P}"
 )
 
 
@@ -229,32 +229,17 @@ def parse_role_value(value: str) -> RolePair | BadRoleValue:
 def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tuple[BadRoleValue, ...]]:
     """Every Role value read: the pairs (document order, duplicates dropped) and the bad values' errors.
 
-    The same rules as :func:`parse_role_value`, applied to all values in one
-    regular-expression pass when every value is well-formed (assertions may
+    The same rules as :func:`parse_role_value`, checked for all values in one
+    regular-expression match when every value is well-formed (assertions may
     grant 1,000 roles).
     """
     if values:
         joined = "\x00".join([*values, ""])  # each value followed by a NUL
-        if joined.isascii():  # the fast pattern spells out ASCII classes
-            # One pass: re.split returns, per match, the text before it and the pattern's four groups
-            # (first ARN, partition, "r" or None, second ARN), all in one flat list: no per-match tuple.
-            parts = _ROLE_VALUES_RE.split(joined)
-            # Every value well-formed: one match per value, back to back (before the first match only
-            # the first value's leading whitespace, no text between matches, so no value was skipped;
-            # a NUL inside a value would make one value two).
-            if len(parts) == 5 * len(values) + 1 and not parts[0].strip(_SPACES) and not any(parts[5::5]):
-                roles, providers = parts[1::5], parts[4::5]
-                role_first = parts[3::5]
-                if None in role_first:  # some values are provider-first: swap their two ARNs
-                    i = role_first.index(None)
-                    try:
-                        while True:
-                            roles[i], providers[i] = providers[i], roles[i]
-                            i = role_first.index(None, i + 1)
-                    except ValueError:
-                        pass
-                # tuple.__new__ builds each RolePair in C, skipping RolePair's Python-level __new__
-                return tuple(dict.fromkeys(map(tuple.__new__, repeat(RolePair), zip(roles, providers)))), ()
+        # the fast pattern spells out ASCII classes
+        if joined.isascii() and _ROLE_VALUES_RE.fullmatch(joined) is not None:
+            pairs = _pairs_of_well_formed(joined, len(values))
+            if pairs is not None:
+                return pairs, ()
     ordered: dict[RolePair, None] = {}
     problems = []
     for value in values:
@@ -264,3 +249,27 @@ def parse_role_values(values: Sequence[str]) -> tuple[tuple[RolePair, ...], tupl
         else:
             ordered.setdefault(pair)
     return tuple(ordered), tuple(problems)
+
+
+def _pairs_of_well_formed(joined: str, count: int) -> tuple[RolePair, ...] | None:
+    """The pairs of ``count`` NUL-terminated values that ``_ROLE_VALUES_RE`` matched as a whole.
+
+    ``None`` when a value held a NUL (it was read as two values). Commas, NULs
+    and whitespace only separate ARNs here, so one ``str.split`` cuts them out.
+    """
+    arns = joined.replace(",", " ").replace("\x00", " ").split()
+    if len(arns) != 2 * count:
+        return None
+    roles, providers = arns[0::2], arns[1::2]
+    # ":saml-provider/" (with its colon) is only in provider ARNs: a role's names hold no colon
+    firsts = "\x00".join(roles)
+    at = firsts.find(":saml-provider/")
+    if at >= 0:  # some values are provider-first: swap their two ARNs
+        for i in range(firsts.count("\x00", 0, at), count):
+            if ":role/" in providers[i]:
+                roles[i], providers[i] = providers[i], roles[i]
+    # tuple.__new__ builds each RolePair in C, skipping RolePair's Python-level __new__
+    pairs = tuple(map(tuple.__new__, repeat(RolePair), zip(roles, providers)))
+    if len(set(roles)) < count:  # a role granted twice (or through two providers)
+        pairs = tuple(dict.fromkeys(pairs))
+    return pairs
