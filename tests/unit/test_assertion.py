@@ -18,7 +18,7 @@ from samlcreds.saml import (
     read_saml_response,
 )
 from samlcreds.roles import RolePair
-from tests.samples import AWS, PROV_1, PROV_2, ROLE_A, ROLE_B, ROLE_C, attribute, b64, response_xml
+from tests.samples import AWS, PROV_1, PROV_2, ROLE_A, ROLE_B, ROLE_C, assertion_xml, attribute, b64, response_xml
 
 
 def test_reads_pairs_in_either_order_with_paths_and_fields():
@@ -388,3 +388,16 @@ def test_one_pass_reading_agrees_with_each_value_alone_on_mutated_values():
         else:
             assert [p.message for p in problems] == [alone.message], value
     assert checked > 100  # the edits leave many values well-formed, so both paths were compared
+
+
+def test_only_the_assertions_own_attribute_statements_are_read():
+    """A Role attribute in an Assertion nested in Advice (or anywhere but an AttributeStatement child of
+    the assertion) is not one of its statements (saml-core-2.0-os 2.7.3): its role is not offered."""
+    evil = "arn:aws:iam::999999999999:role/Evil,arn:aws:iam::999999999999:saml-provider/Idp"
+    inner = assertion_xml(roles=(evil,), assertion_id="_inner")
+    stray = attribute(AWS + "Role", evil)
+    xml = response_xml().replace("<saml:AuthnStatement", f"<saml:Advice>{inner}</saml:Advice>{stray}"
+                                 "<saml:AuthnStatement", 1)
+    parsed = parse_saml_response(xml)
+    assert [pair.role_arn for pair in parsed.roles] == [ROLE_A, ROLE_B]
+    assert parsed.nested_assertions == 1 and any("nested" in w for w in parsed.warnings)

@@ -99,25 +99,34 @@ def _read_status(root) -> str | None:
     return code.strip() if code else None
 
 
-def _refuse_duplicate_signed_ids(root) -> None:
-    """Raise :class:`~samlcreds.errors.UnsafeXml` when an ID some ds:Reference names is on several elements.
+def _walk_tree(root) -> int:
+    """The number of Assertions nested below the Response's direct children, after one walk of the tree.
 
-    IDs are unique in a valid document; a copy of a signed element (with its
-    Signature) next to the original is XML signature wrapping, and which one
-    is "the signed one" cannot be told without checking the signature.
+    The same walk raises :class:`~samlcreds.errors.UnsafeXml` when an ID some
+    ds:Reference names is on several elements: IDs are unique in a valid
+    document; a copy of a signed element (with its Signature) next to the
+    original is XML signature wrapping, and which one is "the signed one"
+    cannot be told without checking the signature.
     """
-    signed = {(ref.get("URI") or "")[1:] for ref in root.iter(_REFERENCE) if (ref.get("URI") or "").startswith("#")}
-    if not signed:
-        return
-    seen: set[str] = set()
-    for ident in root.xpath("//@ID", smart_strings=False):
-        if ident in signed:
-            if ident in seen:
-                raise errors.UnsafeXml(
-                    f"several elements carry the signed ID {ident!r} (XML signature wrapping); refusing to read it",
-                    hint=_WRAPPING_HINT,
-                )
-            seen.add(ident)
+    signed, nested = set(), 0
+    for element in root.iter(_ASSERTION, _REFERENCE):
+        if element.tag == _REFERENCE:
+            uri = element.get("URI") or ""
+            if uri.startswith("#"):
+                signed.add(uri[1:])
+        elif element.getparent() is not root:
+            nested += 1
+    if signed:
+        seen: set[str] = set()
+        for ident in root.xpath("//@ID", smart_strings=False):
+            if ident in signed:
+                if ident in seen:
+                    raise errors.UnsafeXml(
+                        f"several elements carry the signed ID {ident!r} (XML signature wrapping); refusing to read it",
+                        hint=_WRAPPING_HINT,
+                    )
+                seen.add(ident)
+    return nested
 
 
 def _signature_facts(root, assertions: list, labels: list[str]) -> tuple[SignatureFact, ...]:
@@ -156,13 +165,12 @@ def _summaries(assertions: list, labels: list[str], signatures) -> tuple[Asserti
 
 def _read_response(raw: bytes, root) -> SamlAssertion:
     status = _read_status(root)
-    _refuse_duplicate_signed_ids(root)
+    nested = _walk_tree(root)
     problems: list[errors.SamlAssertionError] = []
     warnings: list[str] = []
     assertions = root.findall(_ASSERTION)
     labels = ["Assertion"] if len(assertions) == 1 else [f"Assertion #{i + 1}" for i in range(len(assertions))]
     signatures = _signature_facts(root, assertions, labels)
-    nested = sum(1 for a in root.iter(_ASSERTION) if a.getparent() is not root)
     issuer_el = root.find(_ISSUER)
     response_issuer = text_of(issuer_el) if issuer_el is not None else None
     values: dict = {
