@@ -105,6 +105,9 @@ def text_of(element) -> str:
     return "".join(element.xpath(".//text()")).strip()
 
 
+_FRACTION_RE = re.compile(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)(.*)$")
+
+
 def parse_xs_datetime(value: str | None) -> datetime | None:
     """An xs:dateTime (SAML core 1.3.3: UTC) as tz-aware UTC; ``None`` if absent or unreadable."""
     if not value:
@@ -112,10 +115,9 @@ def parse_xs_datetime(value: str | None) -> datetime | None:
     text = value.strip().replace("z", "Z")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$", text)
+    match = _FRACTION_RE.match(text) if "." in text else None
     if match:  # Python < 3.11 accepts only 3 or 6 fraction digits
-        frac = (match[2] or "")[:7].ljust(7, "0") if match[2] else ""
-        text = match[1] + frac + match[3]
+        text = match[1] + match[2][:7].ljust(7, "0") + match[3]
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
