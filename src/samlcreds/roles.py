@@ -40,11 +40,12 @@ _END = r"\s*(?:,\s*)?"
 _ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}", re.ASCII)
 _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.ASCII)
 #: All Role values at once, each followed by a NUL (the fast path of :func:`parse_role_values`),
-#: for ``fullmatch``: the same language as the two patterns above, one value after another. For
+#: for ``fullmatch``: one value after another, each accepted exactly when :func:`parse_role_value`
+#: accepts it (either pattern above, and both ARNs of one partition). For
 #: speed (sre checks a bitmap character set faster than ``\w``/``\d``/``\s`` categories, and
 #: possessive quantifiers keep no backtracking state, 3.11+) the classes are spelled out; a role's
-#: path segments are ``c++/`` and its name ``c{1,64}+``; the partition is captured once and tied
-#: by a back-reference; the value's order is an alternation after the first ARN's account. It has
+#: path segments are ``c++/`` and its name ``c{1,64}+``; each value's partition is captured and
+#: tied by a back-reference; the value's order is an alternation after the first ARN's account. It has
 #: no other group, so matching builds no per-value object; the ARNs are then cut out with ``str``
 #: methods (they hold no whitespace, comma or NUL). Anchored at both ends, it reads a hostile
 #: whitespace run once (a search pattern starting ``\s*`` was tried from every character of the
@@ -270,6 +271,6 @@ def _pairs_of_well_formed(joined: str, count: int) -> tuple[RolePair, ...] | Non
                 roles[i], providers[i] = providers[i], roles[i]
     # tuple.__new__ builds each RolePair in C, skipping RolePair's Python-level __new__
     pairs = tuple(map(tuple.__new__, repeat(RolePair), zip(roles, providers)))
-    if len(set(roles)) < count:  # a role granted twice (or through two providers)
+    if len(set(roles)) < count:  # a role repeated: drop repeated pairs (one role through two providers stays two)
         pairs = tuple(dict.fromkeys(pairs))
     return pairs

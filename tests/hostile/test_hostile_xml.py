@@ -482,3 +482,16 @@ def test_wrapped_response_login_never_gets_admin(signed_xml, sandbox_env, sandbo
     assert result.returncode == 2, result.stderr  # Admin is not among the signed assertion's roles
     assert "ReadOnly" in result.stderr
     assert len(sandbox_sts.calls) == before
+
+
+@pytest.mark.parametrize("instant", ["2024-01-01T00:00:00." + "1" * 70_000 + "&#10;X", "T00:00:00.1" * 6_000 + "&#10;X"],
+                         ids=["long-fraction-then-newline", "repeated-time"])
+def test_a_hostile_issue_instant_is_read_in_linear_time(instant):
+    """An xs:dateTime regex with ``(.*)$`` after ``\\.\\d+`` rescanned the rest of a line for every shorter
+    fraction (23 s for one IssueInstant under AWS's size limit); such a value is unreadable, fast."""
+    doc = re.sub(r'(<saml:Assertion [^>]*IssueInstant=")[^"]*', lambda m: m[1] + instant, ok_response(), count=1)
+    data = base64.b64encode(doc.encode())
+    assert len(data) <= MAX_BASE64_LENGTH
+    best, outcome = _best_of_three(data)
+    assert outcome.assertion_issue_instant is None and outcome.problems == ()
+    assert best < PARSE_BUDGET, f"{best * 1000:.0f} ms of CPU"

@@ -390,14 +390,37 @@ def test_one_pass_reading_agrees_with_each_value_alone_on_mutated_values():
     assert checked > 100  # the edits leave many values well-formed, so both paths were compared
 
 
-def test_only_the_assertions_own_attribute_statements_are_read():
-    """A Role attribute in an Assertion nested in Advice (or anywhere but an AttributeStatement child of
-    the assertion) is not one of its statements (saml-core-2.0-os 2.7.3): its role is not offered."""
-    evil = "arn:aws:iam::999999999999:role/Evil,arn:aws:iam::999999999999:saml-provider/Idp"
-    inner = assertion_xml(roles=(evil,), assertion_id="_inner")
-    stray = attribute(AWS + "Role", evil)
-    xml = response_xml().replace("<saml:AuthnStatement", f"<saml:Advice>{inner}</saml:Advice>{stray}"
-                                 "<saml:AuthnStatement", 1)
-    parsed = parse_saml_response(xml)
+_EVIL = "arn:aws:iam::999999999999:role/Evil,arn:aws:iam::999999999999:saml-provider/Idp"
+
+
+@pytest.mark.parametrize("where", ["advice", "stray"])
+def test_only_the_assertions_own_attribute_statements_are_read(where):
+    """A Role attribute in an Assertion nested in Advice, or anywhere but an AttributeStatement child of
+    the assertion, is not one of its statements (saml-core-2.0-os 2.7.3): its role is not offered."""
+    if where == "advice":
+        elsewhere = f"<saml:Advice>{assertion_xml(roles=(_EVIL,), assertion_id='_inner')}</saml:Advice>"
+    else:
+        elsewhere = attribute(AWS + "Role", _EVIL)  # a direct child of the assertion
+    parsed = parse_saml_response(response_xml().replace("<saml:AuthnStatement", elsewhere + "<saml:AuthnStatement", 1))
     assert [pair.role_arn for pair in parsed.roles] == [ROLE_A, ROLE_B]
-    assert parsed.nested_assertions == 1 and any("nested" in w for w in parsed.warnings)
+    assert parsed.nested_assertions == (where == "advice")
+    assert any("nested" in w for w in parsed.warnings) == (where == "advice")
+
+
+def test_one_role_through_two_providers_is_two_pairs_and_repeats_are_dropped():
+    from samlcreds.roles import parse_role_values
+
+    pairs, problems = parse_role_values([f"{_R}Dev,{_P}A", f"{_P}B,{_R}Dev", f" {_R}Dev,{_P}A,", f"{_R}Ops,{_P}A"])
+    assert pairs == (RolePair(f"{_R}Dev", f"{_P}A"), RolePair(f"{_R}Dev", f"{_P}B"), RolePair(f"{_R}Ops", f"{_P}A"))
+    assert problems == ()
+
+
+@pytest.mark.parametrize("sibling", ["", f"<!-- c -->{ROLE_C},{PROV_2}"], ids=["alone", "beside-a-commented-value"])
+def test_a_role_value_padded_with_a_no_break_space_is_bad_however_its_attribute_is_read(sibling):
+    """Role values are read untrimmed on both paths (one XPath, or each value around its comments), so the
+    Role rules' ASCII-only trimming decides: a no-break space around an ARN makes the value bad either way."""
+    padded = f"\u00a0{ROLE_A},{PROV_1}"
+    values = (padded, sibling) if sibling else (padded,)
+    parsed = parse_saml_response(response_xml(roles=values))
+    assert [type(p) for p in parsed.problems] == [errors.BadRoleValue]
+    assert RolePair(ROLE_A, PROV_1) not in parsed.roles

@@ -8,6 +8,8 @@ PrincipalTag:KEY, TransitiveTagKeys).
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from samlcreds import errors
 from samlcreds.saml.names import (
     ATTR_PRINCIPAL_TAG,
@@ -20,7 +22,7 @@ from samlcreds.saml.names import (
     canonical_name,
     q,
 )
-from samlcreds.saml.xml import text_of
+from samlcreds.saml.xml import raw_text_of, text_of
 
 _STATEMENT = q(NS_ASSERTION, "AttributeStatement")
 _ATTRIBUTE = q(NS_ASSERTION, "Attribute")
@@ -38,8 +40,9 @@ def _value_texts(attribute) -> list[str]:
     are all AttributeValues holding exactly one node each and that node is
     text (joining fails on anything else: an element, comment or PI).
     Otherwise each value's text is joined around its comments by
-    :func:`~samlcreds.saml.xml.text_of`. Both give the same strings (untrimmed
-    here; the Role rules trim).
+    :func:`~samlcreds.saml.xml.raw_text_of`. Both give the same text,
+    untrimmed: the Role rules trim ASCII whitespace only, whichever way the
+    text was read (a value padded with a no-break space is bad either way).
     """
     if not _xpaths:
         from lxml import etree
@@ -54,24 +57,27 @@ def _value_texts(attribute) -> list[str]:
             pass
         else:
             return nodes
-    return [text_of(value) for value in attribute.iterchildren(_VALUE)]
+    return [raw_text_of(value) for value in attribute.iterchildren(_VALUE)]
 
 
-def attributes_of(assertion):
-    """The Attribute elements of ``assertion``'s AttributeStatements, in document order.
+def _attributes(assertion) -> Iterator[tuple[str, object]]:
+    """(Name, element) of each Attribute of ``assertion``'s AttributeStatements, in document order.
 
-    Only those: an Attribute elsewhere (say in an Assertion nested in Advice)
-    is not a statement of this assertion (saml-core-2.0-os 2.7.3), and not
+    Only those (saml-core-2.0-os 2.7.3): an Attribute elsewhere, say in an
+    Assertion nested in the assertion's Advice (2.3.3, 2.6.1), is not one of
+    its statements; EncryptedAttribute (2.7.3.2) cannot be read locally. Not
     walking into the values keeps the read of 1,000 roles to two levels.
+    The Name is trimmed.
     """
     for statement in assertion.iterchildren(_STATEMENT):
-        yield from statement.iterchildren(_ATTRIBUTE)
+        for attribute in statement.iterchildren(_ATTRIBUTE):
+            yield (attribute.get("Name") or "").strip(), attribute
 
 
 def role_values(assertion) -> list[str]:
-    """The text of every value of the (exactly named) Role attributes of ``assertion``."""
-    return [text_of(value) for attribute in attributes_of(assertion) if (attribute.get("Name") or "").strip() == ATTR_ROLE
-            for value in attribute.iterchildren(_VALUE)]
+    """The text of every value of the (exactly named) Role attributes of ``assertion`` (see :func:`_value_texts`)."""
+    return [text for name, attribute in _attributes(assertion) if name == ATTR_ROLE
+            for text in _value_texts(attribute)]
 
 
 def read_attributes(assertion, problems: list, warnings: list[str]) -> dict:
@@ -89,8 +95,7 @@ def read_attributes(assertion, problems: list, warnings: list[str]) -> dict:
     roles: list[str] = []
     found: dict[str, list[str]] = {}
     tags: list[tuple[str, str]] = []
-    for attribute in attributes_of(assertion):
-        name = (attribute.get("Name") or "").strip()
+    for name, attribute in _attributes(assertion):
         names.append(name)
         if name == ATTR_ROLE:  # the common case first: thousands of values, no name folding
             roles.extend(_value_texts(attribute))

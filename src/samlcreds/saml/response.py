@@ -99,14 +99,15 @@ def _read_status(root) -> str | None:
     return code.strip() if code else None
 
 
-def _walk_tree(root) -> int:
-    """The number of Assertions nested below the Response's direct children, after one walk of the tree.
+def _nested_assertions_refusing_wrapping(root) -> int:
+    """The number of Assertions nested below the Response's direct children.
 
-    The same walk raises :class:`~samlcreds.errors.UnsafeXml` when an ID some
-    ds:Reference names is on several elements: IDs are unique in a valid
-    document; a copy of a signed element (with its Signature) next to the
-    original is XML signature wrapping, and which one is "the signed one"
-    cannot be told without checking the signature.
+    Raises :class:`~samlcreds.errors.UnsafeXml` when an ID some ds:Reference
+    names is on several elements: IDs are unique in a valid document; a copy
+    of a signed element (with its Signature) next to the original is XML
+    signature wrapping, and which one is "the signed one" cannot be told
+    without checking the signature. One walk of the tree finds the References
+    and the Assertions; a second one, only when something is signed, the IDs.
     """
     signed, nested = set(), 0
     for element in root.iter(_ASSERTION, _REFERENCE):
@@ -165,7 +166,7 @@ def _summaries(assertions: list, labels: list[str], signatures) -> tuple[Asserti
 
 def _read_response(raw: bytes, root) -> SamlAssertion:
     status = _read_status(root)
-    nested = _walk_tree(root)
+    nested = _nested_assertions_refusing_wrapping(root)
     problems: list[errors.SamlAssertionError] = []
     warnings: list[str] = []
     assertions = root.findall(_ASSERTION)

@@ -13,6 +13,11 @@ from datetime import datetime, timezone
 from samlcreds import errors
 
 _local = threading.local()
+#: An xs:dateTime with a fraction of a second: (up to the seconds, the fraction, the zone). No
+#: part can match where another does, so a hostile value is read once.
+_FRACTION_RE = re.compile(r"([^T]*T\d\d:\d\d:\d\d)(\.\d+)([^.]*)", re.ASCII)
+#: Longer than any xs:dateTime an IdP writes ("2026-12-02T14:29:03.1234567+00:00" is 33).
+_MAX_DATETIME_LENGTH = 64
 
 
 def _parser():
@@ -100,12 +105,14 @@ def text_of(element) -> str:
     Concatenates every text node, so a comment inside a value cannot hide part
     of it (the 2018 SAML comment-truncation class of bugs).
     """
+    return raw_text_of(element).strip()
+
+
+def raw_text_of(element) -> str:
+    """Like :func:`text_of`, untrimmed (for rules that trim only what they allow, as the Role rules do)."""
     if len(element) == 0:  # no child nodes at all (comments and PIs count): the fast path
-        return (element.text or "").strip()
-    return "".join(element.xpath(".//text()")).strip()
-
-
-_FRACTION_RE = re.compile(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)(.*)$")
+        return element.text or ""
+    return "".join(element.xpath(".//text()"))
 
 
 def parse_xs_datetime(value: str | None) -> datetime | None:
@@ -113,9 +120,11 @@ def parse_xs_datetime(value: str | None) -> datetime | None:
     if not value:
         return None
     text = value.strip().replace("z", "Z")
+    if len(text) > _MAX_DATETIME_LENGTH:
+        return None
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    match = _FRACTION_RE.match(text) if "." in text else None
+    match = _FRACTION_RE.fullmatch(text) if "." in text else None
     if match:  # Python < 3.11 accepts only 3 or 6 fraction digits
         text = match[1] + match[2][:7].ljust(7, "0") + match[3]
     try:
