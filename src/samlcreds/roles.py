@@ -41,12 +41,12 @@ _ROLE_FIRST_RE = re.compile(rf"\s*({_ROLE})\s*,\s*({_PROVIDER}){_END}", re.ASCII
 _PROVIDER_FIRST_RE = re.compile(rf"\s*({_PROVIDER})\s*,\s*({_ROLE}){_END}", re.ASCII)
 #: All Role values at once, each followed by a NUL (the fast path of :func:`parse_role_values`),
 #: for ``fullmatch``: one value after another, each accepted exactly when :func:`parse_role_value`
-#: accepts it (either pattern above, and both ARNs of one partition). For
-#: speed (sre checks a bitmap character set faster than ``\w``/``\d``/``\s`` categories, and
-#: possessive quantifiers keep no backtracking state, 3.11+) the classes are spelled out; a role's
-#: path segments are ``c++/`` and its name ``c{1,64}+``; each value's partition is captured and
-#: tied by a back-reference; the value's order is an alternation after the first ARN's account. It has
-#: no other group, so matching builds no per-value object; the ARNs are then cut out with ``str``
+#: accepts it (either pattern above, and both ARNs of one partition). For speed (sre checks a
+#: bitmap character set faster than ``\w``/``\d``/``\s`` categories, and possessive quantifiers
+#: keep no backtracking state, 3.11+) the classes are spelled out; a role's path segments are
+#: ``c++/`` and its name ``c{1,64}+``; each value's partition is captured and tied by a
+#: back-reference; the value's order is an alternation after the first ARN's account. It has no
+#: other group, so matching builds no per-value object; the ARNs are then cut out with ``str``
 #: methods (they hold no whitespace, comma or NUL). Anchored at both ends, it reads a hostile
 #: whitespace run once (a search pattern starting ``\s*`` was tried from every character of the
 #: run: quadratic, seconds of CPU for a Role value within AWS's assertion size).
