@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from samlcreds import paths
-from samlcreds.idp.base import get_provider
+from samlcreds.idp.base import get_provider, saved_state
 from tests.helpers import isolated_environ, run_cli
 
 URL = "https://idp.example.invalid/sso"
@@ -23,7 +23,7 @@ def stuck_profile(tmp_path):
     if shutil.which("chattr") is None:
         pytest.fail("chattr (e2fsprogs) is needed for this test", pytrace=False)
     env = isolated_environ(tmp_path, config_text=CONFIG)
-    [profile] = get_provider("browser").saved_state(URL, "bob", paths.sessions_dir(env))
+    [profile] = saved_state(get_provider("browser"), URL, "bob", paths.sessions_dir(env))
     (profile / "Default").mkdir(parents=True)
     cookies = profile / "Default" / "Cookies"
     cookies.write_text("an IdP session cookie")

@@ -261,16 +261,20 @@ def test_hint_without_a_command_is_unchanged():
 
 
 def test_every_registered_provider_names_its_saved_state(tmp_path):
-    from samlcreds.idp.base import Provider, get_provider, provider_names
+    """What logout forgets is where the providers keep the session: the browser profile and the cookie jar."""
+    from samlcreds.idp.base import LoginRequest, Provider, get_provider, provider_names, saved_state
+    from samlcreds.idp.browser.profile import profile_dir
+    from samlcreds.idp.form.state import cookie_jar_path
 
     kept = {}
     for method in provider_names():
         provider = get_provider(method)
         assert isinstance(provider, Provider)
-        kept[method] = [p.name[:8] for p in provider.saved_state("https://idp.example/sso", "bob", tmp_path)]
-        assert provider.saved_state(None, "bob", tmp_path) == []
-        assert len(provider.STATE_NAMES) == len(kept[method])  # what saved_state returns, by name
-    assert kept == {"browser": ["browser-"], "ecp": [], "form": ["cookies-"], "paste": []}
+        kept[method] = saved_state(provider, "https://idp.example/sso", "bob", tmp_path)
+        assert saved_state(provider, None, "bob", tmp_path) == []
+    request = LoginRequest(url="https://idp.example/sso", username="bob", state_dir=tmp_path)
+    assert kept == {"browser": [profile_dir(request)], "ecp": [], "form": [cookie_jar_path(request)], "paste": []}
+    assert saved_state(get_provider("form"), "https://idp.example/sso", "alice", tmp_path) != kept["form"]
 
 
 # --- a bad browser is blamed on where it came from -----------------------------------------------

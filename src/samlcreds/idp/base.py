@@ -4,7 +4,7 @@ A provider is addressed by its ``METHOD`` name (``saml_provider`` in a
 profile, ``--provider`` on the command line) and returns the base64
 SAMLResponse the IdP would have posted to AWS. Providers never print; they
 ask for input only through the callables in :class:`LoginRequest`. Each one
-also names where it keeps an account's IdP session (:meth:`Provider.saved_state`,
+also names where it keeps an account's IdP session (:func:`saved_state`,
 :attr:`Provider.STATE_NAMES`), so ``samlcreds logout`` can count and forget them
 (:func:`forget_saved_state`, :func:`saved_sessions`).
 """
@@ -165,19 +165,12 @@ class Provider(Protocol):
 
     METHOD: ClassVar[str]
     #: Names under the state dir of what holds one account's IdP session, ``{key}`` standing for the
-    #: account's key (:func:`account_state_path`): what :meth:`saved_state` returns for an account;
-    #: ``()`` for a provider that keeps none.
+    #: account's key (:func:`account_state_path`, which the provider uses to find them too);
+    #: ``()`` for a provider that keeps none. :func:`saved_state` is derived from it.
     STATE_NAMES: ClassVar[tuple[str, ...]]
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """Return the base64 SAMLResponse; raise a SamlcredsError on failure."""
-        ...
-
-    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
-        """The files and directories under ``state_dir`` holding the IdP session of this account.
-
-        Whether or not they exist yet; ``[]`` for a provider that keeps none.
-        """
         ...
 
 
@@ -211,6 +204,15 @@ def get_provider(method: str) -> Provider:
     return cls()
 
 
+def saved_state(provider: Provider, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
+    """The files and directories under ``state_dir`` holding ``provider``'s IdP session of this account.
+
+    One per :attr:`Provider.STATE_NAMES`, whether or not they exist yet; ``[]`` without a URL.
+    """
+    paths = (account_state_path(state_dir, url, username, name) for name in provider.STATE_NAMES)
+    return [path for path in paths if path is not None]
+
+
 def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -> int:
     """Delete the saved IdP session of the account (``url``, ``username``) of every registered provider.
 
@@ -219,7 +221,7 @@ def forget_saved_state(url: str | None, username: str | None, state_dir: Path) -
     """
     removed = 0
     for method in provider_names():
-        for path in get_provider(method).saved_state(url, username, state_dir):
+        for path in saved_state(get_provider(method), url, username, state_dir):
             if path.exists() or path.is_symlink():
                 removed += remove_saved_state(path)
     return removed

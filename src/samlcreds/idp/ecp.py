@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
-from pathlib import Path
 from typing import ClassVar
 
 from samlcreds import aws, errors
@@ -138,10 +137,6 @@ class EcpProvider:
 
     METHOD: ClassVar[str] = "ecp"
     STATE_NAMES: ClassVar[tuple[str, ...]] = ()
-
-    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
-        """None: each sign-in is one request with the password, no IdP session is kept."""
-        return []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """The base64 SAMLResponse the IdP issued for AWS.

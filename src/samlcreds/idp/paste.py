@@ -6,7 +6,6 @@ with nothing else copied by hand.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from samlcreds import errors
@@ -18,10 +17,6 @@ class PasteProvider:
 
     METHOD: ClassVar[str] = "paste"
     STATE_NAMES: ClassVar[tuple[str, ...]] = ()
-
-    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
-        """None: the user brings the SAMLResponse, there is no IdP session."""
-        return []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """The text as given (decoding happens in :mod:`samlcreds.saml`).

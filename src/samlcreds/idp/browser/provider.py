@@ -9,7 +9,7 @@ from typing import Callable, ClassVar, Iterable
 
 from samlcreds import errors
 from samlcreds.config import BROWSER_DRIVERS as DRIVERS, browser_driver_for, parse_browser_driver
-from samlcreds.idp.base import LoginRequest, account_state_path
+from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.browser.capture import CaptureProxy
 from samlcreds.idp.browser.profile import PROFILE, ProfileLock, kill_profile_processes, profile_dir, scrub_profile
 
@@ -48,11 +48,6 @@ class BrowserProvider:
         self._on_request = on_request
         self._on_proxy = on_proxy
         self._extra_args = tuple(extra_args)
-
-    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
-        """The account's browser profile, ``state_dir/browser-<hash>`` (none without a URL)."""
-        profile = account_state_path(state_dir, url, username, PROFILE)
-        return [profile] if profile is not None else []
 
     def fetch_saml_response(self, request: LoginRequest) -> str:
         """Return the base64 SAMLResponse the IdP made the browser post to AWS.

@@ -24,11 +24,10 @@ session lives a later login needs no password. No IdP-specific code.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from samlcreds import errors
-from samlcreds.idp.base import LoginRequest, account_state_path
+from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form.state import COOKIE_JAR, cookie_jar_path, load_cookies, save_cookies, save_debug_page
 
 __all__ = ["FormProvider", "cookie_jar_path", "save_debug_page"]
@@ -71,8 +70,3 @@ class FormProvider:
         if jar_path is not None:
             save_cookies(session.cookies, jar_path)
         return saml_response
-
-    def saved_state(self, url: str | None, username: str | None, state_dir: Path) -> list[Path]:
-        """The account's cookie jar, ``state_dir/cookies-<hash>.txt`` (none without a URL)."""
-        jar = account_state_path(state_dir, url, username, COOKIE_JAR)
-        return [jar] if jar is not None else []
