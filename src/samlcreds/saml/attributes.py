@@ -109,8 +109,6 @@ def read_attributes(assertion, problems: list, warnings: list[str]) -> dict:
                 f"attribute {name!r} is spelled in the wrong case; AWS requires exactly {canonical!r}",
                 hint="Fix the attribute name in the IdP's AWS app; AWS ignores it as sent.",
             ))
-        elif canonical == ATTR_ROLE:
-            roles.extend(values)
         elif canonical.startswith(ATTR_PRINCIPAL_TAG):
             key = name[len(ATTR_PRINCIPAL_TAG):]
             tags.extend((key, value) for value in values)
