@@ -295,3 +295,27 @@ def test_unknown_browser_names_its_origin(isolated_env, given, environ, config, 
                     "(chrome, chrome-beta, chrome-dev, chrome-canary, msedge, msedge-beta, msedge-dev, msedge-canary, " \
                     "chromium) and was not found on PATH"
     assert second == f"  {hint} of a Chrome/Chromium/Edge executable."
+
+
+# --- a sign-in URL's hints name where it came from ------------------------------------------------
+
+@pytest.mark.parametrize("given,environ,config,named", [
+    (["--url", "{url}"], {}, "", "--url"),
+    ([], {"SAMLCREDS_URL": "{url}"}, "", "SAMLCREDS_URL"),
+    ([], {}, "saml_url = {url}\n", "saml_url in [profile u]"),
+])
+def test_a_bad_sign_in_url_is_blamed_on_where_it_came_from(isolated_env, given, environ, config, named):
+    from tests.unit.form_server import PageServer, Reply, page
+
+    with PageServer({"/sso": Reply(page("<p>Not Found</p>", title="Not Found"), 404)}) as server:
+        url = server.base + "/sso"
+        Path(isolated_env["AWS_CONFIG_FILE"]).write_text(
+            "[profile u]\nsaml_provider = form\nsaml_username = alice\n" + config.format(url=url))
+        run = run_main(["login", "--profile", "u", *[arg.format(url=url) for arg in given]],
+                       env=dict(isolated_env, **{k: v.format(url=url) for k, v in environ.items()}))
+        assert [hit.path for hit in server.hits] == ["/sso"]
+    assert run.returncode == ExitCode.AUTHENTICATION, run.stderr
+    first, second = run.stderr.splitlines()[-2:]
+    assert first == (f"samlcreds: error: the IdP answered with an error page (HTTP 404, page title 'Not Found') "
+                     f"at 127.0.0.1:{server.port}.")
+    assert second == f"  Check the sign-in URL ({named})."

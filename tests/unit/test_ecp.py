@@ -74,6 +74,15 @@ def test_html_page_means_ecp_is_off():
         read_ecp_answer(b"<html><p>unclosed", "idp")
 
 
+def test_hints_name_where_the_ecp_url_came_from():
+    with pytest.raises(errors.LoginFlowError) as info:
+        read_ecp_answer(b"<html><p>unclosed", "idp")
+    assert info.value.hint.startswith("Check saml_url (the IdP's ECP endpoint")
+    with pytest.raises(errors.LoginFlowError) as info:
+        read_ecp_answer(b"<html><p>unclosed", "idp", "SAMLCREDS_URL")
+    assert info.value.hint.startswith("Check SAMLCREDS_URL (the IdP's ECP endpoint")
+
+
 def test_soap_fault_is_named():
     raw = (f'<S:Envelope xmlns:S="{SOAP}"><S:Body><S:Fault><faultcode>S:Server</faultcode>'
            '<faultstring>ECP disabled</faultstring></S:Fault></S:Body></S:Envelope>').encode()

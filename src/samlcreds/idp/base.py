@@ -81,6 +81,9 @@ class LoginRequest:
     #: where ``browser`` came from, for messages: ``--browser``, ``SAMLCREDS_BROWSER`` or
     #: ``saml_browser in [profile P]`` (``config.Settings.origin``); ``None``: not known.
     browser_origin: str | None = None
+    #: where ``url`` came from, for hints: ``--url``, ``SAMLCREDS_URL`` or ``saml_url in [profile P]``
+    #: (``config.Settings.origin``); ``None``: not known (hints then say ``saml_url``).
+    url_origin: str | None = None
     #: browser provider: ``native`` (default: no driver attached) or
     #: ``playwright`` (implied by ``autofill``).
     browser_driver: str | None = None
@@ -95,6 +98,12 @@ class LoginRequest:
     allow_http: bool = False
     #: ``notify(message)``: a one-line notice for the user (the CLI prints it on stderr).
     notify: Callable[[str], None] = _no_notice
+
+    @property
+    def url_named(self) -> str:
+        """The sign-in URL's setting as hints name it: where it came from (``--url``,
+        ``SAMLCREDS_URL``, ``saml_url in [profile work]``), else ``saml_url``."""
+        return self.url_origin or "saml_url"
 
     def secret_may_go_to(self, url: str) -> bool:
         """May a password or code be sent to, or typed into a page at, ``url``?
@@ -123,6 +132,7 @@ def request_for(settings, **fields) -> LoginRequest:
         submit_selector=settings.submit_selector,
         browser=settings.browser,
         browser_origin=settings.origin("browser"),
+        url_origin=settings.origin("url"),
         browser_driver=settings.browser_driver,
         profile_name=settings.profile,
         otp_command=settings.otp_command,

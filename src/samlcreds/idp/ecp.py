@@ -71,8 +71,10 @@ def authn_request_envelope(destination: str, *, acs_url: str | None = None, requ
     return etree.tostring(soap, xml_declaration=True, encoding="UTF-8")
 
 
-def read_ecp_answer(raw: bytes, host: str) -> bytes:
+def read_ecp_answer(raw: bytes, host: str, url_named: str = "saml_url") -> bytes:
     """The ``samlp:Response`` (XML bytes) of an IdP's ECP answer, checked.
+
+    ``url_named``: the ECP URL's setting as hints name it (``LoginRequest.url_named``).
 
     Raises :class:`~samlcreds.errors.LoginFlowError` when ``raw`` is not a SOAP
     envelope with a Response (an HTML page: ECP is off at the IdP), for a SOAP
@@ -88,17 +90,17 @@ def read_ecp_answer(raw: bytes, host: str) -> bytes:
     try:
         root = parse_xml(raw)
     except (errors.NotSamlResponse, errors.TruncatedSamlResponse):
-        raise _not_ecp(host, "its answer is not XML") from None
+        raise _not_ecp(host, "its answer is not XML", url_named) from None
     if root.tag != f"{{{NS_SOAP}}}Envelope":
-        raise _not_ecp(host, f"its answer is <{etree.QName(root).localname}>, not a SOAP envelope")
+        raise _not_ecp(host, f"its answer is <{etree.QName(root).localname}>, not a SOAP envelope", url_named)
     fault = root.find("S:Body/S:Fault", _NS)
     if fault is not None:
         reason = " ".join((fault.findtext("faultstring") or fault.findtext("faultcode") or "").split())[:200]
         raise errors.LoginFlowError(f"the IdP at {host} answered the ECP request with a SOAP fault: {reason}",
-                                    hint="Check that saml_url is the IdP's ECP (SAML2/SOAP/ECP) endpoint.")
+                                    hint=f"Check that {url_named} is the IdP's ECP (SAML2/SOAP/ECP) endpoint.")
     responses = root.findall("S:Body/samlp:Response", _NS)
     if len(responses) != 1:
-        raise _not_ecp(host, "its SOAP answer holds no SAML Response")
+        raise _not_ecp(host, "its SOAP answer holds no SAML Response", url_named)
     response = responses[0]
     _check_status(response, host)
     header = root.find("S:Header/ecp:Response", _NS)
@@ -125,10 +127,10 @@ def _check_status(response, host: str) -> None:
         hint="Check the user name (--username / saml_username) and password, then try again.")
 
 
-def _not_ecp(host: str, what: str) -> errors.LoginFlowError:
+def _not_ecp(host: str, what: str, url_named: str) -> errors.LoginFlowError:
     return errors.LoginFlowError(
         f"the IdP at {host} did not answer as a SAML ECP endpoint: {what}",
-        hint="Check saml_url (the IdP's ECP endpoint, e.g. .../profile/SAML2/SOAP/ECP on Shibboleth) and that "
+        hint=f"Check {url_named} (the IdP's ECP endpoint, e.g. .../profile/SAML2/SOAP/ECP on Shibboleth) and that "
              "ECP is enabled there; otherwise use --provider form or browser.")
 
 
@@ -170,7 +172,7 @@ class EcpProvider:
                                   timeout=request.timeout, allow_redirects=False, stream=True)
             raw = _read_capped(answer, MAX_ANSWER_BYTES + 1)
         except requests.exceptions.RequestException as exc:
-            raise request_failed(exc, request.url, request.timeout) from None
+            raise request_failed(exc, request.url, request.timeout, request.url_named) from None
         finally:
             session.close()
         status = answer.status_code
@@ -181,10 +183,10 @@ class EcpProvider:
         if status >= 500 and b"Envelope" not in raw[:4096]:  # SOAP faults come with HTTP 500 (SOAP 1.1, 6.2)
             raise server_error(request.url, status)
         if len(raw) > MAX_ANSWER_BYTES:
-            raise _not_ecp(host, f"its answer is over {MAX_ANSWER_BYTES:,} bytes")
+            raise _not_ecp(host, f"its answer is over {MAX_ANSWER_BYTES:,} bytes", request.url_named)
         if 300 <= status < 400:
-            raise _not_ecp(host, f"it redirects (HTTP {status}) instead of answering")
-        return base64.b64encode(read_ecp_answer(raw, host)).decode("ascii")
+            raise _not_ecp(host, f"it redirects (HTTP {status}) instead of answering", request.url_named)
+        return base64.b64encode(read_ecp_answer(raw, host, request.url_named)).decode("ascii")
 
 
 def _read_capped(response, limit: int) -> bytes:

@@ -37,12 +37,15 @@ def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     raise errors.LoginFlowError(
         f"credentials: {sending} over plain {scheme} to {host_of(url)}; samlcreds refuses to send it unencrypted",
-        hint="Use the IdP's https URL (saml_url). For a lab IdP only: --allow-http-idp "
+        hint=f"Use the IdP's https URL ({request.url_named}). For a lab IdP only: --allow-http-idp "
              "(saml_allow_http_idp = true).")
 
 
-def request_failed(exc: Exception, url: str, timeout: float) -> errors.IdpUnreachable:
-    """The error for requests' exception ``exc`` on a request to ``url`` (``timeout`` in seconds)."""
+def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "saml_url") -> errors.IdpUnreachable:
+    """The error for requests' exception ``exc`` on a request to ``url`` (``timeout`` in seconds).
+
+    ``url_named``: the sign-in URL's setting as the hint names it (:attr:`LoginRequest.url_named`).
+    """
     import requests
 
     host = host_of(url)
@@ -54,7 +57,7 @@ def request_failed(exc: Exception, url: str, timeout: float) -> errors.IdpUnreac
                                      hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its bundle.")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return errors.IdpUnreachable(f"could not connect to the IdP at {host}",
-                                     hint="Check the URL (saml_url), the network and proxy settings (HTTPS_PROXY).")
+                                     hint=f"Check the URL ({url_named}), the network and proxy settings (HTTPS_PROXY).")
     return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}")
 
 

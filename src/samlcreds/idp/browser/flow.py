@@ -135,7 +135,7 @@ class Flow:
         if req.is_navigation_request() and req.frame == req.frame.page.main_frame and self.saml is None:
             self.failure = errors.LoginFlowError(
                 "the IdP sent the browser to AWS sign-in without a SAMLResponse",
-                hint="Check that the sign-in URL (saml_url) is the IdP's SAML app for AWS.",
+                hint=f"Check that the sign-in URL ({self.request.url_named}) is the IdP's SAML app for AWS.",
             )
             with contextlib.suppress(Exception):
                 route.fulfill(status=200, content_type="text/html; charset=utf-8", body=STOP_PAGE)
@@ -177,7 +177,7 @@ class Flow:
                     f"no SAMLResponse arrived within {limit:g} s"
                     + (f" (last page at {self.last_host})" if self.last_host else ""),
                     hint="Finish signing in sooner or raise the timeout (--timeout / saml_timeout); check the "
-                         "sign-in URL (saml_url).",
+                         f"sign-in URL ({self.request.url_named}).",
                 )
             self._step(now)
             if self.saml is None and self.failure is None:
@@ -192,7 +192,7 @@ class Flow:
             host = urllib.parse.urlsplit(self.request.url).netloc
             raise errors.IdpUnreachable(
                 f"could not load the IdP sign-in page at {host} ({match.group(0)})",
-                hint="Check the URL (saml_url), the network and proxy settings (HTTPS_PROXY).",
+                hint=f"Check the URL ({self.request.url_named}), the network and proxy settings (HTTPS_PROXY).",
             ) from None
         if "Timeout" in type(exc).__name__ or "Timeout" in text:
             return  # the loop reports the timeout

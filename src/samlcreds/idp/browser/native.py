@@ -86,7 +86,8 @@ class NativeSignIn:
     def run(self) -> str:
         parts = urllib.parse.urlsplit(self.request.url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise errors.UsageError(f"the sign-in URL {self.request.url!r} is not an http(s) URL",
+            raise errors.UsageError(f"the sign-in URL {self.request.url!r} ({self.request.url_named}) is not an "
+                                    "http(s) URL",
                                     hint="Set saml_url (or --url) to the IdP's https:// sign-in URL for AWS.")
         with CaptureProxy() as proxy:
             if self.on_proxy is not None:
@@ -152,7 +153,7 @@ class NativeSignIn:
                     if not headless:
                         time.sleep(SHOW_DONE_SECONDS)
                     return value
-                self._check_refused(proxy)
+                self._check_refused(proxy, request.url_named)
                 if not browser.alive():
                     if headless:
                         raise NeedsUser("the headless browser ended without signing in")
@@ -167,17 +168,17 @@ class NativeSignIn:
                     raise SignInTimeout(
                         f"no SAMLResponse arrived within {limit:g} s (the sign-in started at {host})",
                         hint="Finish signing in sooner or raise the timeout (--timeout / saml_timeout); check the "
-                             "sign-in URL (saml_url).",
+                             f"sign-in URL ({request.url_named}).",
                     )
         finally:
             browser.close()
             scrub_profile(self.profile)
 
     @staticmethod
-    def _check_refused(proxy: CaptureProxy) -> None:
+    def _check_refused(proxy: CaptureProxy, url_named: str) -> None:
         for seen in list(proxy.log):
             if seen.status == 404 and seen.path.startswith("/saml"):
                 raise errors.LoginFlowError(
                     "the IdP sent the browser to AWS sign-in without a SAMLResponse",
-                    hint="Check that the sign-in URL (saml_url) is the IdP's SAML app for AWS.",
+                    hint=f"Check that the sign-in URL ({url_named}) is the IdP's SAML app for AWS.",
                 )

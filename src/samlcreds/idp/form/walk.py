@@ -47,7 +47,7 @@ class Walk:
         """Walk from ``request.url`` to the SAMLResponse; see :class:`~samlcreds.idp.form.FormProvider`."""
         response = self.call("GET", self.request.url)
         for _ in range(MAX_STEPS):
-            page = parse(response)
+            page = parse(response, self.request.url_named)
             step = steps.analyse(page, response.url, expect_code=self.password_sent or self.code_chosen
                                  or self.code_sent)
             log.debug("form: %s step on %s", step.kind, _where(response.url))
@@ -144,7 +144,7 @@ class Walk:
         if password and configured and target != configured and not self.other_host_said:
             self.other_host_said = True
             self.request.notify(f"note: the IdP's login form sends the password to {host_of(url)}, "
-                                f"not to {configured} (the host of saml_url)")
+                                f"not to {configured} (the host of {self.request.url_named})")
 
     def check_repeat(self, url: str, step: steps.Step) -> None:
         key = (step.kind, pages.signature(url, step.form) if step.form is not None else (url, step.url))
@@ -187,7 +187,7 @@ class Walk:
             raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
                                         hint=_BROWSER_HINT) from None
         except requests.exceptions.RequestException as exc:
-            raise request_failed(exc, url, timeout) from None
+            raise request_failed(exc, url, timeout, self.request.url_named) from None
         if response.status_code >= 500:
             raise server_error(response.url, response.status_code)
         return response
@@ -215,7 +215,7 @@ class Walk:
             raise errors.LoginFlowError(
                 f"the IdP posted its SAMLResponse to {host_of(self.chain_to)}, not to AWS, and that page "
                 f"({what}) leads nowhere." + saved,
-                hint="Check that saml_url is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
+                hint=f"Check that {self.request.url_named} is the IdP-initiated sign-in URL for AWS, or " + _OR_BROWSER)
         if self.code_sent and status < 400 and not page.xpath("//form"):
             # LemonLDAP::NG answers a wrong code with a form-less error page whose text JavaScript fills in
             raise refused("the one-time code was refused: the IdP answered it with an error page that ends "
@@ -223,7 +223,7 @@ class Walk:
                           page, _CODE_HINT + saved, password=False)
         if status >= 400:
             raise errors.LoginFlowError(f"the IdP answered with an error page ({what}) at {where}." + saved,
-                                        hint="Check the sign-in URL (saml_url).")
+                                        hint=f"Check the sign-in URL ({self.request.url_named}).")
         if not page.xpath("//form") and page.xpath("//script | //noscript"):
             raise errors.LoginFlowError(f"the page at {where} needs JavaScript: it has scripts and no form "
                                         f"({what})." + saved, hint=_BROWSER_HINT)
@@ -232,8 +232,11 @@ class Walk:
             hint="The IdP may need JavaScript: try --provider browser. Run with --debug to save the page.")
 
 
-def parse(response):
+def parse(response, url_named: str = "saml_url"):
     """The response's HTML as an lxml document root (an empty one when it does not parse).
+
+    Raises :class:`~samlcreds.errors.LoginFlowError` for a page over
+    :data:`MAX_PAGE_BYTES` (its hint names the sign-in URL's setting as ``url_named``).
 
     libxml2's HTML parser through ``lxml.etree.HTMLParser``, which is what
     ``lxml.html`` wraps; its element classes (which nothing here uses) cost
@@ -246,7 +249,7 @@ def parse(response):
         raise errors.LoginFlowError(
             f"the IdP at {host_of(response.url)} sent a page of {len(content):,} bytes; samlcreds reads at most "
             f"{MAX_PAGE_BYTES:,}",
-            hint="Check the sign-in URL (saml_url); an IdP login page is far smaller.")
+            hint=f"Check the sign-in URL ({url_named}); an IdP login page is far smaller.")
     try:
         root = etree.fromstring(content, etree.HTMLParser(), base_url=response.url)
     except Exception:  # noqa: BLE001 - lxml raises on odd documents
