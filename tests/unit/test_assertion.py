@@ -18,6 +18,7 @@ from samlcreds.saml import (
     read_saml_response,
 )
 from samlcreds.roles import RolePair
+from samlcreds.saml.decode import ENCODED_LENGTH_FACTOR
 from tests.samples import AWS, PROV_1, PROV_2, ROLE_A, ROLE_B, ROLE_C, assertion_xml, attribute, b64, response_xml
 
 
@@ -238,8 +239,14 @@ def test_too_large_is_refused_before_decoding():
     with pytest.raises(errors.AssertionTooLarge, match="100,000"):
         parse_saml_response(big)
     assert time.perf_counter() - started < 0.1
+    too_big = response_xml(extra_attributes=attribute(AWS + "PrincipalTag:x", "y" * 80_000))
     with pytest.raises(errors.AssertionTooLarge):
-        parse_saml_response(response_xml(extra_attributes=attribute(AWS + "PrincipalTag:x", "y" * 80_000)))
+        parse_saml_response(too_big)
+    one_line = base64.b64encode(too_big.encode()).decode()  # decodes to XML: the one-line fast path checks the size too
+    assert MAX_BASE64_LENGTH < len(one_line) < ENCODED_LENGTH_FACTOR * MAX_BASE64_LENGTH
+    with pytest.raises(errors.AssertionTooLarge, match=f"is {len(one_line):,} base64 characters"):
+        parse_saml_response(one_line)
+    assert parse_saml_response(one_line, max_length=None).roles
 
 
 def test_encrypted_assertion_is_a_problem_until_roles_are_given():

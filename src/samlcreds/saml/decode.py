@@ -85,6 +85,16 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
         raise errors.NotSamlResponse("the input is empty", hint="Paste the SAMLResponse value.")
     if text.startswith("<"):
         return _from_markup(text.encode("utf-8", "surrogateescape"), max_length)
+    if max_length is None or len(text) <= max_length:
+        # the usual form, one line of standard base64, decoded without the scans below for the other forms:
+        # strict decoding refuses every character they look for ('=' before the end, '%', '&', whitespace, '-', '_')
+        try:
+            raw = _strict_b64decode(text)
+        except (binascii.Error, ValueError):
+            pass
+        else:
+            if _is_xml(raw):
+                return raw
     if max_length is not None and len(text) > ENCODED_LENGTH_FACTOR * max_length:
         # before unquoting/unescaping, which take seconds on megabytes
         raise errors.AssertionTooLarge(
@@ -165,7 +175,7 @@ def _looks_like_damaged_base64(compact: str) -> bool:
         head = base64.b64decode(repaired[:64] + "=" * (-len(repaired[:64]) % 4))
     except (binascii.Error, ValueError):
         return False
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    return _is_xml(head)
 
 
 _URLSAFE = str.maketrans("-_", "+/")
@@ -202,6 +212,11 @@ def _strict_b64decode(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
+def _is_xml(raw: bytes) -> bool:
+    """True when decoded bytes start as XML does: ``<`` after an optional UTF-8 byte order mark and whitespace."""
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes:
     text = text.strip()
     # one line (the usual form) is used as it is: no copies of a 100,000-character string
@@ -223,7 +238,7 @@ def _from_base64(text: str, max_length: int | None = MAX_BASE64_LENGTH) -> bytes
         raw = _strict_b64decode(compact + "=" * (-len(compact) % 4))
     except (binascii.Error, ValueError):
         raise _base64_error(compact) from None
-    if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if not _is_xml(raw):
         raise errors.NotSamlResponse(
             "the base64 input does not decode to XML",
             hint="Paste the SAMLResponse form field (not RelayState or a SAMLRequest).",
