@@ -52,7 +52,7 @@ from samlcreds.profile import (KEYS, config_file, default_profile_name, profile_
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
            "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER", "NOTED_OVERRIDES",
            "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "browser_driver_for",
-           "parse_browser_driver", "parse_duration", "parse_timeout"]
+           "parse_browser_driver", "parse_duration", "parse_timeout", "parse_url"]
 
 DEFAULT_PROVIDER = "form"
 #: Seconds to wait on each IdP and STS request when ``saml_timeout`` is unset.
@@ -91,6 +91,36 @@ def parse_duration(value: Any) -> int:
             hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
         )
     return seconds
+
+
+def parse_url(value: Any) -> str | None:
+    """An IdP sign-in URL: absolute ``http://`` or ``https://`` with a host (RFC 3986), returned as given
+    (``None`` for empty text).
+
+    Raises :class:`~samlcreds.errors.UsageError` for anything else: a URL that
+    does not parse (an unclosed ``[`` of an IPv6 address, a port that is not a
+    number), another scheme, no scheme or no host. The message does not repeat
+    the URL (it may hold ``user:password@``).
+    """
+    import urllib.parse
+
+    text = str(value).strip()
+    if not text:
+        return None
+    example = "Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise errors.UsageError(f"the sign-in URL does not parse: {exc}", hint=example) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        what = f"starts with {parts.scheme}: instead of https://" if scheme and parts.netloc else \
+            "does not start with https://"
+        raise errors.UsageError(f"the sign-in URL {what}", hint=example)
+    if not parts.hostname:
+        raise errors.UsageError("the sign-in URL has no host", hint=example)
+    return value
 
 
 #: ``saml_browser_driver`` values: the browser with no driver attached (the default), or driven by Playwright.
@@ -164,7 +194,7 @@ class Settings:
 
     profile: str = "default"
     provider: str = setting(DEFAULT_PROVIDER)
-    url: str | None = setting(None)
+    url: str | None = setting(None, parse_url)
     username: str | None = setting(None)
     role: str | None = setting(None)
     principal_arn: str | None = setting(None)

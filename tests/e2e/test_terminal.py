@@ -96,3 +96,40 @@ def test_interactive_configure(sandbox_env):
     text = Path(sandbox_env["AWS_CONFIG_FILE"]).read_text()
     assert "[profile inter]" in text and "saml_url = https://idp.example/sso" in text
     assert "saml_username = dana" in text and "region = eu-west-1" in text and "saml_duration = 3600" in text
+
+
+def paste(tty: Tty, text: str, piece: int = 1000) -> None:
+    """Type ``text`` into the terminal as a terminal emulator delivers a paste: in pieces, then Ctrl-D."""
+    for start in range(0, len(text), piece):
+        os.write(tty.fd, text[start:start + piece].encode())
+        time.sleep(0.01)
+    os.write(tty.fd, b"\x04")
+
+
+def test_a_paste_longer_than_a_terminal_line_is_read_whole_and_not_echoed(sandbox_env):
+    from tests.samples import b64, response_xml
+
+    roles = [f"arn:aws:iam::{n:012d}:role/Paste{n},arn:aws:iam::{n:012d}:saml-provider/IdP" for n in range(1, 81)]
+    saml = b64(response_xml(roles))
+    assert len(saml) > 3 * 4096  # a canonical-mode terminal keeps only the first 4,095 characters of a line
+    tty = Tty("decode", "-", "--output", "json")
+    tty.expect("Paste the SAMLResponse, then press Ctrl-D")
+    paste(tty, saml[:-5] + "XY\x7f\x7f" + saml[-5:])  # the erase key removes what was typed last
+    assert tty.wait() == 0, tty.output.decode(errors="replace")[-2000:]
+    assert f"{len(saml)} characters read".encode() in tty.output
+    assert b"arn:aws:iam::000000000080:role/Paste80" in tty.output  # the last role: the whole paste was read
+    assert saml[100:160].encode() not in tty.output  # the SAMLResponse is not echoed
+
+
+def test_login_with_a_pasted_response_at_the_terminal(sandbox_env, sandbox_idp, sandbox_sts):
+    from sandbox.idp import fetch_saml_response
+
+    saml = fetch_saml_response(sandbox_idp, "bob", "bob-pw")
+    assert len(saml) > 4096  # one line, as copied from the browser's developer tools
+    before = len(sandbox_sts.calls)
+    tty = Tty("login", "--provider", "paste", "--profile", "pasted")
+    tty.expect("Paste the SAMLResponse")
+    paste(tty, saml + "\n")
+    assert tty.wait() == 0, tty.output.decode(errors="replace")[-2000:]
+    assert len(sandbox_sts.calls) == before + 1 and sandbox_sts.calls[-1]["SAMLAssertion"] == saml
+    assert saml[:60].encode() not in tty.output

@@ -319,3 +319,35 @@ def test_a_bad_sign_in_url_is_blamed_on_where_it_came_from(isolated_env, given, 
     assert first == (f"samlcreds: error: the IdP answered with an error page (HTTP 404, page title 'Not Found') "
                      f"at 127.0.0.1:{server.port}.")
     assert second == f"  Check the sign-in URL ({named})."
+
+
+# --- a sign-in URL that is no http(s) URL is refused before any request ---------------------------
+
+@pytest.mark.parametrize("url,said", [
+    ("http://[::1", "the sign-in URL does not parse: Invalid IPv6 URL"),
+    ("https://idp.example:99999/sso", "the sign-in URL does not parse: Port out of range 0-65535"),
+    ("idp.example.com/sso", "the sign-in URL does not start with https://"),
+    ("ftp://idp.example/sso", "the sign-in URL starts with ftp: instead of https://"),
+    ("https:///sso", "the sign-in URL has no host"),
+])
+@pytest.mark.parametrize("command", [
+    ["login"], ["process"], ["console", "--print"], ["exec", "--", "true"], ["env"], ["logout"],
+])
+def test_a_sign_in_url_that_is_no_web_address_is_a_usage_error(isolated_env, url, said, command):
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(
+        f"[profile u]\nsaml_provider = form\nsaml_username = alice\nsaml_url = {url}\n")
+    run = run_main([command[0], "--profile", "u", *command[1:]], env=isolated_env)
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    assert run.stderr.splitlines() == [
+        f"samlcreds: error: {said} (saml_url in [profile u] of {isolated_env['AWS_CONFIG_FILE']})",
+        "  Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."]
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "not a url", "mailto:me@example.com"])
+def test_configure_refuses_a_sign_in_url_that_is_no_web_address(isolated_env, url):
+    config = Path(isolated_env["AWS_CONFIG_FILE"])
+    config.write_text("[profile u]\nsaml_username = alice\n")
+    run = run_main(["configure", "--profile", "u", "--url", url, "--provider", "form"], env=isolated_env)
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    assert run.stderr.startswith("samlcreds: error: the sign-in URL ")
+    assert config.read_text() == "[profile u]\nsaml_username = alice\n"

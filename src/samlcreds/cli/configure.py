@@ -121,6 +121,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                 hint=f"Choose one of: {', '.join(provider_names())}.")
     if "duration" in values:
         check_duration(values["duration"])
+    if "url" in values:
+        config.parse_url(values["url"])  # refused now, not at the first sign-in
     if browser_driver is not None or autofill is not None:
         _check_browser_driver(name, values)
     if browser is not None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
 from samlcreds import errors
 from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.creds import iso_utc
+from samlcreds.cli.terminal import read_paste
 from samlcreds.spans import span
 
 
@@ -86,9 +86,7 @@ def read_source(path: str, what: str = "SAMLResponse") -> bytes:
     when the file cannot be read.
     """
     if path == "-":
-        if sys.stdin.isatty():
-            click.echo(f"Paste the {what}, then press Ctrl-D on a new line:", err=True)
-        return sys.stdin.buffer.read()
+        return read_paste(what)
     try:
         with open(path, "rb") as handle:
             return handle.read()

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import click
 
 from samlcreds import config, errors, paths
-from samlcreds.cli.terminal import Terminal, current_terminal, info
+from samlcreds.cli.terminal import Terminal, current_terminal, info, read_paste
 from samlcreds.idp.base import LoginRequest, request_for
 
 #: ``--browser`` and ``--browser-driver``, as the sign-in commands and ``configure`` take them.
@@ -169,10 +169,8 @@ class Inputs:
 
 
 def read_pasted() -> str:
-    """All of stdin, with an instruction first when stdin is a terminal."""
-    if sys.stdin.isatty():
-        click.echo("Paste the SAMLResponse, then press Ctrl-D on a new line:", err=True)
-    return sys.stdin.read()
+    """All of stdin as text (asking for a paste when stdin is a terminal: :func:`read_paste`)."""
+    return read_paste().decode("utf-8", errors="replace")
 
 
 def pass_debug(func):

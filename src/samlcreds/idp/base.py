@@ -149,8 +149,13 @@ def idp_host(url: str | None) -> str:
     """The IdP host of ``url`` as saved sessions are keyed by it: ``host[:port]``, lower case (``""`` without one).
 
     Any ``user:password@`` in the URL is left out: the host is shown in messages (``logout``).
+    A URL that does not parse (``http://[::1``; settings refuse it, see
+    :func:`samlcreds.config.parse_url`) has no host.
     """
-    return urllib.parse.urlsplit(url or "").netloc.rpartition("@")[2].lower()
+    try:
+        return urllib.parse.urlsplit(url or "").netloc.rpartition("@")[2].lower()
+    except ValueError:
+        return ""
 
 
 def account_state_path(state_dir: Path | None, url: str | None, username: str | None, name: str) -> Path | None:
