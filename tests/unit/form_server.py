@@ -4,10 +4,11 @@ and a record of every request (method, path, posted fields)."""
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from typing import Callable, Iterable
 
 
 @dataclass
@@ -29,7 +30,18 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Route = Callable[[Hit], "Reply | str"]
+@dataclass
+class Stream:
+    """An answer sent piece by piece (``pieces``, bytes, after a pause of ``pause`` s each) without a
+    length, the connection closed at its end; ``sent`` counts the bytes the client took."""
+    pieces: Callable[[], Iterable[bytes]]
+    pause: float = 0.0
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    sent: int = 0
+
+
+Route = Callable[[Hit], "Reply | Stream | str"]
 
 
 class PageServer:
@@ -57,6 +69,8 @@ class PageServer:
                     reply = Reply("not found", 404)
                 if isinstance(reply, str):
                     reply = Reply(reply)
+                if isinstance(reply, Stream):
+                    return self._stream(reply)
                 self.send_response(reply.status)
                 data = reply.body.encode()
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -65,6 +79,23 @@ class PageServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _stream(self, reply: Stream) -> None:
+                self.close_connection = True
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Connection", "close")
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                try:
+                    for piece in reply.pieces():
+                        time.sleep(reply.pause)
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        reply.sent += len(piece)
+                except OSError:  # the client closed the connection
+                    pass
 
             def do_GET(self):
                 self._serve("GET")

@@ -27,7 +27,7 @@ from typing import ClassVar
 
 from samlcreds import aws, errors
 from samlcreds.idp.base import LoginRequest
-from samlcreds.idp.web import host_of, no_username_hint, refuse_plain_http, request_failed, server_error
+from samlcreds.idp.web import host_of, no_username_hint, read_body, refuse_plain_http, request_failed, server_error
 from samlcreds.saml.names import NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS
 
 NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -170,7 +170,7 @@ class EcpProvider:
             basic = base64.b64encode(f"{request.username}:{password}".encode()).decode("ascii")
             answer = session.post(request.url, data=envelope, headers={**ECP_HEADERS, "Authorization": f"Basic {basic}"},
                                   timeout=request.timeout, allow_redirects=False, stream=True)
-            raw = _read_capped(answer, MAX_ANSWER_BYTES + 1)
+            raw = read_body(answer, MAX_ANSWER_BYTES + 1, request.timeout)
         except requests.exceptions.RequestException as exc:
             raise request_failed(exc, request.url, request.timeout, request.url_named) from None
         finally:
@@ -187,14 +187,3 @@ class EcpProvider:
         if 300 <= status < 400:
             raise _not_ecp(host, f"it redirects (HTTP {status}) instead of answering", request.url_named)
         return base64.b64encode(read_ecp_answer(raw, host, request.url_named)).decode("ascii")
-
-
-def _read_capped(response, limit: int) -> bytes:
-    """At most ``limit`` bytes of the body (requests' iter_content wraps read errors as its own)."""
-    chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=65536):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
-    return b"".join(chunks)[:limit]

@@ -1,11 +1,13 @@
 """What the providers speaking HTTP to the IdP with requests (``form``, ``ecp``) share.
 
-Hosts of URLs, the refusal to send a secret unencrypted, the missing user name, and
-requests' failures, in words. requests is imported only when a failure is worded.
+Hosts of URLs, the refusal to send a secret unencrypted, the missing user name,
+reading an answer within a size and a time, and requests' failures, in words.
+requests is imported only when an answer is read or a failure is worded.
 """
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 from samlcreds import errors
@@ -41,6 +43,49 @@ def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
              "(saml_allow_http_idp = true).")
 
 
+#: Bytes asked of the socket at a time while an answer is read (:func:`read_body`).
+READ_SIZE = 65536
+
+
+def read_body(response, limit: int, timeout: float, clock=time.monotonic) -> bytes:
+    """The body of ``response`` (requests, sent with ``stream=True``): its first ``limit`` bytes at most,
+    all of which must arrive within ``timeout`` seconds of the request being sent.
+
+    requests' ``timeout`` bounds the connection and each wait for data, not the
+    answer: a server sending a byte every few seconds, or a page without end,
+    would hold a sign-in (and memory) for ever. urllib3's ``read1`` hands over
+    what has arrived, so the deadline is checked between arrivals. The
+    connection is closed when the body is cut. Raises
+    ``requests.exceptions.ReadTimeout`` past the deadline and
+    ``requests.exceptions.ChunkedEncodingError`` when the answer breaks off
+    (both :class:`requests.RequestException`, see :func:`request_failed`).
+    """
+    import requests
+    from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+    deadline = clock() - response.elapsed.total_seconds() + timeout
+    raw = response.raw
+    read = getattr(raw, "read1", None) or raw.read  # read1: urllib3 2.3 and later
+    chunks, size = [], 0
+    try:
+        while size < limit:
+            if clock() > deadline:
+                raise requests.exceptions.ReadTimeout(f"the answer took over {timeout:g} s")
+            chunk = read(min(READ_SIZE, limit - size), decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+    except requests.exceptions.RequestException:  # the deadline's own (an OSError too)
+        raise
+    except ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from None
+    except (HTTPError, OSError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    response.close()  # the rest is not read: the connection cannot be used again
+    return b"".join(chunks)
+
+
 def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "saml_url") -> errors.IdpUnreachable:
     """The error for requests' exception ``exc`` on a request to ``url`` (``timeout`` in seconds).
 
@@ -58,7 +103,11 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
     if isinstance(exc, requests.exceptions.ConnectionError):
         return errors.IdpUnreachable(f"could not connect to the IdP at {host}",
                                      hint=f"Check the URL ({url_named}), the network and proxy settings (HTTPS_PROXY).")
-    return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}")
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return errors.IdpUnreachable(f"the IdP at {host} broke off its answer",
+                                     hint="Try again; if it goes on, check the network and proxy settings (HTTPS_PROXY).")
+    return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}",
+                                 hint=f"Check the URL ({url_named}) and try again.")
 
 
 def server_error(url: str, status: int) -> errors.IdpUnreachable:

@@ -17,7 +17,7 @@ from samlcreds import errors
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.form import pages, steps
 from samlcreds.idp.form.otp import CodeSource
-from samlcreds.idp.web import host_of, no_username_hint, refuse_plain_http, request_failed, server_error
+from samlcreds.idp.web import host_of, no_username_hint, read_body, refuse_plain_http, request_failed, server_error
 
 log = logging.getLogger(__name__)  # steps and hosts only: never values, queries or codes
 MAX_STEPS = 16
@@ -177,8 +177,8 @@ class Walk:
 
         timeout = self.request.timeout
         try:
-            response = self.session.request(method, url, timeout=timeout, allow_redirects=True,
-                                            hooks={"response": self._check_redirect}, **kwargs)
+            response = self.session.request(method, url, timeout=timeout, allow_redirects=True, stream=True,
+                                            hooks={"response": self._on_answer}, **kwargs)
         except errors.SamlcredsError:
             raise
         except requests.exceptions.TooManyRedirects:
@@ -192,8 +192,12 @@ class Walk:
             raise server_error(response.url, response.status_code)
         return response
 
-    def _check_redirect(self, response, **_):
-        """A 307/308 redirect re-sends the body: never to plain http off loopback once a secret is in it."""
+    def _on_answer(self, response, **_):
+        """Every answer, each redirect included, as it arrives: its body read at once within the page size
+        and the timeout (:func:`~samlcreds.idp.web.read_body`; requests would read it whole, even to follow
+        a redirect), and a 307/308 redirect checked: it re-sends the body, so never to plain http off
+        loopback once a secret is in it."""
+        response._content = read_body(response, MAX_PAGE_BYTES + 1, self.request.timeout)  # what requests reads into
         if response.status_code in (307, 308) and response.request.method == "POST" and (
                 self.password_sent or self.code_sent):
             location = urllib.parse.urljoin(response.url, response.headers.get("location", ""))
@@ -247,8 +251,8 @@ def parse(response, url_named: str = "saml_url"):
     content = response.content or b"<html></html>"
     if len(content) > MAX_PAGE_BYTES:
         raise errors.LoginFlowError(
-            f"the IdP at {host_of(response.url)} sent a page of {len(content):,} bytes; samlcreds reads at most "
-            f"{MAX_PAGE_BYTES:,}",
+            f"the IdP at {host_of(response.url)} sent a page of over {MAX_PAGE_BYTES:,} bytes, the most samlcreds "
+            "reads",
             hint=f"Check the sign-in URL ({url_named}); an IdP login page is far smaller.")
     try:
         root = etree.fromstring(content, etree.HTMLParser(), base_url=response.url)
