@@ -121,7 +121,7 @@ def botocore_session(profile: str | None = None, *, saml_response: SamlText | No
         refresher = Refresher(lambda: _calling(fetcher.settings, fetcher.fetch), cached=fetcher.cached,
                               label=f"of profile {settings.profile!r}", again=AGAIN)
     else:
-        settings = config.resolve(profile, **overrides)
+        settings = config.resolve(profile, given_as="argument", **overrides)
         result = _calling(settings, lambda: _paste_login(settings, saml_response, role_arn, picker))
         refresher = Refresher(_not_refreshable, current=result.credentials,
                               label=f"for role {result.role.role_arn}")
@@ -193,7 +193,7 @@ def credentials(profile: str | None = None, *, saml_response: SamlText | None = 
     :class:`~samlcreds.creds.Credentials` with a tz-aware UTC ``expiration``.
     """
     if saml_response is not None:
-        settings = config.resolve(profile, **overrides)
+        settings = config.resolve(profile, given_as="argument", **overrides)
         return _calling(settings, lambda: _paste_login(settings, saml_response, role_arn, picker)).credentials
     fetcher = _fetcher(profile, _with_role_arn(overrides, role_arn), get_password, picker, get_code)
     return _calling(fetcher.settings, fetcher.fetch)
@@ -225,7 +225,7 @@ def _fetcher(profile: str | None, overrides: dict, get_password, picker, get_cod
                                    state_dir=paths.sessions_dir(), interactive=True)
 
     return fetcher_for(profile, request_factory_for, picker=offloop.on_caller(_picker(picker, profile)),
-                       overrides=overrides, bind_chosen_role=True)
+                       overrides=overrides, bind_chosen_role=True, given_as="argument")
 
 
 def _picker(picker, profile: str | None):

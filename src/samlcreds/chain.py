@@ -179,13 +179,15 @@ class ChainedFetcher:
 
 def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=None,
                 window: float | None = None, lock_timeout: float = 300.0, overrides: dict | None = None,
-                environ: dict | None = None, bind_chosen_role: bool = False, _seen: tuple = ()):
+                environ: dict | None = None, bind_chosen_role: bool = False, given_as: str = "flag",
+                _seen: tuple = ()):
     """The fetcher for ``profile``: a ``CachingFetcher`` for a samlcreds profile, a
     :class:`ChainedFetcher` for a chained one (its source resolved the same way).
 
     ``request_factory_for(settings)`` returns the ``LoginRequest`` factory for
     the profile that signs in. ``overrides`` (settings by name) apply to the
-    profile that signs in; ``bind_chosen_role`` is the ``CachingFetcher``'s. Raises :class:`~samlcreds.errors.UsageError` for a
+    profile that signs in, named in messages as ``given_as`` says (:func:`samlcreds.config.resolve`);
+    ``bind_chosen_role`` is the ``CachingFetcher``'s. Raises :class:`~samlcreds.errors.UsageError` for a
     chain loop or a source that is not a samlcreds profile.
     """
     from samlcreds.fetcher import CachingFetcher
@@ -193,7 +195,8 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
     name = profile or config.default_profile_name(environ)
     spec = chain_spec(name, environ)
     if spec is None:
-        settings = config.resolve(name, **{k: v for k, v in (overrides or {}).items() if v is not None})
+        settings = config.resolve(name, given_as=given_as,
+                                  **{k: v for k, v in (overrides or {}).items() if v is not None})
         return CachingFetcher(settings, request_factory_for(settings), picker=picker, window=window,
                               lock_timeout=lock_timeout, bind_chosen_role=bind_chosen_role)
     if name in _seen or len(_seen) > MAX_CHAIN:
@@ -210,7 +213,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
             "or credential_process = samlcreds process --profile ...")
     source = fetcher_for(signer, request_factory_for, picker=picker, lock_timeout=lock_timeout,
                          overrides=overrides, environ=environ, bind_chosen_role=bind_chosen_role,
-                         _seen=_seen + (name,))
+                         given_as=given_as, _seen=_seen + (name,))
     return ChainedFetcher(spec, source, window=window, lock_timeout=lock_timeout)
 
 

@@ -334,11 +334,14 @@ def config_path(environ: dict | None = None) -> Path:
     return Path(config_file(environ))
 
 
-def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = None, **flags) -> Settings:
+def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = None, given_as: str = "flag",
+            **flags) -> Settings:
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
     ``profile`` defaults as botocore does (``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``);
-    ``flags`` are settings by name (``None`` = not given). Where a variable overrides a different
+    ``flags`` are settings by name (``None`` = not given), which messages name as
+    command-line flags (``--url``), or with ``given_as="argument"`` as the Python
+    API's keyword arguments (``url=``). Where a variable overrides a different
     ``saml_url``, ``saml_username`` or ``saml_provider`` of the profile, :attr:`Settings.env_overrides`
     says so (the precedence is botocore's, but a password may then go to another IdP). Raises
     :class:`~samlcreds.errors.FileParseError` for an unparsable config file and
@@ -358,29 +361,30 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
         try:
             values[setting_name] = spec.metadata["parse"](text)
         except errors.UsageError as exc:
-            raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env)})",
+            raise errors.UsageError(f"{exc.message} ({_source(setting_name, name, flags, env, given_as)})",
                                     hint=exc.hint) from None
     return Settings(profile=name, given=given, profile_found=bool(stored),
                     env_overrides=_env_overrides(flags, env, stored),
-                    origins={setting_name: _origin_kind(setting_name, flags, env) for setting_name in given},
+                    origins={setting_name: _origin_kind(setting_name, flags, env, given_as) for setting_name in given},
                     **values)
 
 
-def _origin_kind(setting_name: str, flags: Mapping, env: Mapping) -> str:
-    """``"flag"``, ``"env"`` or ``"profile"``: where a given setting's text came from (the precedence of
-    :func:`samlcreds.profile.resolve_values`)."""
+def _origin_kind(setting_name: str, flags: Mapping, env: Mapping, given_as: str = "flag") -> str:
+    """``given_as`` (``"flag"`` or ``"argument"``), ``"env"`` or ``"profile"``: where a given setting's text
+    came from (the precedence of :func:`samlcreds.profile.resolve_values`)."""
     if flags.get(setting_name) is not None:
-        return "flag"
+        return given_as
     return "env" if env.get(KEYS[setting_name][1]) else "profile"
 
 
 def _origin_text(setting_name: str, kind: str, profile: str) -> str:
     key, var = KEYS[setting_name]
-    return {"flag": "--" + setting_name.replace("_", "-"), "env": var}.get(kind, f"{key} in [{section_name(profile)}]")
+    return {"flag": "--" + setting_name.replace("_", "-"), "argument": setting_name + "=", "env": var}.get(
+        kind, f"{key} in [{section_name(profile)}]")
 
 
-def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping) -> str:
-    kind = _origin_kind(setting_name, flags, env)
+def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping, given_as: str = "flag") -> str:
+    kind = _origin_kind(setting_name, flags, env, given_as)
     text = _origin_text(setting_name, kind, profile)
     return f"{text} of {config_file(env)}" if kind == "profile" else f"from {text}"
 

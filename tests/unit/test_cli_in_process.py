@@ -351,3 +351,33 @@ def test_configure_refuses_a_sign_in_url_that_is_no_web_address(isolated_env, ur
     assert run.returncode == ExitCode.USAGE, run.stderr
     assert run.stderr.startswith("samlcreds: error: the sign-in URL ")
     assert config.read_text() == "[profile u]\nsaml_username = alice\n"
+
+
+# --- the Python API names its keyword arguments, not flags ----------------------------------------
+
+def test_the_python_api_names_its_arguments_in_messages(isolated_env):
+    import samlcreds
+    from tests.unit.form_server import PageServer, Reply, page
+
+    with pytest.raises(errors.UsageError) as bad:
+        samlcreds.credentials(url="http://[::1", provider="form", username="alice")
+    assert bad.value.message == "the sign-in URL does not parse: Invalid IPv6 URL (from url=)"
+    with PageServer({"/sso": Reply(page("<p>Not Found</p>", title="Not Found"), 404)}) as server:
+        with pytest.raises(errors.LoginFlowError) as missing:
+            samlcreds.credentials(url=server.base + "/sso", provider="form", username="alice",
+                                  get_password=lambda prompt: "pw")
+    assert missing.value.hint == "Check the sign-in URL (url=)."
+
+
+def test_a_secret_never_goes_to_an_address_that_is_not_http():
+    from samlcreds.idp.base import LoginRequest
+    from samlcreds.idp.ecp import EcpProvider
+
+    asked = []
+    request = LoginRequest(url="ftp://idp.example/ecp", username="alice", get_password=asked.append)
+    with pytest.raises(errors.LoginFlowError) as info:
+        EcpProvider().fetch_saml_response(request)
+    assert info.value.message == ("credentials: ECP would send the password to a ftp: address; samlcreds sends "
+                                  "them only over https")
+    assert info.value.hint == "Use the IdP's https URL (saml_url)."
+    assert asked == []  # refused before the password is asked for

@@ -141,6 +141,12 @@ def request_for(settings, **fields) -> LoginRequest:
     )
 
 
+def how_to_give(source: str) -> str:
+    """How a hint tells the user to give setting ``source`` (as :meth:`Settings.origin` names it) another
+    value: ``Pass --browser`` or ``Pass url=`` (a flag or a Python argument), ``Set saml_url in [profile P] to``."""
+    return f"Pass {source}" if source.startswith("--") or source.endswith("=") else f"Set {source} to"
+
+
 #: Hex digits of an account's key in the names of its state files (:func:`account_state_path`).
 KEY_DIGITS = 16
 

@@ -37,8 +37,12 @@ def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
     if request.secret_may_go_to(url):
         return
     scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme != "http":
+        where = f"a {scheme}: address" if scheme else "an address without https://"
+        raise errors.LoginFlowError(f"credentials: {sending} to {where}; samlcreds sends them only over https",
+                                    hint=f"Use the IdP's https URL ({request.url_named}).")
     raise errors.LoginFlowError(
-        f"credentials: {sending} over plain {scheme} to {host_of(url)}; samlcreds refuses to send it unencrypted",
+        f"credentials: {sending} over plain http to {host_of(url)}; samlcreds refuses to send it unencrypted",
         hint=f"Use the IdP's https URL ({request.url_named}). For a lab IdP only: --allow-http-idp "
              "(saml_allow_http_idp = true).")
 

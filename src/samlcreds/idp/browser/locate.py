@@ -15,6 +15,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 
+from samlcreds.idp.base import how_to_give
 from samlcreds.idp.browser.errors import BrowserNotFound
 
 #: Playwright channel names (the browser must already be installed).
@@ -131,11 +132,6 @@ def channel_executable(choice: BrowserChoice, *, environ: dict | None = None,
     )
 
 
-def _give(source: str) -> str:
-    """``Pass --browser`` or ``Set saml_browser in [profile P] to``: how to give ``source`` another value."""
-    return f"Pass {source}" if source.startswith("--") else f"Set {source} to"
-
-
 def _configured_browser(wanted: str, env, bundled: str | None, platform: str, source: str) -> BrowserChoice:
     if wanted.lower() == "chromium":
         for name in CHROMIUM_NAMES:
@@ -147,7 +143,7 @@ def _configured_browser(wanted: str, env, bundled: str | None, platform: str, so
                 return BrowserChoice(location, None, location)
         if bundled and _is_executable(bundled):
             return BrowserChoice(bundled, None, f"Playwright's Chromium ({bundled})")
-        give = _give(source)
+        give = how_to_give(source)
         raise BrowserNotFound(
             f"the browser 'chromium' ({source}) was not found on PATH or in the standard locations",
             hint=f"Install Chromium (e.g. apt-get install chromium), or {give[0].lower()}{give[1:]} a browser's path.",
@@ -160,7 +156,7 @@ def _configured_browser(wanted: str, env, bundled: str | None, platform: str, so
             return BrowserChoice(path, None, path)
         raise BrowserNotFound(
             f"the browser {wanted!r} ({source}) does not exist or is not executable",
-            hint=f"{_give(source)} the path of a Chrome/Chromium/Edge executable, or chrome, msedge or chromium.",
+            hint=f"{how_to_give(source)} the path of a Chrome/Chromium/Edge executable, or chrome, msedge or chromium.",
         )
     found = shutil.which(path, path=env.get("PATH"))
     if found:
@@ -168,7 +164,7 @@ def _configured_browser(wanted: str, env, bundled: str | None, platform: str, so
     raise BrowserNotFound(
         f"the browser {wanted!r} ({source}) is not a known channel "
         f"({', '.join(CHANNELS)}, chromium) and was not found on PATH",
-        hint=f"{_give(source)} the full path of a Chrome/Chromium/Edge executable.",
+        hint=f"{how_to_give(source)} the full path of a Chrome/Chromium/Edge executable.",
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from samlcreds import errors
-from samlcreds.idp.base import LoginRequest
+from samlcreds.idp.base import LoginRequest, how_to_give
 from samlcreds.idp.browser.capture import CaptureProxy
 from samlcreds.idp.browser.errors import BrowserClosed, NeedsUser, SignInTimeout
 from samlcreds.idp.browser.launch import BrowserProcess, command_line
@@ -86,9 +86,9 @@ class NativeSignIn:
     def run(self) -> str:
         parts = urllib.parse.urlsplit(self.request.url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise errors.UsageError(f"the sign-in URL {self.request.url!r} ({self.request.url_named}) is not an "
-                                    "http(s) URL",
-                                    hint="Set saml_url (or --url) to the IdP's https:// sign-in URL for AWS.")
+            raise errors.UsageError(f"the sign-in URL ({self.request.url_named}) is not an http(s) URL",
+                                    hint=f"{how_to_give(self.request.url_named)} the IdP's https:// sign-in URL "
+                                    "for AWS.")
         with CaptureProxy() as proxy:
             if self.on_proxy is not None:
                 self.on_proxy(proxy)
