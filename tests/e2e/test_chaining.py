@@ -191,3 +191,23 @@ def test_botocore_reads_a_chained_credential_process_from_the_cache(chained, san
     modules = {line.split("|")[-1].strip() for line in log.read_text().splitlines() if "|" in line}
     assert "samlcreds.chainkey" in modules  # the chained key was computed on the light path...
     assert not {name.split(".")[0] for name in modules} & {"botocore", "boto3", "click"}  # ...and nothing heavy
+
+
+def test_login_on_a_chained_profile_signs_its_source_in_with_the_flags_given(sandbox_env, sandbox_sts, sandbox_idp):
+    """--username (and every sign-in flag) is the source's; the role flags are refused, not ignored."""
+    sandbox_sts.create_chain_role(TARGET_ROLE, SOURCE_ROLE)
+    result = run_cli(["configure", "--profile", "nameless", "--provider", "form", "--url", os.environ["SAMLCREDS_URL"]])
+    assert result.returncode == 0, result.stderr
+    append_config(f"\n[profile hop]\nrole_arn = {TARGET_ROLE}\nsource_profile = nameless\n"
+                  "role_session_name = hop-test\n")
+    refused = run_cli(["login", "--profile", "hop", "--role", "Admin", "--username", "bob", "--password-stdin"],
+                      input="bob-pw\n")
+    assert refused.returncode == 2
+    assert "--role does not go with profile hop: it chains, assuming its role_arn with the credentials of " \
+           "source_profile nameless" in refused.stderr
+    logins = sandbox_idp.login_count()
+    result = run_cli(["login", "--profile", "hop", "--username", "bob", "--password-stdin", "--print", "json"],
+                     input="bob-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert caller_arn(json.loads(result.stdout)) == TARGET_ASSUMED + "hop-test"
+    assert sandbox_idp.login_count() == logins + 1

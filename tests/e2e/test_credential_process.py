@@ -164,7 +164,7 @@ def test_static_keys_shadowing_credential_process_are_reported_and_removed(sandb
     creds = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
     creds.write_text("[sh]\naws_access_key_id = ASIAOLD\naws_secret_access_key = x\naws_session_token = t\n"
                      "[keep]\naws_access_key_id = AKIAKEEP\n")
-    result = run_cli(["configure", "--profile", "sh", "--url", "u", "--credential-process"])
+    result = run_cli(["configure", "--profile", "sh", "--url", "https://idp.example/sso", "--credential-process"])
     assert result.returncode == 0 and "instead of credential_process" in result.stderr
     result = run_cli(["configure", "--profile", "sh", "--credential-process", "--remove-static-keys"])
     assert result.returncode == 0, result.stderr

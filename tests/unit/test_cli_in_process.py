@@ -381,3 +381,12 @@ def test_a_secret_never_goes_to_an_address_that_is_not_http():
                                   "them only over https")
     assert info.value.hint == "Use the IdP's https URL (saml_url)."
     assert asked == []  # refused before the password is asked for
+
+
+def test_exec_refuses_an_option_it_does_not_have_instead_of_running_it(isolated_env):
+    run = run_main(["exec", "--profile", "p", "--url", "https://idp.example/sso", "--", "true"], env=isolated_env)
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    assert run.stderr.splitlines() == [
+        "samlcreds: error: exec has no option --url",
+        "  exec takes --profile, --region and --server, then the command after '--'; sign-in settings come from "
+        "the profile (samlcreds configure)."]

@@ -97,6 +97,10 @@ def exec_(profile, region, server, command, debug):
         raise errors.UsageError(
             f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
             hint="Run the command directly, or exit the outer samlcreds exec first.")
+    if command[0].startswith("-"):  # an option exec does not have, taken for the command (no command starts so)
+        raise errors.UsageError(f"exec has no option {command[0].partition('=')[0]}",
+                                hint="exec takes --profile, --region and --server, then the command after '--'; "
+                                "sign-in settings come from the profile (samlcreds configure).")
     if server:
         return _exec_with_server(profile, region, command, debug)
     settings, creds = fetch_credentials(profile, debug=debug)  # --region is the child's, not the login's

@@ -10,19 +10,22 @@ from samlcreds.cli.terminal import current_terminal, make_picker, status
 
 
 def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
-                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, inputs: Inputs | None = None, **overrides):
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, inputs: Inputs | None = None,
+                 sign_in: SignInOptions | None = None, **overrides):
     """A ``CachingFetcher`` (or ``ChainedFetcher`` for a role_arn + source_profile profile) for ``profile``.
 
-    ``inputs`` defaults to the terminal (no ``--password-stdin``).
+    ``inputs`` defaults to the terminal (no ``--password-stdin``). ``sign_in``:
+    the command's sign-in flags, which apply (with ``overrides``) to the profile
+    that signs in, for a chained profile its source.
     """
     terminal = current_terminal()
     inputs = inputs or Inputs(terminal=terminal)
-    sign_in = SignInOptions(profile=profile, debug=debug)
+    sign_in = sign_in or SignInOptions(profile=profile, debug=debug)
     return fetcher_for(
         profile,
         lambda settings: (lambda: sign_in.request(settings, inputs)),
         picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
-        window=window, lock_timeout=lock_timeout, overrides=overrides,
+        window=window, lock_timeout=lock_timeout, overrides={**sign_in.overrides(), **overrides},
     )
 
 

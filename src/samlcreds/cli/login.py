@@ -85,7 +85,7 @@ def run_login(options: LoginOptions) -> None:
                                template=options.profile_template, print_format=options.print_format,
                                overwrite_long_term=options.overwrite_long_term_keys)
     if chain.chain_spec(settings.profile) is not None:
-        return _login_chained(settings.profile, inputs, sign_in.debug, options)
+        return _login_chained(settings.profile, inputs, options)
     request = sign_in.request(settings, inputs, remember_asked=bool(options.remember_password))
     picker = make_picker(terminal, accounts.names(settings.profile)) if terminal.available else None
     session_reused = False
@@ -134,12 +134,26 @@ def run_login(options: LoginOptions) -> None:
     lookups.start()
 
 
-def _login_chained(profile: str, inputs: Inputs, debug: bool, options: LoginOptions) -> None:
+def _login_chained(profile: str, inputs: Inputs, options: LoginOptions) -> None:
     """``login`` for a role_arn + source_profile profile: the source's credentials (cached, or a
-    sign-in), then a fresh AssumeRole, written or printed like any login's."""
+    sign-in with the sign-in flags), then a fresh AssumeRole, written or printed like any login's.
+
+    Raises :class:`~samlcreds.errors.UsageError` for the role flags: the profile's own
+    ``role_arn`` is the role, and the source profile's settings choose the SAML role.
+    """
     from samlcreds.cli.fetching import fetch_with, make_fetcher
 
-    chained = make_fetcher(profile, debug=debug, inputs=inputs)
+    given = [flag for flag, value in (("--role", options.role), ("--role-arn", options.role_arn),
+                                      ("--principal-arn", options.principal_arn), ("--duration", options.duration))
+             if value is not None]
+    if given:
+        source = chain.chain_spec(profile).source_profile
+        raise errors.UsageError(
+            f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not go with profile {profile}: it chains, "
+            f"assuming its role_arn with the credentials of source_profile {source}",
+            hint=f"Sign in to the source profile with them (samlcreds login --profile {source} {given[0]} ...), "
+            f"or change role_arn / duration_seconds in [profile {profile}].")
+    chained = make_fetcher(profile, inputs=inputs, sign_in=options.sign_in)
     with status(enabled=True) as update:
         update("getting the source profile's credentials and calling STS AssumeRole")
         creds = fetch_with(_Fresh(chained))

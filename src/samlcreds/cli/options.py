@@ -68,12 +68,14 @@ class SignInOptions(NamedTuple):
         ``--saml-file`` means the paste provider. Raises
         :class:`~samlcreds.errors.UsageError` for bad values.
         """
-        provider = self.provider or ("paste" if self.saml_file else None)
-        return config.resolve(self.profile, provider=provider, url=self.url, username=self.username,
-                              region=self.region, timeout=self.timeout,
-                              autofill=True if self.autofill else None, browser=self.browser,
-                              browser_driver=self.browser_driver,
-                              allow_http_idp=True if self.allow_http_idp else None, **more)
+        return config.resolve(self.profile, **self.overrides(), **more)
+
+    def overrides(self) -> dict:
+        """The settings these flags give, by name (``None``: not given)."""
+        return dict(provider=self.provider or ("paste" if self.saml_file else None), url=self.url,
+                    username=self.username, region=self.region, timeout=self.timeout,
+                    autofill=True if self.autofill else None, browser=self.browser,
+                    browser_driver=self.browser_driver, allow_http_idp=True if self.allow_http_idp else None)
 
     def request(self, settings: config.Settings, inputs: Inputs, *, remember_asked: bool = False) -> LoginRequest:
         """The :class:`LoginRequest` for ``settings`` with these flags.
