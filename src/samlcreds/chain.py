@@ -23,7 +23,7 @@ from samlcreds import aws, config, errors, paths
 from samlcreds.cache import CredentialCache, usable
 from samlcreds.chainkey import MAX_CHAIN, chain_region, chained_key, check_chained_duration, samlcreds_source
 from samlcreds.creds import Credentials
-from samlcreds.profile import is_chained
+from samlcreds.profile import is_chained, quote_word
 
 __all__ = ["CHAIN_KEYS", "ChainSpec", "ChainedFetcher", "assume_role", "chain_spec", "check_chained_duration",
            "describe", "fetcher_for", "samlcreds_source"]
@@ -209,7 +209,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
     if signer is None:
         raise errors.UsageError(
             f"source_profile {source_name} of profile {name} does not sign in with samlcreds",
-            hint=f"Give [profile {source_name}] saml_* settings (samlcreds configure --profile {source_name}) "
+            hint=f"Give [profile {source_name}] saml_* settings (samlcreds configure --profile {quote_word(source_name)}) "
             "or credential_process = samlcreds process --profile ...")
     source = fetcher_for(signer, request_factory_for, picker=picker, lock_timeout=lock_timeout,
                          overrides=overrides, environ=environ, bind_chosen_role=bind_chosen_role,

@@ -17,6 +17,7 @@ from samlcreds.cache import CredentialCache, cache_key, key_lifetime, usable
 from samlcreds.config import Settings
 from samlcreds.creds import Credentials
 from samlcreds.idp.base import LoginRequest
+from samlcreds.profile import quote_word
 
 
 class CachingFetcher:
@@ -89,7 +90,7 @@ class CachingFetcher:
                 raise errors.InteractionRequired(
                     f"profile {self.settings.profile} uses the paste provider, which cannot sign in again "
                     "by itself",
-                    hint=f"Run 'samlcreds login --profile {self.settings.profile}' with a fresh SAMLResponse, "
+                    hint=f"Run 'samlcreds login --profile {quote_word(self.settings.profile)}' with a fresh SAMLResponse, "
                     "or use the form or browser provider.")
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)

@@ -18,6 +18,7 @@ from samlcreds.idp.base import LoginRequest, get_provider
 from samlcreds.roles import RolePair, choose_role, describe_roles, is_provider_arn, is_role_arn
 from samlcreds.sts import assume_role_with_saml, check_duration, choose_region
 from samlcreds.stsclient import prepare_client
+from samlcreds.profile import quote_word
 
 Picker = Callable[[Sequence[RolePair]], RolePair]
 log = logging.getLogger(__name__)  # never given passwords, SAMLResponses or keys
@@ -47,7 +48,7 @@ def fetch_assertion(settings: Settings, request: LoginRequest, *, prepare_sts: b
         raise errors.UsageError(
             f"profile {settings.profile} has no IdP sign-in URL (saml_url)"
             + (f"; the profile is not in {config_file()}" if missing else ""),
-            hint=f"Run 'samlcreds configure --profile {settings.profile} --url URL', or pass --url.",
+            hint=f"Run 'samlcreds configure --profile {quote_word(settings.profile)} --url URL', or pass --url.",
         )
     log.debug("signing in with provider %s for profile %s", method, settings.profile)
     for note in settings.override_notes():  # SAMLCREDS_URL over the profile's saml_url: the password goes there

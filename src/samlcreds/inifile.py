@@ -11,13 +11,18 @@ under a :class:`samlcreds.locks.FileLock` on ``FILE.lock``, so readers see the
 old or the new file, never a mix, and writers never lose each other's edits.
 The lock sits beside the file, not in the cache's ``locks/``: every process
 editing the file must find it, also one with another cache directory or
-another path to the file (a container's mount of ``~/.aws``).
+another path to the file (a container's mount of ``~/.aws``). A file that is
+a symlink (dotfiles kept in a repository) is edited at its target, which stays
+where it is, and a file without its owner's write permission (``chmod a-w``) is
+refused, not replaced (:func:`edited_file`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -203,6 +208,24 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT):
         lock.release()
 
 
+def edited_file(path: Path) -> Path:
+    """The file an edit of ``path`` replaces: ``path``, or the file a symlink there leads to (a rename
+    over the link would replace it with a copy). Raises :class:`~samlcreds.errors.LocalFileError`
+    when that file exists without its owner's write permission: a rename would edit it anyway."""
+    real = Path(os.path.realpath(path))
+    try:
+        mode = real.stat().st_mode
+    except OSError:  # missing (created), or unreadable: reading it says so
+        return real
+    if not mode & stat.S_IWUSR:
+        from samlcreds.profile import quote_word
+
+        raise errors.LocalFileError(
+            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); samlcreds leaves it unchanged",
+            hint=f"Make it writable (chmod u+w {quote_word(str(real))}) and run the command again.")
+    return real
+
+
 def update_section(path: Path, section: str, values: Mapping[str, str],
                    remove: Iterable[str] = (), *, guard=None, matches=None) -> None:
     """Set ``values`` in ``[section]`` of the ini file at ``path``, atomically and locked.
@@ -210,8 +233,10 @@ def update_section(path: Path, section: str, values: Mapping[str, str],
     ``guard(existing_keys: dict)`` may raise to refuse the change after the
     current file is read under the lock. Raises
     :class:`~samlcreds.errors.FileParseError` for an unparsable file (nothing
-    changed) and :class:`~samlcreds.errors.LocalFileError` for I/O failures.
+    changed) and :class:`~samlcreds.errors.LocalFileError` for I/O failures and
+    a read-only file (:func:`edited_file`, which also says where a symlink's edit goes).
     """
+    path = edited_file(path)
     with locked(path):
         text = read_text(path)
         if text is None:
@@ -229,7 +254,9 @@ def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: 
 
     ``drop_emptied``: when that leaves the section holding nothing (no key, no comment, no comment on
     its header line, only blank lines), remove the section too (:func:`drop_empty_section`).
+    The file is the one :func:`edited_file` names.
     """
+    path = edited_file(path)
     with locked(path):
         text = read_text(path)
         if text is None:

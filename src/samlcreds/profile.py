@@ -65,6 +65,20 @@ def profile_of_section(section: str) -> str | None:
     return parts[1] if len(parts) == 2 else None
 
 
+#: The characters ``shlex.quote`` leaves a word unquoted for (its ``[^\w@%+=:,./-]``, ASCII).
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def quote_word(text: str) -> str:
+    """``shlex.quote(text)``: ``text`` as one word of a shell command (for the commands hints show),
+    importing ``shlex`` only for text that needs quotes."""
+    if text and all(c in _SAFE for c in text):
+        return text
+    import shlex
+
+    return shlex.quote(text)
+
+
 def split_words(text: str) -> list[str]:
     """``shlex.split(text)``, importing ``shlex`` only for text with quotes or backslashes.
 

@@ -191,3 +191,30 @@ def test_without_drop_emptied_the_header_stays(tmp_path):
     path.write_text("[a]\nx = 1\n\n[s]\nk1 = v\n")
     assert inifile.remove_keys(path, "s", KEYS) is True
     assert path.read_text() == "[a]\nx = 1\n\n[s]\n"
+
+
+def test_a_symlinked_file_is_edited_at_its_target_and_stays_a_link(tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "aws-config").write_text("[profile a]\nregion = eu-west-1\n")
+    link = tmp_path / "config"
+    link.symlink_to(dotfiles / "aws-config")
+    inifile.update_section(link, "profile a", {"saml_username": "me"})
+    assert link.is_symlink()
+    assert (dotfiles / "aws-config").read_text() == "[profile a]\nregion = eu-west-1\nsaml_username = me\n"
+    assert inifile.remove_keys(link, "profile a", ["saml_username"])
+    assert link.is_symlink() and (dotfiles / "aws-config").read_text() == "[profile a]\nregion = eu-west-1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "dotfiles"]  # the lock is by the target
+
+
+def test_a_read_only_file_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "credentials"
+    path.write_text("[a]\naws_access_key_id = AKIAKEEP\n")
+    path.chmod(0o444)
+    with pytest.raises(errors.LocalFileError) as info:
+        inifile.update_section(path, "a", {"aws_session_token": "t"})
+    assert info.value.message == f"{path} is read-only (mode 0444); samlcreds leaves it unchanged"
+    assert info.value.hint == f"Make it writable (chmod u+w {path}) and run the command again."
+    with pytest.raises(errors.LocalFileError):
+        inifile.remove_keys(path, "a", ["aws_access_key_id"])
+    assert path.read_text() == "[a]\naws_access_key_id = AKIAKEEP\n" and path.stat().st_mode & 0o777 == 0o444

@@ -9,6 +9,7 @@ import click
 from samlcreds import accounts, allroles, config, credfile, errors
 from samlcreds.cli.fetching import fetch_assertion
 from samlcreds.cli.terminal import info, status
+from samlcreds.profile import quote_word
 
 
 def _sign_in(settings, request):
@@ -99,5 +100,5 @@ def configure_all_roles(settings, request, *, template: str) -> None:
         path = config.write_profile_settings(name, values)
         info(f"[{config.section_name(name)}] {role.role_arn}")
     info(f"Wrote {len(profiles)} profile(s) with credential_process to {path}; "
-         f"e.g. aws sts get-caller-identity --profile {next(iter(profiles.values()))}")
+         f"e.g. aws sts get-caller-identity --profile {quote_word(next(iter(profiles.values())))}")
 

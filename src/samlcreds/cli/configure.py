@@ -9,6 +9,7 @@ from samlcreds.cli.options import BROWSER_DRIVER_OPTION, BROWSER_OPTION
 from samlcreds.cli.terminal import current_terminal, info
 from samlcreds.idp.base import provider_names
 from samlcreds.sts import check_duration
+from samlcreds.profile import quote_word
 
 PROMPTS = [
     ("provider", "IdP login provider ({names})", "form"),
@@ -308,4 +309,4 @@ def _check_shadowing_keys(profile: str, remove: bool) -> None:
     else:
         info(f"warning: [{profile}] in {path} holds static keys; botocore and the AWS CLI use them instead "
              "of credential_process, so samlcreds would never run. Remove them with "
-             f"'samlcreds configure --profile {profile} --credential-process --remove-static-keys'.")
+             f"'samlcreds configure --profile {quote_word(profile)} --credential-process --remove-static-keys'.")

@@ -11,6 +11,7 @@ from samlcreds.cli.fetching import fetch_with, make_fetcher
 from samlcreds.cli.options import pass_debug
 from samlcreds.cli.terminal import info
 from samlcreds.servers.redirect import BROWSER_WAIT
+from samlcreds.profile import quote_word
 
 
 @click.command(epilog=f"""\b
@@ -59,7 +60,7 @@ def open_in_browser(url: str, wait: float | None = None, *, profile: str | None 
     from samlcreds.servers import redirect as loopback
 
     wait = loopback.BROWSER_WAIT if wait is None else wait  # read now: tests shorten it
-    again = f"samlcreds console --profile {profile} --print" if profile else "samlcreds console --print"
+    again = f"samlcreds console --profile {quote_word(profile)} --print" if profile else "samlcreds console --print"
     later = (f"Run '{again}' and open the URL yourself (it is valid for 15 minutes); "
              "set BROWSER to choose the browser.")
     with loopback.OneShotRedirect(url) as handoff:

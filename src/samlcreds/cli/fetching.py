@@ -7,6 +7,7 @@ from samlcreds.cache import DEFAULT_LOCK_TIMEOUT
 from samlcreds.chain import fetcher_for
 from samlcreds.cli.options import Inputs, SignInOptions
 from samlcreds.cli.terminal import current_terminal, make_picker, status
+from samlcreds.profile import quote_word
 
 
 def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
@@ -36,7 +37,7 @@ def fetch_with(fetcher):
     except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
         profile = fetcher.settings.profile
         raise type(exc)(f"profile {profile} needs you to sign in: {exc.message}",
-                        hint=f"Run this in a terminal: samlcreds login --profile {profile}") from None
+                        hint=f"Run this in a terminal: samlcreds login --profile {quote_word(profile)}") from None
 
 
 def fetch_credentials(profile: str | None, *, debug: bool = False, window: float | None = None,

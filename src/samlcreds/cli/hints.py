@@ -13,6 +13,8 @@ from typing import Callable
 
 import click
 
+from samlcreds.profile import quote_word
+
 #: A samlcreds command line quoted in a hint ('samlcreds configure --url URL'), or unquoted to the sentence end.
 _COMMAND_LINE = re.compile(r"'samlcreds [^']*'|\"samlcreds [^\"]*\"|`samlcreds [^`]*`|\bsamlcreds [a-z]+(?: [^\s.;,]+)*")
 _FLAG = re.compile(r"(?<![\w-])--(?P<name>[a-z][a-z0-9-]*)")
@@ -60,7 +62,7 @@ def hint_for(hint: str, command: click.Command | None, profile: str | None = Non
         if "--" + name in stores:
             where = profile if re.fullmatch(r"[\w.@+-]+", profile) else f'"{profile}"'
             store = lambda value, name=name, where=where: keep(  # noqa: E731
-                f"'samlcreds configure --profile {where} --{name} "
+                f"'samlcreds configure --profile {quote_word(where)} --{name} "
                 f"{value or _PLACEHOLDERS.get(name, name.replace('-', '_').upper())}'")
         text = _reword(text, name, key, store, kept)
     text = re.sub(_UPPER + r"(\W*)(\w)", lambda m: m[1] + m[2].upper(), text).replace(_UPPER, "")

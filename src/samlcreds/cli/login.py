@@ -15,6 +15,7 @@ from samlcreds.cli.options import Inputs, SignInOptions, login_options
 from samlcreds.cli.terminal import current_terminal, info, make_picker, status
 from samlcreds.creds import SHELL_NAMES
 from samlcreds.spans import span
+from samlcreds.profile import quote_word
 
 
 class LoginOptions(NamedTuple):
@@ -125,7 +126,7 @@ def run_login(options: LoginOptions) -> None:
         else:
             info(f"Cached credentials for {result.role.role_arn}, but profile [{settings.profile}]'s "
                  "credential_process uses the profile's own settings, not the flags given here; to change "
-                 f"them run: samlcreds configure --profile {settings.profile} ...")
+                 f"them run: samlcreds configure --profile {quote_word(settings.profile)} ...")
     else:
         path = credfile.write_profile(settings.profile, creds,
                                       overwrite_long_term=options.overwrite_long_term_keys)
@@ -151,7 +152,7 @@ def _login_chained(profile: str, inputs: Inputs, options: LoginOptions) -> None:
         raise errors.UsageError(
             f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not go with profile {profile}: it chains, "
             f"assuming its role_arn with the credentials of source_profile {source}",
-            hint=f"Sign in to the source profile with them (samlcreds login --profile {source} {given[0]} ...), "
+            hint=f"Sign in to the source profile with them (samlcreds login --profile {quote_word(source)} {given[0]} ...), "
             f"or change role_arn / duration_seconds in [profile {profile}].")
     chained = make_fetcher(profile, inputs=inputs, sign_in=options.sign_in)
     with status(enabled=True) as update:

@@ -10,6 +10,7 @@ from samlcreds import config, credfile, errors, idpaccounts, paths, written
 from samlcreds.cache import CredentialCache
 from samlcreds.cli.terminal import info
 from samlcreds.idp.base import forget_saved_state, remove_saved_state, saved_sessions
+from samlcreds.profile import quote_word
 
 
 @click.command(epilog="""\b
@@ -96,8 +97,8 @@ def _sessions_left(profile: str, accounts: list, left: int) -> str:
     source = config.read_profile(profile).get("source_profile", "").strip()
     if source:
         return (f"note: profile {profile} assumes its role with the credentials of profile {source}, whose IdP "
-                f"session it uses: to end that session, run samlcreds logout --profile {source}")
-    how = (f"pass the --url and --username it signed in with: samlcreds logout --profile {profile} --url URL "
+                f"session it uses: to end that session, run samlcreds logout --profile {quote_word(source)}")
+    how = (f"pass the --url and --username it signed in with: samlcreds logout --profile {quote_word(profile)} --url URL "
            "--username USER, or forget every IdP session: samlcreds logout --all.")
     if not accounts:
         return (f"warning: samlcreds cannot tell which IdP session profile {profile} signed in with (no --url, "

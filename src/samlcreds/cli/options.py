@@ -12,6 +12,7 @@ import click
 from samlcreds import config, errors, paths
 from samlcreds.cli.terminal import Terminal, current_terminal, info, read_paste
 from samlcreds.idp.base import LoginRequest, request_for
+from samlcreds.profile import quote_word
 
 #: ``--browser`` and ``--browser-driver``, as the sign-in commands and ``configure`` take them.
 BROWSER_OPTION = click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel "
@@ -115,7 +116,7 @@ def _unstored(settings: config.Settings) -> str:
         return ("you type the password into the browser window yourself, and samlcreds never sees it "
                 "(it stores the password it fills in with --autofill)")
     return ("the IdP session was still valid, so the IdP did not ask for the password; it is stored at the "
-            f"next sign-in that asks for it ('samlcreds logout --profile {settings.profile}' ends the session now)")
+            f"next sign-in that asks for it ('samlcreds logout --profile {quote_word(settings.profile)}' ends the session now)")
 
 
 def login_options(func):

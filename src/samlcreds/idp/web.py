@@ -12,6 +12,7 @@ import urllib.parse
 
 from samlcreds import errors
 from samlcreds.idp.base import LoginRequest, idp_host
+from samlcreds.profile import quote_word
 
 
 def host_of(url: str) -> str:
@@ -23,7 +24,7 @@ def no_username_hint(request: LoginRequest) -> str:
     """The hint for a sign-in that needs a user name and has none: the flag, or configure for the profile
     that signs in (``request.profile_name``: for a chained profile its source, not the profile asked for)."""
     if request.profile_name:
-        return f"Pass --username or run 'samlcreds configure --profile {request.profile_name} --username NAME'."
+        return f"Pass --username or run 'samlcreds configure --profile {quote_word(request.profile_name)} --username NAME'."
     return "Pass --username or set saml_username in the profile."
 
 

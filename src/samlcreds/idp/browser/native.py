@@ -34,6 +34,7 @@ from samlcreds.idp.browser.errors import BrowserClosed, NeedsUser, SignInTimeout
 from samlcreds.idp.browser.launch import BrowserProcess, command_line
 from samlcreds.idp.browser.pac import pac_data_url
 from samlcreds.idp.browser.profile import prepare_profile, scrub_profile
+from samlcreds.profile import quote_word
 
 #: Headless attempt: without a SAMLResponse after this long, the IdP is taken to want the user.
 HEADLESS_SECONDS = 15.0
@@ -60,7 +61,7 @@ def has_display(environ: dict | None = None, platform: str | None = None) -> boo
 
 def login_command(request: LoginRequest) -> str:
     profile = getattr(request, "profile_name", None)
-    return f"samlcreds login --profile {profile}" if profile else "samlcreds login"
+    return f"samlcreds login --profile {quote_word(profile)}" if profile else "samlcreds login"
 
 
 class NativeSignIn:
