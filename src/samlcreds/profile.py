@@ -70,10 +70,13 @@ _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 
 def quote_word(text: str) -> str:
-    """``shlex.quote(text)``: ``text`` as one word of a shell command (for the commands hints show),
-    importing ``shlex`` only for text that needs quotes."""
+    """``text`` as one word of a POSIX shell command, for the commands hints show: as it is when
+    ``shlex.quote`` would leave it so, in double quotes when nothing in it is special there (``"my work"``:
+    hints put commands in single quotes), else ``shlex.quote(text)`` (imported only then)."""
     if text and all(c in _SAFE for c in text):
         return text
+    if not any(c in text for c in '"$`\\!'):
+        return f'"{text}"'
     import shlex
 
     return shlex.quote(text)

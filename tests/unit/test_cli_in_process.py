@@ -392,7 +392,7 @@ def test_exec_refuses_an_option_it_does_not_have_instead_of_running_it(isolated_
         "the profile (samlcreds configure)."]
 
 
-@pytest.mark.parametrize("name,shown", [("my work", "'my work'"), ("a$b", "'a$b'"), ("plain-1.x@y", "plain-1.x@y")])
+@pytest.mark.parametrize("name,shown", [("my work", '"my work"'), ("a$b", "'a$b'"), ("plain-1.x@y", "plain-1.x@y")])
 def test_commands_in_hints_quote_the_profile_name_for_the_shell(isolated_env, name, shown):
     Path(isolated_env["AWS_CONFIG_FILE"]).write_text(f"[profile {name}]\nsaml_provider = form\n")
     run = run_main(["login", "--profile", name], env=isolated_env)

@@ -60,9 +60,8 @@ def hint_for(hint: str, command: click.Command | None, profile: str | None = Non
         key = KEYS[name.replace("-", "_")][0]
         store = None
         if "--" + name in stores:
-            where = profile if re.fullmatch(r"[\w.@+-]+", profile) else f'"{profile}"'
-            store = lambda value, name=name, where=where: keep(  # noqa: E731
-                f"'samlcreds configure --profile {quote_word(where)} --{name} "
+            store = lambda value, name=name, where=quote_word(profile): keep(  # noqa: E731
+                f"'samlcreds configure --profile {where} --{name} "
                 f"{value or _PLACEHOLDERS.get(name, name.replace('-', '_').upper())}'")
         text = _reword(text, name, key, store, kept)
     text = re.sub(_UPPER + r"(\W*)(\w)", lambda m: m[1] + m[2].upper(), text).replace(_UPPER, "")
