@@ -400,6 +400,9 @@ def write_profile_settings(profile: str, values: dict[str, str], environ: dict |
     if any(c in profile for c in "\"'"):  # section_name() quotes names with spaces
         raise errors.UsageError(f"profile name {profile!r} cannot hold quotes",
                                 hint="Use letters, digits and -_.@ in profile names.")
+    if profile_of_section(section_name(profile)) != profile:  # e.g. a trailing backslash
+        raise errors.UsageError(f"profile name {profile!r} cannot be written so that botocore reads it back",
+                                hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
     inifile.update_section(path, section_name(profile), values, remove,
                            matches=lambda header: profile_of_section(header) == profile)

@@ -32,7 +32,9 @@ from samlcreds.safefile import atomic_write, ensure_private_dir, read_text, sign
 # atomic_write, ensure_private_dir, read_text and signals_deferred live in
 # samlcreds.safefile; they stay importable from here for callers not yet switched.
 
-_HEADER_RE = re.compile(r"^\s*\[\s*(?P<name>[^\]]*?)\s*\]\s*(?:[#;].*)?$")
+#: A section header; ``name`` is all between the brackets, spaces included, as configparser (and so
+#: botocore) takes it: ``[ profile p ]`` is no section for profile p, and an edit of p must not go there.
+_HEADER_RE = re.compile(r"^\s*\[(?P<name>[^\]]*)\]\s*(?:[#;].*)?$")
 _KEY_RE = re.compile(r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*[=:]")
 LOCK_TIMEOUT = 30.0
 

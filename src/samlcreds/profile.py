@@ -110,12 +110,14 @@ def is_chained(values) -> bool:
 
 
 def section_name(profile: str) -> str:
-    """Config-file section for ``profile``: ``default``, ``profile NAME`` or ``profile "NA ME"``."""
+    """Config-file section for ``profile``: ``default``, ``profile NAME``, or ``profile "NA ME"`` when
+    botocore would read the plain form as another profile or none (spaces, a backslash: see
+    :func:`profile_of_section`). A name botocore reads back in neither form (one with a quote) gets
+    the quoted form; writers refuse it (:func:`samlcreds.config.write_profile_settings`)."""
     if profile == "default":
         return "default"
-    if any(c.isspace() for c in profile):
-        return f'profile "{profile}"'
-    return f"profile {profile}"
+    plain = f"profile {profile}"
+    return plain if profile_of_section(plain) == profile else f'profile "{profile}"'
 
 
 def default_profile_name(environ=None) -> str:

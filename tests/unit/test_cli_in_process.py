@@ -398,3 +398,26 @@ def test_commands_in_hints_quote_the_profile_name_for_the_shell(isolated_env, na
     run = run_main(["login", "--profile", name], env=isolated_env)
     assert run.returncode == ExitCode.USAGE, run.stderr
     assert f"samlcreds configure --profile {shown} --url URL" in run.stderr
+
+
+@pytest.mark.parametrize("before,name,header", [
+    ("[ profile p ]\nregion = eu-west-1\n", "p", "[profile p]"),  # botocore reads no profile p from the first
+    ("", "x\\y", '[profile "x\\y"]'),  # [profile x\y] is profile "xy" to botocore
+    ("", "my work", '[profile "my work"]'),
+])
+def test_configure_writes_the_section_botocore_reads_for_the_profile(isolated_env, before, name, header):
+    import botocore.session
+
+    config = Path(isolated_env["AWS_CONFIG_FILE"])
+    config.write_text(before)
+    run = run_main(["configure", "--profile", name, "--username", "alice", "--provider", "form"], env=isolated_env)
+    assert run.returncode == 0, run.stderr
+    assert config.read_text().startswith(before) and f"\n{header}\n" in "\n" + config.read_text()
+    profiles = botocore.session.Session().full_config["profiles"]
+    assert profiles[name]["saml_username"] == "alice"
+
+
+def test_configure_refuses_a_profile_name_botocore_cannot_read_back(isolated_env):
+    run = run_main(["configure", "--profile", "trailing\\", "--username", "alice"], env=isolated_env)
+    assert run.returncode == ExitCode.USAGE
+    assert "profile name 'trailing\\\\' cannot be written so that botocore reads it back" in run.stderr
