@@ -197,3 +197,30 @@ def test_login_all_roles_leaves_profiles_with_samlcreds_credential_process_alone
     credentials = Path(sandbox_env["AWS_SHARED_CREDENTIALS_FILE"])
     text = credentials.read_text() if credentials.exists() else ""
     assert "[prod-Developer]" not in text and "[shared-Auditor]" not in text  # they keep refreshing themselves
+
+
+def test_configure_all_roles_after_login_all_roles_names_the_keys_that_would_win(sandbox_env, sandbox_idp):
+    """login --all-roles wrote static keys for the same profiles: configure --all-roles says so (they would be
+    used instead of its credential_process), says which profiles it updated, and removes the keys when asked."""
+    configure_carol()
+    name_accounts()
+    result = run_cli(["login", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert {"prod-Developer", "shared-Auditor"} <= set(credentials_sections(sandbox_env))
+    with open(os.environ["AWS_CONFIG_FILE"], "a") as handle:
+        handle.write("\n[profile prod-Developer]\nregion = eu-west-1\n")
+    result = run_cli(["configure", "--profile", "org", "--all-roles", "--password-stdin"], input="carol-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert "[profile prod-Developer] arn:aws:iam::111111111111:role/Developer (updated)" in result.stderr
+    assert "[profile shared-Auditor] arn:aws:iam::222222222222:role/Auditor\n" in result.stderr
+    assert "warning: [prod-Developer], [shared-Auditor] in " in result.stderr
+    assert "Run this again with --remove-static-keys to remove them." in result.stderr
+    result = run_cli(["configure", "--profile", "org", "--all-roles", "--remove-static-keys", "--password-stdin"],
+                     input="carol-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert "Removed the static keys of [prod-Developer], [shared-Auditor] from " in result.stderr
+    sections = credentials_sections(sandbox_env)
+    assert not any("aws_access_key_id" in sections.get(name, {}) for name in ("prod-Developer", "shared-Auditor"))
+    parser = configparser.RawConfigParser()
+    parser.read(os.environ["AWS_CONFIG_FILE"])
+    assert parser["profile prod-Developer"]["region"] == "eu-west-1"  # the profile's own keys stay

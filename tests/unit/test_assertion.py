@@ -431,3 +431,41 @@ def test_a_role_value_padded_with_a_no_break_space_is_bad_however_its_attribute_
     parsed = parse_saml_response(response_xml(roles=values))
     assert [type(p) for p in parsed.problems] == [errors.BadRoleValue]
     assert RolePair(ROLE_A, PROV_1) not in parsed.roles
+
+
+def test_a_byte_order_mark_before_base64_is_read_as_text_input_is():
+    one_line = b64(response_xml())
+    assert decode_saml_response(b"\xef\xbb\xbf" + one_line.encode() + b"\r\n") == base64.b64decode(one_line)
+    assert decode_saml_response("\ufeff" + one_line) == base64.b64decode(one_line)
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+                                  (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4).decode("utf-8", "replace")])
+def test_binary_input_gets_one_answer_as_bytes_or_as_text(data):
+    with pytest.raises(errors.NotSamlResponse) as info:
+        decode_saml_response(data)
+    assert info.value.message.startswith("the input is neither base64 nor XML (it holds non-ASCII ")
+
+
+def test_an_html_page_with_two_different_saml_responses_is_refused_not_guessed():
+    first, second = b64(response_xml()), b64(response_xml(roles=(f"{ROLE_C},{PROV_2}",)))
+    form = '<form method="post" action="{}"><input type="hidden" name="SAMLResponse" value="{}"/></form>'
+    page = ("<!DOCTYPE html><html><body>" + form.format("https://broker.example/acs", first)
+            + form.format("https://signin.aws.amazon.com/saml", second) + "</body></html>")
+    with pytest.raises(errors.NotSamlResponse) as info:
+        decode_saml_response(page)
+    assert info.value.message == ("the HTML page holds 2 different SAMLResponse fields; samlcreds does not guess "
+                                  "which one is for AWS")
+    same = page.replace(first, second)
+    assert decode_saml_response(same) == base64.b64decode(second)
+
+
+def test_a_time_that_is_no_xs_datetime_is_warned_about_not_taken_as_missing():
+    xml = response_xml().replace('IssueInstant="', 'IssueInstant="garbage', 1)
+    xml = xml.replace('<saml:Conditions NotBefore="', '<saml:Conditions NotBefore="soon', 1)
+    assertion = parse_saml_response(b64(xml))
+    assert assertion.issue_instant is None and assertion.not_before is None
+    assert any(w.startswith("the Response's IssueInstant 'garbage") and w.endswith(
+        "is not an xs:dateTime (such as 2026-12-03T09:00:00Z); it was ignored") for w in assertion.warnings)
+    assert any(w.startswith("Conditions' NotBefore 'soon") for w in assertion.warnings)
+    assert not any("xs:dateTime" in w for w in parse_saml_response(b64(response_xml())).warnings)

@@ -389,3 +389,10 @@ def test_host_of_never_shows_user_info():
 
     assert host_of("https://me:hunter2@idp.example:8443/sso") == "idp.example:8443"
     assert host_of("https://idp.example/sso") == "idp.example"
+
+
+def test_a_later_page_on_a_host_that_cannot_be_reached_does_not_blame_the_sign_in_url():
+    with PageServer({"/": Reply("", 302, {"Location": "http://127.0.0.1:9/next"})}) as server:
+        error = fails(server, errors.IdpUnreachable, "could not connect to the IdP at 127.0.0.1:9")
+    assert error.hint == ("The IdP's pages lead on to 127.0.0.1:9, which saml_url does not name: check the network "
+                          "and proxy settings (HTTPS_PROXY).")

@@ -50,7 +50,7 @@ Examples:
 @click.option("--credential-process", "credential_process", is_flag=True,
               help="Also set credential_process so every AWS tool gets fresh credentials from samlcreds.")
 @click.option("--remove-static-keys", is_flag=True,
-              help="With --credential-process: delete static keys of the profile from the credentials file.")
+              help="With --credential-process (or --all-roles): delete static keys of the profile(s) from the credentials file.")
 @click.option("--google-idp-id", help="Google Workspace: the idpid (builds saml_url with --google-sp-id).")
 @click.option("--google-sp-id", help="Google Workspace: the spid of the AWS SAML app.")
 @click.option("--all-roles", is_flag=True,
@@ -86,7 +86,7 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                   browser_driver=browser_driver, autofill=autofill)
         inputs = Inputs(password_stdin=password_stdin)
         return configure_all_roles(settings, SignInOptions(profile=name).request(settings, inputs),
-                                   template=profile_template)
+                                   template=profile_template, remove_static_keys=remove_static_keys)
     if google_idp_id or google_sp_id:
         if not (google_idp_id and google_sp_id):
             raise errors.UsageError("--google-idp-id and --google-sp-id go together")

@@ -91,14 +91,20 @@ def read_body(response, limit: int, timeout: float, clock=time.monotonic) -> byt
     return b"".join(chunks)
 
 
-def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "saml_url") -> errors.IdpUnreachable:
+def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "saml_url",
+                   sign_in_url: str | None = None) -> errors.IdpUnreachable:
     """The error for requests' exception ``exc`` on a request to ``url`` (``timeout`` in seconds).
 
     ``url_named``: the sign-in URL's setting as the hint names it (:attr:`LoginRequest.url_named`).
+    ``sign_in_url``: where the sign-in began; when the request that failed (a redirect's, which ``exc``
+    knows, or ``url``) went to another host, hints do not blame the sign-in URL.
     """
     import requests
 
+    url = getattr(getattr(exc, "request", None), "url", None) or url  # the request that failed: a redirect's too
     host = host_of(url)
+    later = sign_in_url is not None and host != host_of(sign_in_url)
+    led = f"The IdP's pages lead on to {host}, which {url_named} does not name: " if later else ""
     if isinstance(exc, requests.exceptions.Timeout):
         return errors.IdpUnreachable(f"the IdP at {host} did not answer within {timeout:g} s",
                                      hint="Try again, or raise the timeout (saml_timeout / --timeout).")
@@ -107,12 +113,13 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
                                      hint="If your company uses its own CA, set REQUESTS_CA_BUNDLE to its bundle.")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return errors.IdpUnreachable(f"could not connect to the IdP at {host}",
-                                     hint=f"Check the URL ({url_named}), the network and proxy settings (HTTPS_PROXY).")
+                                     hint=(f"{led}check" if led else f"Check the URL ({url_named}),")
+                                     + " the network and proxy settings (HTTPS_PROXY).")
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return errors.IdpUnreachable(f"the IdP at {host} broke off its answer",
                                      hint="Try again; if it goes on, check the network and proxy settings (HTTPS_PROXY).")
     return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}",
-                                 hint=f"Check the URL ({url_named}) and try again.")
+                                 hint=f"{led}try again." if led else f"Check the URL ({url_named}) and try again.")
 
 
 def server_error(url: str, status: int) -> errors.IdpUnreachable:

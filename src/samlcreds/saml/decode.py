@@ -72,7 +72,7 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
         if stripped.startswith(b"<"):
             return _from_markup(stripped, max_length)
         try:
-            text = data.decode("ascii")
+            text = stripped.decode("ascii")  # without a byte order mark, as the text path takes it
         except UnicodeDecodeError:
             raise errors.NotSamlResponse(
                 "the input is neither base64 nor XML (it holds non-ASCII bytes)",
@@ -155,6 +155,12 @@ def _from_html_page(data: bytes, max_length: int | None) -> bytes:
             "the input is an HTML page without a SAMLResponse (probably the IdP's login or error page)",
             hint="Sign in at the IdP first; the page that posts to AWS holds the SAMLResponse.",
         )
+    if len(set(values)) > 1:
+        raise errors.NotSamlResponse(
+            f"the HTML page holds {len(set(values))} different SAMLResponse fields; samlcreds does not guess "
+            "which one is for AWS",
+            hint="Paste only the value of the field in the form that posts to https://signin.aws.amazon.com/saml.",
+        )
     return _from_base64(str(values[0]), max_length)
 
 
@@ -183,8 +189,11 @@ _URLSAFE = str.maketrans("-_", "+/")
 
 def _base64_error(compact: str) -> errors.SamlAssertionError:
     """The precise error for base64 that did not decode."""
+    if not compact.isascii():  # as bytes input is told (decode_saml_response)
+        return errors.NotSamlResponse("the input is neither base64 nor XML (it holds non-ASCII characters)",
+                                      hint="Paste the SAMLResponse value exactly as the IdP sent it.")
     if len(compact) < MIN_BASE64_LENGTH or not _BASE64_RE.match(compact):
-        bad = next((c for c in compact if not (c.isascii() and (c.isalnum() or c in "+/="))), None)
+        bad = next((c for c in compact if not (c.isalnum() or c in "+/=")), None)
         detail = f" (found {bad!r})" if bad else ""
         return errors.NotSamlResponse(
             f"the input is not a base64 SAMLResponse{detail}",

@@ -14,6 +14,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from samlcreds import errors
 from samlcreds.aws import SESSION_NAME_RE
 from samlcreds.roles import RolePair, parse_role_value, parse_role_values
@@ -179,7 +181,7 @@ def _read_response(raw: bytes, root) -> SamlAssertion:
         "response_issuer": response_issuer,
         "response_id": root.get("ID"),
         "destination": root.get("Destination"),
-        "issue_instant": parse_xs_datetime(root.get("IssueInstant")),
+        "issue_instant": _instant(root.get("IssueInstant"), "the Response's IssueInstant", warnings),
         "status_code": status,
         "signatures": signatures,
         "assertions": _summaries(assertions, labels, signatures),
@@ -212,12 +214,14 @@ def _read_response(raw: bytes, root) -> SamlAssertion:
         values["issuer"] = values["assertion_issuer"]
     values["assertion_id"] = element.get("ID")
     values["assertion_index"] = chosen + 1
-    values["assertion_issue_instant"] = parse_xs_datetime(element.get("IssueInstant"))
-    values.update(_read_subject(element))
-    values.update(_read_conditions(element))
+    values["assertion_issue_instant"] = _instant(element.get("IssueInstant"), "the Assertion's IssueInstant",
+                                                 warnings)
+    values.update(_read_subject(element, warnings))
+    values.update(_read_conditions(element, warnings))
     authn = element.find(q(NS_ASSERTION, "AuthnStatement"))
     if authn is not None:
-        values["session_not_on_or_after"] = parse_xs_datetime(authn.get("SessionNotOnOrAfter"))
+        values["session_not_on_or_after"] = _instant(authn.get("SessionNotOnOrAfter"),
+                                                     "AuthnStatement's SessionNotOnOrAfter", warnings)
     attributes = read_attributes(element, problems, warnings)
     roles, bad = parse_role_values(attributes.pop("role_values"))
     problems.extend(bad)
@@ -241,7 +245,17 @@ def _check_session_name(session_name: str | None, problems: list) -> None:
         ))
 
 
-def _read_subject(assertion) -> dict:
+def _instant(value: str | None, where: str, warnings: list[str]) -> datetime | None:
+    """:func:`parse_xs_datetime` of ``value``, adding a warning that names ``where`` when there is a value
+    and it is no xs:dateTime: it then counts as absent, which the checks would otherwise report as missing."""
+    parsed = parse_xs_datetime(value)
+    if parsed is None and value and value.strip():
+        warnings.append(f"{where} {value.strip()[:40]!r} is not an xs:dateTime (such as 2026-12-03T09:00:00Z); "
+                        "it was ignored")
+    return parsed
+
+
+def _read_subject(assertion, warnings: list[str]) -> dict:
     subject = assertion.find(q(NS_ASSERTION, "Subject"))
     if subject is None:
         return {}
@@ -257,12 +271,13 @@ def _read_subject(assertion) -> dict:
         recipient = get("Recipient")
         confirmations.append(SubjectConfirmation(
             confirmation.get("Method"), recipient.strip() if recipient else None,
-            parse_xs_datetime(get("NotBefore")), parse_xs_datetime(get("NotOnOrAfter"))))
+            _instant(get("NotBefore"), "SubjectConfirmationData's NotBefore", warnings),
+            _instant(get("NotOnOrAfter"), "SubjectConfirmationData's NotOnOrAfter", warnings)))
     out["subject_confirmations"] = tuple(confirmations)
     return out
 
 
-def _read_conditions(assertion) -> dict:
+def _read_conditions(assertion, warnings: list[str]) -> dict:
     conditions = assertion.find(q(NS_ASSERTION, "Conditions"))
     if conditions is None:
         return {}
@@ -271,7 +286,7 @@ def _read_conditions(assertion) -> dict:
         for restriction in conditions.iterchildren(q(NS_ASSERTION, "AudienceRestriction"))
     )
     return {
-        "not_before": parse_xs_datetime(conditions.get("NotBefore")),
-        "not_on_or_after": parse_xs_datetime(conditions.get("NotOnOrAfter")),
+        "not_before": _instant(conditions.get("NotBefore"), "Conditions' NotBefore", warnings),
+        "not_on_or_after": _instant(conditions.get("NotOnOrAfter"), "Conditions' NotOnOrAfter", warnings),
         "audience_restrictions": restrictions,
     }

@@ -187,7 +187,7 @@ class Walk:
             raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
                                         hint=_BROWSER_HINT) from None
         except requests.exceptions.RequestException as exc:
-            raise request_failed(exc, url, timeout, self.request.url_named) from None
+            raise request_failed(exc, url, timeout, self.request.url_named, self.request.url) from None
         if response.status_code >= 500:
             raise server_error(response.url, response.status_code)
         return response
