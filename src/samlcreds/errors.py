@@ -199,6 +199,13 @@ class FileParseError(LocalFileError):
     """An AWS ini file does not parse; nothing was changed."""
 
 
+def not_utf8(path, line: int) -> FileParseError:
+    """The error for an AWS ini file at ``path`` that is not UTF-8 from ``line`` (1-based) on: botocore
+    reads it in the locale's encoding (configparser's default), UTF-8 on current systems, and fails too."""
+    return FileParseError(f"{path} is not UTF-8 text (line {line}); botocore cannot read it either",
+                          hint="Save the file as UTF-8.")
+
+
 class CacheError(LocalFileError):
     """The credential cache or its lock is unusable."""
 

@@ -35,6 +35,8 @@ from samlcreds.safefile import atomic_write, ensure_private_dir, read_text, sign
 #: A section header; ``name`` is all between the brackets, spaces included, as configparser (and so
 #: botocore) takes it: ``[ profile p ]`` is no section for profile p, and an edit of p must not go there.
 _HEADER_RE = re.compile(r"^\s*\[(?P<name>[^\]]*)\]\s*(?:[#;].*)?$")
+#: What :func:`~samlcreds.safefile.read_text` makes of bytes that are not UTF-8 (``surrogateescape``).
+_NOT_UTF8_RE = re.compile("[\udc80-\udcff]")
 _KEY_RE = re.compile(r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*[=:]")
 LOCK_TIMEOUT = 30.0
 
@@ -75,8 +77,14 @@ def split_lines(text: str) -> list[str]:
 
 
 def validate(text: str, path: Path) -> None:
-    """Raise :class:`~samlcreds.errors.FileParseError` if ``text`` is not a valid ini file."""
+    """Raise :class:`~samlcreds.errors.FileParseError` if ``text`` is not a valid ini file, or not UTF-8
+    (:func:`~samlcreds.errors.not_utf8`: :func:`~samlcreds.safefile.read_text` keeps such bytes as
+    surrogates), which botocore could not read either: an edit would only hide that."""
     import configparser
+
+    bad = None if text.isascii() else _NOT_UTF8_RE.search(text)
+    if bad is not None:
+        raise errors.not_utf8(path, text.count("\n", 0, bad.start()) + 1)
 
     parser = configparser.RawConfigParser()
     try:

@@ -169,9 +169,7 @@ def _file_sections(environ=None) -> dict[str, dict[str, str]]:
         except UnicodeDecodeError as exc:
             from samlcreds import errors
 
-            line = data[:exc.start].count(b"\n") + 1
-            raise errors.FileParseError(f"{path} is not UTF-8 text (line {line}); botocore cannot read it either",
-                                        hint="Save the file as UTF-8.") from None
+            raise errors.not_utf8(path, data[:exc.start].count(b"\n") + 1) from None
         sections = _configparser_sections(text, path)
     return sections
 

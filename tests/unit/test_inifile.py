@@ -218,3 +218,15 @@ def test_a_read_only_file_is_refused_not_replaced(tmp_path):
     with pytest.raises(errors.LocalFileError):
         inifile.remove_keys(path, "a", ["aws_access_key_id"])
     assert path.read_text() == "[a]\naws_access_key_id = AKIAKEEP\n" and path.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_file_that_is_not_utf8_is_refused_and_kept(tmp_path):
+    path = tmp_path / "config"
+    path.write_bytes(b"[profile a]\nregion = eu-west-1\n# caf\xe9\n")
+    with pytest.raises(errors.FileParseError) as info:
+        inifile.update_section(path, "profile a", {"saml_username": "me"})
+    assert info.value.message == f"{path} is not UTF-8 text (line 3); botocore cannot read it either"
+    assert path.read_bytes() == b"[profile a]\nregion = eu-west-1\n# caf\xe9\n"
+    path.write_text("[profile a]\n# café, in UTF-8\n")
+    inifile.update_section(path, "profile a", {"saml_username": "me"})
+    assert path.read_text() == "[profile a]\n# café, in UTF-8\nsaml_username = me\n"
