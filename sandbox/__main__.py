@@ -28,6 +28,10 @@ from sandbox.idp import ACS_GLOBAL, SimpleSamlIdp
 from sandbox.lemonldap import LemonLdapIdp
 from sandbox.sts import ATTR_ROLE, StrictSts
 
+#: A role to try role chaining with (role_arn + source_profile): bob's ReadOnly may sts:AssumeRole it.
+CHAIN_ROLE = "arn:aws:iam::222222222222:role/Deploy"
+CHAIN_SOURCE = "arn:aws:iam::111111111111:role/ReadOnly"
+
 
 def write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that the file appears complete or not at all (temp file, then rename).
@@ -112,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         idp.start()
         sts.start()
         sts.setup_from_idp(idp)
+        sts.create_chain_role(CHAIN_ROLE, CHAIN_SOURCE)
         if llng is not None:
             llng.start()
             sts.setup_from_idp(llng)
@@ -128,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# ECP endpoint (--provider ecp --url): {idp.ecp_url}")
         print("# users:")
         print("\n".join(describe_users(idp)))
+        print(f"# role chaining: {CHAIN_ROLE} trusts {CHAIN_SOURCE} (bob's role)")
         if llng is not None:
             print(f"# LemonLDAP::NG IdP (--url / saml_url): {llng.sso_url}; log: {llng.log_path}")
             print("# LemonLDAP::NG users:")
