@@ -252,3 +252,15 @@ def test_parse_idp_metadata():
         parse_idp_metadata(metadata(use="encryption"))
     with pytest.raises(errors.UsageError):
         parse_idp_metadata('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
+
+
+def test_a_not_on_or_after_that_is_no_time_is_said_to_be_so_not_missing():
+    xml = response_xml(roles=(ROLE,), now=T0).replace('SubjectConfirmationData NotOnOrAfter="',
+                                                      'SubjectConfirmationData NotOnOrAfter="5 min after ', 1)
+    checks = run(xml.encode(), md=None)
+    assert checks["time_window"].status == "fail"
+    assert checks["time_window"].message.startswith(
+        "SubjectConfirmationData's NotOnOrAfter '5 min after 2030-01-02T03:09:05Z' is not an xs:dateTime (such "
+        "as 2026-12-03T09:00:00Z), and AWS requires one; ")
+    assert "has no NotOnOrAfter" in run(xml.replace(' NotOnOrAfter="5 min after', ' Other="').encode(),
+                                        md=None)["time_window"].message

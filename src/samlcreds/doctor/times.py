@@ -40,6 +40,10 @@ def check_time_window(ctx: Context) -> Finding:
     clock_fix = ("If the assertion is fresh, a clock is wrong: sync this computer's clock (NTP) or ask the IdP "
                  "administrator to check the IdP's.")
     if confirm_after is None:
+        unreadable = next((w for w in a.warnings if w.startswith("SubjectConfirmationData's NotOnOrAfter ")), None)
+        if unreadable is not None:  # there is one, but no time (samlcreds.saml.response._instant)
+            return failed(f"{unreadable.rpartition(';')[0]}, and AWS requires one; {skew}",
+                          "The IdP must write NotOnOrAfter as an xs:dateTime in UTC, e.g. 2026-12-03T09:05:00Z.")
         return failed(f"SubjectConfirmationData has no NotOnOrAfter, which AWS requires; {skew}",
                       "The IdP must set NotOnOrAfter on the bearer SubjectConfirmationData (most IdPs do by default).")
     end = min(t for t in (a.not_on_or_after, confirm_after) if t is not None)
