@@ -8,6 +8,7 @@ from samlcreds.aws import REDEEM_WINDOW_SECONDS
 from samlcreds.creds import iso_utc
 from samlcreds.doctor.context import Context, content_check, span
 from samlcreds.doctor.registry import Finding, check, failed, passed
+from samlcreds.saml.response import SUBJECT_NOT_ON_OR_AFTER
 
 
 def _issue_instant(ctx: Context) -> datetime | None:
@@ -40,8 +41,8 @@ def check_time_window(ctx: Context) -> Finding:
     clock_fix = ("If the assertion is fresh, a clock is wrong: sync this computer's clock (NTP) or ask the IdP "
                  "administrator to check the IdP's.")
     if confirm_after is None:
-        unreadable = next((w for w in a.warnings if w.startswith("SubjectConfirmationData's NotOnOrAfter ")), None)
-        if unreadable is not None:  # there is one, but no time (samlcreds.saml.response._instant)
+        unreadable = next((w for w in a.warnings if w.startswith(SUBJECT_NOT_ON_OR_AFTER + " ")), None)
+        if unreadable is not None:  # there is one, but it is no time
             return failed(f"{unreadable.rpartition(';')[0]}, and AWS requires one; {skew}",
                           "The IdP must write NotOnOrAfter as an xs:dateTime in UTC, e.g. 2026-12-03T09:05:00Z.")
         return failed(f"SubjectConfirmationData has no NotOnOrAfter, which AWS requires; {skew}",

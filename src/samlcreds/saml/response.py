@@ -245,6 +245,10 @@ def _check_session_name(session_name: str | None, problems: list) -> None:
         ))
 
 
+#: How warnings name the bearer SubjectConfirmationData's NotOnOrAfter (doctor's time_window looks for it).
+SUBJECT_NOT_ON_OR_AFTER = "SubjectConfirmationData's NotOnOrAfter"
+
+
 def _instant(value: str | None, where: str, warnings: list[str]) -> datetime | None:
     """:func:`parse_xs_datetime` of ``value``, adding a warning that names ``where`` when there is a value
     and it is no xs:dateTime: it then counts as absent, which the checks would otherwise report as missing."""
@@ -272,7 +276,7 @@ def _read_subject(assertion, warnings: list[str]) -> dict:
         confirmations.append(SubjectConfirmation(
             confirmation.get("Method"), recipient.strip() if recipient else None,
             _instant(get("NotBefore"), "SubjectConfirmationData's NotBefore", warnings),
-            _instant(get("NotOnOrAfter"), "SubjectConfirmationData's NotOnOrAfter", warnings)))
+            _instant(get("NotOnOrAfter"), SUBJECT_NOT_ON_OR_AFTER, warnings)))
     out["subject_confirmations"] = tuple(confirmations)
     return out
 
