@@ -209,7 +209,8 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
     if signer is None:
         raise errors.UsageError(
             f"source_profile {source_name} of profile {name} does not sign in with samlcreds",
-            hint=f"Give [profile {source_name}] saml_* settings (samlcreds configure --profile {quote_word(source_name)}) "
+            hint=f"Give [{config.section_name(source_name)}] saml_* settings "
+            f"(samlcreds configure --profile {quote_word(source_name)}) "
             "or credential_process = samlcreds process --profile ...")
     source = fetcher_for(signer, request_factory_for, picker=picker, lock_timeout=lock_timeout,
                          overrides=overrides, environ=environ, bind_chosen_role=bind_chosen_role,

@@ -94,8 +94,8 @@ def parse_duration(value: Any) -> int:
 
 
 def parse_url(value: Any) -> str | None:
-    """An IdP sign-in URL: absolute ``http://`` or ``https://`` with a host (RFC 3986), returned as given
-    (``None`` for empty text).
+    """An IdP sign-in URL: absolute ``http://`` or ``https://`` with a host (RFC 3986), returned without
+    the spaces around it (``None`` for empty text).
 
     Raises :class:`~samlcreds.errors.UsageError` for anything else: a URL that
     does not parse (an unclosed ``[`` of an IPv6 address, a port that is not a
@@ -108,11 +108,17 @@ def parse_url(value: Any) -> str | None:
     if not text:
         return None
     example = "Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."
+    # CPython's own words for these may quote a part of the URL (a password, for a ':' in it without '@' after)
     try:
         parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        raise errors.UsageError("the sign-in URL does not parse: a '[' or ']' is out of place in its host",
+                                hint=example) from None
+    try:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
-    except ValueError as exc:
-        raise errors.UsageError(f"the sign-in URL does not parse: {exc}", hint=example) from None
+    except ValueError:
+        raise errors.UsageError("the sign-in URL does not parse: its port is not a number from 0 to 65535",
+                                hint=example + " A user name or password does not belong in it.") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         what = f"starts with {parts.scheme}: instead of https://" if scheme and parts.netloc else \
@@ -120,7 +126,7 @@ def parse_url(value: Any) -> str | None:
         raise errors.UsageError(f"the sign-in URL {what}", hint=example)
     if not parts.hostname:
         raise errors.UsageError("the sign-in URL has no host", hint=example)
-    return value
+    return text
 
 
 #: ``saml_browser_driver`` values: the browser with no driver attached (the default), or driven by Playwright.
@@ -405,5 +411,5 @@ def write_profile_settings(profile: str, values: dict[str, str], environ: dict |
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
     inifile.update_section(path, section_name(profile), values, remove,
-                           matches=lambda header: profile_of_section(header) == profile)
+                           matches=lambda header: profile_of_section(header) == profile, utf8=True)
     return path

@@ -27,19 +27,31 @@ def credentials_path(environ: dict | None = None) -> Path:
     return Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials").expanduser()
 
 
-def has_static_keys(profile: str, path: Path | None = None) -> bool:
-    """True when ``[profile]`` of the credentials file holds an ``aws_access_key_id`` (botocore's
-    shared-credentials provider then answers for it, before credential_process or container credentials).
-    An unreadable or unparsable file counts as none (botocore will say so itself)."""
+def static_keys(profile: str, path: Path | None = None) -> dict[str, str]:
+    """The keys of ``[profile]`` in the credentials file when it holds an ``aws_access_key_id`` (botocore's
+    shared-credentials provider then answers for it, before credential_process or container credentials),
+    else ``{}``. An unreadable or unparsable file counts as none (botocore will say so itself)."""
     from samlcreds import safefile
 
     text = safefile.read_text(path or credentials_path())
     if not text:
-        return False
+        return {}
     try:
-        return bool(inifile.section_keys(text, profile).get("aws_access_key_id"))
+        keys = inifile.section_keys(text, profile)
     except Exception:  # noqa: BLE001
-        return False
+        return {}
+    return keys if keys.get("aws_access_key_id") else {}
+
+
+def has_static_keys(profile: str, path: Path | None = None) -> bool:
+    """True when ``[profile]`` of the credentials file holds an access key (:func:`static_keys`)."""
+    return bool(static_keys(profile, path))
+
+
+def is_long_term(keys: dict[str, str]) -> bool:
+    """An access key without a session token: an IAM user's, which cannot be recovered once removed."""
+    return bool(keys.get("aws_access_key_id")) and not (keys.get("aws_session_token")
+                                                       or keys.get("aws_security_token"))
 
 
 #: Keys of a config-file profile through which botocore finds credentials before container credentials
@@ -91,11 +103,7 @@ def write_profile(profile: str, creds: Credentials, *, path: Path | None = None,
     target = path or credentials_path()
 
     def guard(existing: dict[str, str]) -> None:
-        if overwrite_long_term:
-            return
-        if existing.get("aws_access_key_id") and not (
-            existing.get("aws_session_token") or existing.get("aws_security_token")
-        ):
+        if not overwrite_long_term and is_long_term(existing):
             raise errors.LocalFileError(
                 f"profile [{profile}] in {target} holds long-term access keys; "
                 "samlcreds will not overwrite them",

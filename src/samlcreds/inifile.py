@@ -76,13 +76,13 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def validate(text: str, path: Path) -> None:
-    """Raise :class:`~samlcreds.errors.FileParseError` if ``text`` is not a valid ini file, or not UTF-8
-    (:func:`~samlcreds.errors.not_utf8`: :func:`~samlcreds.safefile.read_text` keeps such bytes as
-    surrogates), which botocore could not read either: an edit would only hide that."""
+def validate(text: str, path: Path, *, utf8: bool = False) -> None:
+    """Raise :class:`~samlcreds.errors.FileParseError` if ``text`` is not a valid ini file, or, with
+    ``utf8``, not UTF-8 (:func:`~samlcreds.errors.not_utf8`; :func:`~samlcreds.safefile.read_text` keeps
+    such bytes as surrogates): for the config file, which samlcreds' own reader refuses then too."""
     import configparser
 
-    bad = None if text.isascii() else _NOT_UTF8_RE.search(text)
+    bad = None if not utf8 or text.isascii() else _NOT_UTF8_RE.search(text)
     if bad is not None:
         raise errors.not_utf8(path, text.count("\n", 0, bad.start()) + 1)
 
@@ -220,58 +220,68 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT):
 
 def edited_file(path: Path) -> Path:
     """The file an edit of ``path`` replaces: ``path``, or the file a symlink there leads to (a rename
-    over the link would replace it with a copy). Raises :class:`~samlcreds.errors.LocalFileError`
-    when that file exists without its owner's write permission: a rename would edit it anyway."""
-    real = Path(os.path.realpath(path))
+    over the link would replace it with a copy, and the link would be gone)."""
+    return Path(os.path.realpath(path))
+
+
+def _replace(path: Path, shown: Path, text: str) -> None:
+    """:func:`~samlcreds.safefile.atomic_write` ``text`` over the file at ``path`` (``shown`` in messages),
+    unless the file may not be written: a rename would replace it anyway. Raises
+    :class:`~samlcreds.errors.LocalFileError` for one without its owner's write permission
+    (``chmod a-w``, which root ignores) or that this user cannot write."""
     try:
-        mode = real.stat().st_mode
-    except OSError:  # missing (created), or unreadable: reading it says so
-        return real
-    if not mode & stat.S_IWUSR:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # missing: created
+    if mode is not None and not (mode & stat.S_IWUSR and os.access(path, os.W_OK)):
         from samlcreds.profile import quote_word
 
         raise errors.LocalFileError(
-            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); samlcreds leaves it unchanged",
-            hint=f"Make it writable (chmod u+w {quote_word(str(real))}) and run the command again.")
-    return real
+            f"{shown} is read-only (mode {stat.S_IMODE(mode):04o}); samlcreds leaves it unchanged",
+            hint=f"Make it writable (chmod u+w {quote_word(str(path))}) and run the command again.")
+    atomic_write(path, text.encode("utf-8", "surrogateescape"))
 
 
 def update_section(path: Path, section: str, values: Mapping[str, str],
-                   remove: Iterable[str] = (), *, guard=None, matches=None) -> None:
+                   remove: Iterable[str] = (), *, guard=None, matches=None, utf8: bool = False) -> None:
     """Set ``values`` in ``[section]`` of the ini file at ``path``, atomically and locked.
 
     ``guard(existing_keys: dict)`` may raise to refuse the change after the
-    current file is read under the lock. Raises
-    :class:`~samlcreds.errors.FileParseError` for an unparsable file (nothing
-    changed) and :class:`~samlcreds.errors.LocalFileError` for I/O failures and
-    a read-only file (:func:`edited_file`, which also says where a symlink's edit goes).
+    current file is read under the lock. ``utf8``: refuse a file that is not
+    UTF-8 (:func:`validate`; else its other bytes are kept as they are). A
+    symlink is edited at its target (:func:`edited_file`); nothing to change
+    writes nothing. Raises :class:`~samlcreds.errors.FileParseError` for an
+    unparsable file (nothing changed) and
+    :class:`~samlcreds.errors.LocalFileError` for I/O failures and a read-only file.
     """
-    path = edited_file(path)
+    shown, path = path, edited_file(path)
     with locked(path):
         text = read_text(path)
         if text is None:
             text = ""
-        validate(text, path)
+        validate(text, shown, utf8=utf8)
         if guard is not None:
             guard(section_keys(text, section))
         updated = edit_section(text, section, values, remove, matches)
-        validate(updated, path)
-        atomic_write(path, updated.encode("utf-8", "surrogateescape"))
+        validate(updated, shown)
+        if updated != text or not path.exists():
+            _replace(path, shown, updated)
 
 
-def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: bool = False) -> bool:
+def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: bool = False,
+                utf8: bool = False) -> bool:
     """Drop ``keys`` from ``[section]``; returns whether anything changed.
 
     ``drop_emptied``: when that leaves the section holding nothing (no key, no comment, no comment on
     its header line, only blank lines), remove the section too (:func:`drop_empty_section`).
-    The file is the one :func:`edited_file` names.
+    The file, ``utf8`` and errors are as for :func:`update_section`.
     """
-    path = edited_file(path)
+    shown, path = path, edited_file(path)
     with locked(path):
         text = read_text(path)
         if text is None:
             return False
-        validate(text, path)
+        validate(text, shown, utf8=utf8)
         lines = split_lines(text)
         start, end = _find_section(lines, section)
         if start is None:
@@ -285,7 +295,7 @@ def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: 
             dropped = "".join(drop_empty_section(lines, start))
             if dropped != updated and _parsed(dropped) == _parsed(updated, without=section):
                 updated = dropped  # else an odd file (an indented header would join the key before): keep it
-        atomic_write(path, updated.encode("utf-8", "surrogateescape"))
+        _replace(path, shown, updated)
         return True
 
 

@@ -71,12 +71,13 @@ _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 def quote_word(text: str) -> str:
     """``text`` as one word of a POSIX shell command, for the commands hints show: as it is when
-    ``shlex.quote`` would leave it so, in double quotes when nothing in it is special there (``"my work"``:
-    hints put commands in single quotes), else ``shlex.quote(text)`` (imported only then)."""
+    ``shlex.quote`` would leave it so, else in double quotes with ``$``, backquote, ``"`` and ``\\``
+    escaped (hints put commands in single quotes, which a single-quoted word would end); only text
+    holding ``!`` (history expansion in double quotes) gets ``shlex.quote``'s single quotes."""
     if text and all(c in _SAFE for c in text):
         return text
-    if not any(c in text for c in '"$`\\!'):
-        return f'"{text}"'
+    if "!" not in text:
+        return '"' + "".join("\\" + c if c in '$`"\\' else c for c in text) + '"'
     import shlex
 
     return shlex.quote(text)

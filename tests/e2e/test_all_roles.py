@@ -213,12 +213,12 @@ def test_configure_all_roles_after_login_all_roles_names_the_keys_that_would_win
     assert result.returncode == 0, result.stderr
     assert "[profile prod-Developer] arn:aws:iam::111111111111:role/Developer (updated)" in result.stderr
     assert "[profile shared-Auditor] arn:aws:iam::222222222222:role/Auditor\n" in result.stderr
-    assert "warning: [prod-Developer], [shared-Auditor] in " in result.stderr
-    assert "Run this again with --remove-static-keys to remove them." in result.stderr
+    assert "warning: [prod-Developer], [shared-Auditor] hold temporary keys in " in result.stderr
+    assert "Remove them: run this again with --remove-static-keys." in result.stderr
     result = run_cli(["configure", "--profile", "org", "--all-roles", "--remove-static-keys", "--password-stdin"],
                      input="carol-pw\n")
     assert result.returncode == 0, result.stderr
-    assert "Removed the static keys of [prod-Developer], [shared-Auditor] from " in result.stderr
+    assert "Removed the temporary keys of [prod-Developer], [shared-Auditor] from " in result.stderr
     sections = credentials_sections(sandbox_env)
     assert not any("aws_access_key_id" in sections.get(name, {}) for name in ("prod-Developer", "shared-Auditor"))
     parser = configparser.RawConfigParser()

@@ -169,6 +169,12 @@ def test_static_keys_shadowing_credential_process_are_reported_and_removed(sandb
     result = run_cli(["configure", "--profile", "sh", "--credential-process", "--remove-static-keys"])
     assert result.returncode == 0, result.stderr
     assert creds.read_text() == "[sh]\n[keep]\naws_access_key_id = AKIAKEEP\n"
+    # an IAM user's keys are named, never removed: they could not be recovered
+    result = run_cli(["configure", "--profile", "keep", "--url", "https://idp.example/sso", "--credential-process",
+                      "--remove-static-keys"])
+    assert result.returncode == 0, result.stderr
+    assert "warning: [keep] holds long-term access keys in " in result.stderr
+    assert creds.read_text() == "[sh]\n[keep]\naws_access_key_id = AKIAKEEP\n"
 
 
 def test_exec_env_and_logout(sandbox_env, sandbox_sts):

@@ -13,7 +13,7 @@ from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.ecp import MAX_ANSWER_BYTES, EcpProvider
 from samlcreds.idp.form import FormProvider
 from samlcreds.idp.form.walk import MAX_PAGE_BYTES
-from tests.unit.form_server import PageServer, Stream, aws_form
+from tests.unit.form_server import PageServer, Reply, Stream, aws_form
 
 MIB = 1024 * 1024
 
@@ -62,5 +62,14 @@ def test_a_trickling_answer_ends_at_the_timeout(provider):
         with pytest.raises(errors.IdpUnreachable) as info:
             sign_in(provider, server, "/sso", timeout=1)
         took = time.monotonic() - started
-    assert info.value.message == f"the IdP at 127.0.0.1:{server.port} did not answer within 1 s"
+    assert info.value.message == f"the IdP at 127.0.0.1:{server.port} did not finish its answer within 1 s"
     assert took < 5  # 1 s and a read; the server would go on for 60 s
+
+
+def test_a_redirect_to_a_trickling_host_names_that_host():
+    with PageServer({"/next": trickle()}) as slow:
+        with PageServer({"/sso": Reply("", 302, {"Location": slow.base + "/next"})}) as server:
+            with pytest.raises(errors.IdpUnreachable) as info:
+                sign_in(FormProvider(), server, "/sso", timeout=1)
+    assert info.value.message == f"the IdP at 127.0.0.1:{slow.port} did not finish its answer within 1 s"
+    assert info.value.hint == "Try again, or raise the timeout (saml_timeout / --timeout)."

@@ -12,6 +12,7 @@ from samlcreds import errors
 from samlcreds.cli.hints import hint_for
 from samlcreds.cli.main import cli
 from samlcreds.errors import ExitCode
+from samlcreds.profile import section_name
 from tests.helpers import run_main, scripted_terminal
 from tests.samples import PROV_1, ROLE_A, ROLE_B, b64, response_xml
 
@@ -324,8 +325,8 @@ def test_a_bad_sign_in_url_is_blamed_on_where_it_came_from(isolated_env, given, 
 # --- a sign-in URL that is no http(s) URL is refused before any request ---------------------------
 
 @pytest.mark.parametrize("url,said", [
-    ("http://[::1", "the sign-in URL does not parse: Invalid IPv6 URL"),
-    ("https://idp.example:99999/sso", "the sign-in URL does not parse: Port out of range 0-65535"),
+    ("http://[::1", "the sign-in URL does not parse: a '[' or ']' is out of place in its host"),
+    ("https://idp.example:99999/sso", "the sign-in URL does not parse: its port is not a number from 0 to 65535"),
     ("idp.example.com/sso", "the sign-in URL does not start with https://"),
     ("ftp://idp.example/sso", "the sign-in URL starts with ftp: instead of https://"),
     ("https:///sso", "the sign-in URL has no host"),
@@ -338,9 +339,16 @@ def test_a_sign_in_url_that_is_no_web_address_is_a_usage_error(isolated_env, url
         f"[profile u]\nsaml_provider = form\nsaml_username = alice\nsaml_url = {url}\n")
     run = run_main([command[0], "--profile", "u", *command[1:]], env=isolated_env)
     assert run.returncode == ExitCode.USAGE, run.stderr
-    assert run.stderr.splitlines() == [
-        f"samlcreds: error: {said} (saml_url in [profile u] of {isolated_env['AWS_CONFIG_FILE']})",
-        "  Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."]
+    first, second = run.stderr.splitlines()
+    assert first == f"samlcreds: error: {said} (saml_url in [profile u] of {isolated_env['AWS_CONFIG_FILE']})"
+    assert second.startswith("  Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso.")
+
+
+def test_a_bad_sign_in_url_is_not_repeated_in_the_error_not_even_in_part(isolated_env):
+    run = run_main(["login", "--profile", "u", "--url", "https://alice:s3cret#x@idp.example.com/sso"],
+                   env=isolated_env)
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    assert "its port is not a number" in run.stderr and "s3cret" not in run.stderr
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "not a url", "mailto:me@example.com"])
@@ -361,7 +369,7 @@ def test_the_python_api_names_its_arguments_in_messages(isolated_env):
 
     with pytest.raises(errors.UsageError) as bad:
         samlcreds.credentials(url="http://[::1", provider="form", username="alice")
-    assert bad.value.message == "the sign-in URL does not parse: Invalid IPv6 URL (from url=)"
+    assert bad.value.message == "the sign-in URL does not parse: a '[' or ']' is out of place in its host (from url=)"
     with PageServer({"/sso": Reply(page("<p>Not Found</p>", title="Not Found"), 404)}) as server:
         with pytest.raises(errors.LoginFlowError) as missing:
             samlcreds.credentials(url=server.base + "/sso", provider="form", username="alice",
@@ -392,12 +400,13 @@ def test_exec_refuses_an_option_it_does_not_have_instead_of_running_it(isolated_
         "the profile (samlcreds configure)."]
 
 
-@pytest.mark.parametrize("name,shown", [("my work", '"my work"'), ("a$b", "'a$b'"), ("plain-1.x@y", "plain-1.x@y")])
-def test_commands_in_hints_quote_the_profile_name_for_the_shell(isolated_env, name, shown):
-    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(f"[profile {name}]\nsaml_provider = form\n")
-    run = run_main(["login", "--profile", name], env=isolated_env)
+@pytest.mark.parametrize("name,shown", [("my work", '"my work"'), ("a$b", '"a\\$b"'), ("plain-1.x@y", "plain-1.x@y")])
+@pytest.mark.parametrize("command", ["login", "console"])  # console has no --url: the hint is reworded
+def test_commands_in_hints_quote_the_profile_name_for_the_shell(isolated_env, name, shown, command):
+    Path(isolated_env["AWS_CONFIG_FILE"]).write_text(f"[profile {section_name(name)[8:]}]\nsaml_provider = form\n")
+    run = run_main([command, "--profile", name], env=isolated_env)
     assert run.returncode == ExitCode.USAGE, run.stderr
-    assert f"samlcreds configure --profile {shown} --url URL" in run.stderr
+    assert f"'samlcreds configure --profile {shown} --url URL'" in run.stderr
 
 
 @pytest.mark.parametrize("before,name,header", [
@@ -421,3 +430,15 @@ def test_configure_refuses_a_profile_name_botocore_cannot_read_back(isolated_env
     run = run_main(["configure", "--profile", "trailing\\", "--username", "alice"], env=isolated_env)
     assert run.returncode == ExitCode.USAGE
     assert "profile name 'trailing\\\\' cannot be written so that botocore reads it back" in run.stderr
+
+
+def test_configure_refuses_a_config_file_login_could_not_read(isolated_env):
+    config = Path(isolated_env["AWS_CONFIG_FILE"])
+    config.write_bytes(b"[profile a]\nregion = caf\xe9\n")
+    run = run_main(["configure", "--profile", "a", "--username", "bob"], env=isolated_env)
+    assert run.returncode == ExitCode.LOCAL_FILE
+    assert run.stderr.splitlines()[0] == (f"samlcreds: error: {config} is not UTF-8 text (line 2); botocore cannot "
+                                          "read it either")
+    assert config.read_bytes() == b"[profile a]\nregion = caf\xe9\n"
+    login = run_main(["login", "--profile", "a"], env=isolated_env)
+    assert login.stderr.splitlines()[0] == run.stderr.splitlines()[0]  # the same answer as login's

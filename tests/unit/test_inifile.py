@@ -217,16 +217,18 @@ def test_a_read_only_file_is_refused_not_replaced(tmp_path):
     assert info.value.hint == f"Make it writable (chmod u+w {path}) and run the command again."
     with pytest.raises(errors.LocalFileError):
         inifile.remove_keys(path, "a", ["aws_access_key_id"])
+    assert not inifile.remove_keys(path, "a", ["aws_session_token"])  # nothing to change: no refusal either
     assert path.read_text() == "[a]\naws_access_key_id = AKIAKEEP\n" and path.stat().st_mode & 0o777 == 0o444
 
 
-def test_a_file_that_is_not_utf8_is_refused_and_kept(tmp_path):
+def test_a_config_file_that_is_not_utf8_is_refused_and_kept(tmp_path):
+    """As samlcreds' own reader of the config file refuses it (the credentials file keeps such bytes)."""
     path = tmp_path / "config"
     path.write_bytes(b"[profile a]\nregion = eu-west-1\n# caf\xe9\n")
     with pytest.raises(errors.FileParseError) as info:
-        inifile.update_section(path, "profile a", {"saml_username": "me"})
+        inifile.update_section(path, "profile a", {"saml_username": "me"}, utf8=True)
     assert info.value.message == f"{path} is not UTF-8 text (line 3); botocore cannot read it either"
     assert path.read_bytes() == b"[profile a]\nregion = eu-west-1\n# caf\xe9\n"
     path.write_text("[profile a]\n# café, in UTF-8\n")
-    inifile.update_section(path, "profile a", {"saml_username": "me"})
+    inifile.update_section(path, "profile a", {"saml_username": "me"}, utf8=True)
     assert path.read_text() == "[profile a]\n# café, in UTF-8\nsaml_username = me\n"

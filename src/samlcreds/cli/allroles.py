@@ -86,12 +86,12 @@ PER_ROLE_SETTINGS = ("role", "principal_arn")
 def configure_all_roles(settings, request, *, template: str, remove_static_keys: bool = False) -> None:
     """Sign in once and write a config profile per role whose credential_process is samlcreds.
 
-    A profile that already exists is said to be updated (its other keys stay). Static keys in the
+    A profile that already exists is said to be updated (its other keys stay). Keys in the
     credentials file for these profiles (``login --all-roles`` writes them) would be used instead of
-    credential_process: they are named in one warning, or removed with ``remove_static_keys``.
+    credential_process: :func:`~samlcreds.cli.configure.check_shadowing_keys` names them in one
+    warning, or removes the temporary ones with ``remove_static_keys``.
     """
-    from samlcreds import inifile
-    from samlcreds.cli.configure import credential_process_command
+    from samlcreds.cli.configure import check_shadowing_keys, credential_process_command
 
     assertion = _sign_in(settings, request)
     names = accounts.names(settings.profile)
@@ -108,15 +108,5 @@ def configure_all_roles(settings, request, *, template: str, remove_static_keys:
         info(f"[{config.section_name(name)}] {role.role_arn}" + (" (updated)" if name in existing else ""))
     info(f"Wrote {len(profiles)} profile(s) with credential_process to {path}; "
          f"e.g. aws sts get-caller-identity --profile {quote_word(next(iter(profiles.values())))}")
-    keys_file = credfile.credentials_path()
-    shadowed = [name for name in profiles.values() if credfile.has_static_keys(name, keys_file)]
-    if shadowed and remove_static_keys:
-        for name in shadowed:
-            inifile.remove_keys(keys_file, name, credfile.WRITTEN_KEYS + credfile.STALE_KEYS)
-        info(f"Removed the static keys of {', '.join(f'[{n}]' for n in shadowed)} from {keys_file}.")
-    elif shadowed:
-        info(f"warning: {', '.join(f'[{n}]' for n in shadowed)} in {keys_file} "
-             f"{'holds' if len(shadowed) == 1 else 'hold'} static keys (samlcreds login --all-roles writes them); "
-             "botocore and the AWS CLI use them instead of credential_process, so samlcreds would never run. "
-             "Run this again with --remove-static-keys to remove them.")
+    check_shadowing_keys(list(profiles.values()), remove_static_keys, "run this again with --remove-static-keys")
 

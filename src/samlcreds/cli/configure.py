@@ -50,7 +50,8 @@ Examples:
 @click.option("--credential-process", "credential_process", is_flag=True,
               help="Also set credential_process so every AWS tool gets fresh credentials from samlcreds.")
 @click.option("--remove-static-keys", is_flag=True,
-              help="With --credential-process (or --all-roles): delete static keys of the profile(s) from the credentials file.")
+              help="With --credential-process (or --all-roles): delete the temporary keys of the profile(s) "
+              "from the credentials file.")
 @click.option("--google-idp-id", help="Google Workspace: the idpid (builds saml_url with --google-sp-id).")
 @click.option("--google-sp-id", help="Google Workspace: the spid of the AWS SAML app.")
 @click.option("--all-roles", is_flag=True,
@@ -143,7 +144,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     if absent:
         info(f"{', '.join(absent)} {'was' if len(absent) == 1 else 'were'} not set in {section}: nothing to remove")
     if credential_process:
-        _check_shadowing_keys(name, remove_static_keys)
+        check_shadowing_keys([name], remove_static_keys, f"'samlcreds configure --profile {quote_word(name)} "
+                             "--credential-process --remove-static-keys'")
 
 
 def _write(profile: str, stored: dict[str, str], remove: list[str]):
@@ -154,7 +156,7 @@ def _write(profile: str, stored: dict[str, str], remove: list[str]):
     path = config.config_path()
     if not stored and not remove:
         return path
-    if not stored and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True):
+    if not stored and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True, utf8=True):
         return path
     return config.write_profile_settings(profile, stored, remove=remove)
 
@@ -291,22 +293,39 @@ def _quote(part: str) -> str:
     return f'"{part}"' if any(c in part for c in " '\t") else part
 
 
-def _check_shadowing_keys(profile: str, remove: bool) -> None:
-    """Warn (or remove) static keys that botocore would prefer over credential_process."""
+def check_shadowing_keys(profiles, remove: bool, remove_with: str) -> None:
+    """Warn about, or remove, keys in the credentials file that botocore would use instead of the
+    credential_process of ``profiles`` (a sequence of names).
+
+    Temporary keys (with a session token, as ``login`` writes them) go with ``remove`` or a yes at
+    the terminal; ``remove_with`` is the command saying how otherwise. Long-term keys (an IAM user's)
+    are only named: removing them would lose them for good.
+    """
     from samlcreds import credfile, inifile
 
     path = credfile.credentials_path()
-    if not credfile.has_static_keys(profile, path):
+    found = {name: credfile.static_keys(name, path) for name in profiles}
+    long_term = [name for name, keys in found.items() if keys and credfile.is_long_term(keys)]
+    temporary = [name for name, keys in found.items() if keys and name not in long_term]
+
+    def listed(names) -> str:
+        return ", ".join(f"[{name}]" for name in names) + (" holds" if len(names) == 1 else " hold")
+
+    if long_term:
+        info(f"warning: {listed(long_term)} long-term access keys in {path}, which botocore and the AWS CLI use "
+             "instead of credential_process; samlcreds does not remove them (they could not be recovered): "
+             "move them to a profile of their own.")
+    if not temporary:
         return
     terminal = current_terminal()
     if not remove and terminal.available:
-        answer = terminal.ask(f"[{profile}] in {path} has static keys, which AWS tools use instead of "
+        answer = terminal.ask(f"{listed(temporary)} temporary keys in {path}, which AWS tools use instead of "
                               "credential_process. Remove them? [y/N] ")
         remove = answer.strip().lower() in ("y", "yes")
     if remove:
-        inifile.remove_keys(path, profile, credfile.WRITTEN_KEYS + credfile.STALE_KEYS)
-        info(f"Removed the static keys of [{profile}] from {path}.")
+        for name in temporary:
+            inifile.remove_keys(path, name, credfile.WRITTEN_KEYS + credfile.STALE_KEYS)
+        info(f"Removed the temporary keys of {', '.join(f'[{name}]' for name in temporary)} from {path}.")
     else:
-        info(f"warning: [{profile}] in {path} holds static keys; botocore and the AWS CLI use them instead "
-             "of credential_process, so samlcreds would never run. Remove them with "
-             f"'samlcreds configure --profile {quote_word(profile)} --credential-process --remove-static-keys'.")
+        info(f"warning: {listed(temporary)} temporary keys in {path}; botocore and the AWS CLI use them instead "
+             f"of credential_process, so samlcreds would never run. Remove them: {remove_with}.")

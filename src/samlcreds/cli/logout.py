@@ -98,8 +98,8 @@ def _sessions_left(profile: str, accounts: list, left: int) -> str:
     if source:
         return (f"note: profile {profile} assumes its role with the credentials of profile {source}, whose IdP "
                 f"session it uses: to end that session, run samlcreds logout --profile {quote_word(source)}")
-    how = (f"pass the --url and --username it signed in with: samlcreds logout --profile {quote_word(profile)} --url URL "
-           "--username USER, or forget every IdP session: samlcreds logout --all.")
+    how = (f"pass the --url and --username it signed in with: samlcreds logout --profile {quote_word(profile)} "
+           "--url URL --username USER, or forget every IdP session: samlcreds logout --all.")
     if not accounts:
         return (f"warning: samlcreds cannot tell which IdP session profile {profile} signed in with (no --url, "
                 f"no SAMLCREDS_URL, no saml_url in the profile and no cached credentials record one), so it "

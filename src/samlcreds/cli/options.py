@@ -116,7 +116,8 @@ def _unstored(settings: config.Settings) -> str:
         return ("you type the password into the browser window yourself, and samlcreds never sees it "
                 "(it stores the password it fills in with --autofill)")
     return ("the IdP session was still valid, so the IdP did not ask for the password; it is stored at the "
-            f"next sign-in that asks for it ('samlcreds logout --profile {quote_word(settings.profile)}' ends the session now)")
+            f"next sign-in that asks for it ('samlcreds logout --profile {quote_word(settings.profile)}' ends the "
+            "session now)")
 
 
 def login_options(func):

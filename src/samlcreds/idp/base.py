@@ -111,8 +111,11 @@ class LoginRequest:
         https always; plain http only to a loopback host or with ``allow_http``
         (saml_allow_http_idp, labs only); any other scheme (``about:``, ``data:``...) never.
         """
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
-        return scheme == "https" or (scheme == "http" and (self.allow_http or is_loopback(url)))
+        try:
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
+            return scheme == "https" or (scheme == "http" and (self.allow_http or is_loopback(url)))
+        except ValueError:  # an address on an IdP page that does not parse ("https://[x/")
+            return False
 
 
 def request_for(settings, **fields) -> LoginRequest:

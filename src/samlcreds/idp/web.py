@@ -16,8 +16,17 @@ from samlcreds.profile import quote_word
 
 
 def host_of(url: str) -> str:
-    """``host[:port]`` of ``url`` as :func:`~samlcreds.idp.base.idp_host` gives it (the URL itself when it has no host)."""
-    return idp_host(url) or url
+    """``host[:port]`` of ``url`` as :func:`~samlcreds.idp.base.idp_host` gives it, for messages; a URL
+    without a host (``about:blank``) as it is, and one that does not parse as a placeholder (it may hold
+    ``user:password``)."""
+    host = idp_host(url)
+    if host:
+        return host
+    try:
+        urllib.parse.urlsplit(url)
+    except ValueError:
+        return "(an address that does not parse)"
+    return url
 
 
 def no_username_hint(request: LoginRequest) -> str:
@@ -58,25 +67,29 @@ def read_body(response, limit: int, timeout: float, clock=time.monotonic) -> byt
 
     requests' ``timeout`` bounds the connection and each wait for data, not the
     answer: a server sending a byte every few seconds, or a page without end,
-    would hold a sign-in (and memory) for ever. urllib3's ``read1`` hands over
-    what has arrived, so the deadline is checked between arrivals. The
-    connection is closed when the body is cut. Raises
-    ``requests.exceptions.ReadTimeout`` past the deadline and
-    ``requests.exceptions.ChunkedEncodingError`` when the answer breaks off
-    (both :class:`requests.RequestException`, see :func:`request_failed`).
+    would hold a sign-in (and memory) for ever. urllib3's ``read1`` (2.3 and
+    later) hands over what has arrived, so the deadline is checked between
+    arrivals; a read already waiting may wait ``timeout`` more, so an answer
+    ends within twice ``timeout`` at most. ``read1`` bounds what it inflates
+    from a compressed answer by ``limit`` too (urllib3 2.6). The connection is
+    closed when the body is cut. Raises ``requests.exceptions.ReadTimeout``
+    (with :data:`PAST_DEADLINE` set) past the deadline and
+    ``requests.exceptions.ChunkedEncodingError`` when the answer breaks off,
+    both carrying the request (:func:`request_failed` names its host).
     """
     import requests
     from urllib3.exceptions import HTTPError, ReadTimeoutError
 
     deadline = clock() - response.elapsed.total_seconds() + timeout
-    raw = response.raw
-    read = getattr(raw, "read1", None) or raw.read  # read1: urllib3 2.3 and later
     chunks, size = [], 0
+    failure = {"request": response.request, "response": response}
     try:
         while size < limit:
             if clock() > deadline:
-                raise requests.exceptions.ReadTimeout(f"the answer took over {timeout:g} s")
-            chunk = read(min(READ_SIZE, limit - size), decode_content=True)
+                late = requests.exceptions.ReadTimeout("the answer took too long", **failure)
+                setattr(late, PAST_DEADLINE, True)
+                raise late
+            chunk = response.raw.read1(min(READ_SIZE, limit - size), decode_content=True)
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
@@ -84,11 +97,15 @@ def read_body(response, limit: int, timeout: float, clock=time.monotonic) -> byt
     except requests.exceptions.RequestException:  # the deadline's own (an OSError too)
         raise
     except ReadTimeoutError as exc:
-        raise requests.exceptions.ReadTimeout(exc) from None
+        raise requests.exceptions.ReadTimeout(exc, **failure) from None
     except (HTTPError, OSError) as exc:
-        raise requests.exceptions.ChunkedEncodingError(exc) from None
+        raise requests.exceptions.ChunkedEncodingError(exc, **failure) from None
     response.close()  # the rest is not read: the connection cannot be used again
     return b"".join(chunks)
+
+
+#: Set on the ``ReadTimeout`` :func:`read_body` raises when the whole answer took too long.
+PAST_DEADLINE = "samlcreds_past_deadline"
 
 
 def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "saml_url",
@@ -106,7 +123,8 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
     later = sign_in_url is not None and host != host_of(sign_in_url)
     led = f"The IdP's pages lead on to {host}, which {url_named} does not name: " if later else ""
     if isinstance(exc, requests.exceptions.Timeout):
-        return errors.IdpUnreachable(f"the IdP at {host} did not answer within {timeout:g} s",
+        said = "did not finish its answer" if getattr(exc, PAST_DEADLINE, False) else "did not answer"
+        return errors.IdpUnreachable(f"the IdP at {host} {said} within {timeout:g} s",
                                      hint="Try again, or raise the timeout (saml_timeout / --timeout).")
     if isinstance(exc, requests.exceptions.SSLError):
         return errors.IdpUnreachable(f"the TLS certificate of {host} could not be verified",

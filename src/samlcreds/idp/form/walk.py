@@ -197,7 +197,9 @@ class Walk:
         and the timeout (:func:`~samlcreds.idp.web.read_body`; requests would read it whole, even to follow
         a redirect), and a 307/308 redirect checked: it re-sends the body, so never to plain http off
         loopback once a secret is in it."""
-        response._content = read_body(response, MAX_PAGE_BYTES + 1, self.request.timeout)  # what requests reads into
+        # where requests keeps a body it has read: .content, .text and its redirect handling then use this one
+        response._content = read_body(response, MAX_PAGE_BYTES + 1, self.request.timeout)
+        response._content_consumed = True
         if response.status_code in (307, 308) and response.request.method == "POST" and (
                 self.password_sent or self.code_sent):
             location = urllib.parse.urljoin(response.url, response.headers.get("location", ""))
