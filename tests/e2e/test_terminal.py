@@ -114,7 +114,8 @@ def test_a_paste_longer_than_a_terminal_line_is_read_whole_and_not_echoed(sandbo
     assert len(saml) > 3 * 4096  # a canonical-mode terminal keeps only the first 4,095 characters of a line
     tty = Tty("decode", "-", "--output", "json")
     tty.expect("Paste the SAMLResponse, then press Ctrl-D")
-    paste(tty, saml[:-5] + "XY\x7f\x7f" + saml[-5:])  # the erase key removes what was typed last
+    # a first try wiped with the kill key (Ctrl-U), then the erase key removing what was typed last
+    paste(tty, "not this\x15" + saml[:-5] + "Xé\x7f\x7f" + saml[-5:])
     assert tty.wait() == 0, tty.output.decode(errors="replace")[-2000:]
     assert f"{len(saml)} characters read".encode() in tty.output
     assert b"arn:aws:iam::000000000080:role/Paste80" in tty.output  # the last role: the whole paste was read

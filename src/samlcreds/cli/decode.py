@@ -9,7 +9,7 @@ import click
 from samlcreds import errors
 from samlcreds.saml import SamlAssertion, parse_saml_response
 from samlcreds.creds import iso_utc
-from samlcreds.cli.terminal import read_paste
+from samlcreds.cli.paste import read_paste
 from samlcreds.spans import span
 
 

@@ -10,7 +10,8 @@ from typing import NamedTuple
 import click
 
 from samlcreds import config, errors, paths
-from samlcreds.cli.terminal import Terminal, current_terminal, info, read_paste
+from samlcreds.cli.paste import read_paste
+from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
 from samlcreds.profile import quote_word
 

@@ -141,66 +141,6 @@ def spinner_paused():
             spinner.start()
 
 
-#: Bytes a paste at the terminal ends on or edits with: Ctrl-D, and the two erase keys.
-_END_OF_PASTE = 0x04
-_ERASE = (0x7F, 0x08)
-
-
-def read_paste(what: str = "SAMLResponse") -> bytes:
-    """All of stdin as bytes; when stdin is a terminal, ask for a paste of ``what`` and read all of it.
-
-    A terminal in its usual (canonical) mode hands a program at most one line
-    of 4,095 characters and drops the rest of the line (Linux ``N_TTY_BUF_SIZE``;
-    ``MAX_CANON`` = 1,024 on macOS), and a SAMLResponse is one line of 5 to 50 KB.
-    So for the paste the terminal is switched to non-canonical mode without
-    echo (termios(3)): the paste ends on Ctrl-D wherever it is typed, the erase
-    key removes the last character, Ctrl-C still interrupts, and the number of
-    characters read is shown in place of the secret. The terminal's settings are
-    restored before returning. Without termios (Windows), stdin is read as is.
-    """
-    stream = sys.stdin
-    if not stream.isatty():
-        return stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
-    prompt = f"Paste the {what}, then press Ctrl-D:"
-    try:
-        import termios
-    except ImportError:  # pragma: no cover - not on POSIX
-        info(prompt)
-        return stream.buffer.read()
-    fd = stream.fileno()
-    saved = termios.tcgetattr(fd)
-    raw = termios.tcgetattr(fd)
-    raw[3] &= ~(termios.ICANON | termios.ECHO)
-    raw[6][termios.VMIN], raw[6][termios.VTIME] = 1, 0
-    pasted = bytearray()
-    with spinner_paused():
-        termios.tcsetattr(fd, termios.TCSANOW, raw)
-        try:
-            info(prompt)  # only now: what is typed from here on is neither echoed nor cut
-            while True:
-                chunk = os.read(fd, 65536)
-                end = chunk.find(_END_OF_PASTE)
-                for byte in chunk if end < 0 else chunk[:end]:
-                    if byte in _ERASE:
-                        del pasted[-1:]
-                    else:
-                        pasted.append(byte)
-                if not chunk or end >= 0:
-                    break
-                _show_count(len(pasted))
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-            _show_count(len(pasted), done=True)
-    return bytes(pasted)
-
-
-def _show_count(count: int, done: bool = False) -> None:
-    """How much of a paste has arrived, on one line of stderr redrawn in place."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{count} characters read" + ("\n" if done else ""))
-        sys.stderr.flush()
-
-
 def info(message: str) -> None:
     """A message for the user on stderr (never secrets)."""
     click.echo(message, err=True)
