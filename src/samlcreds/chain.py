@@ -179,7 +179,7 @@ class ChainedFetcher:
 
 def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=None,
                 window: float | None = None, lock_timeout: float = 300.0, overrides: dict | None = None,
-                environ: dict | None = None, bind_chosen_role: bool = False, given_as: str = "flag",
+                environ: dict | None = None, bind_chosen_role: bool = False, given_as: config.GivenAs = "flag",
                 _seen: tuple = ()):
     """The fetcher for ``profile``: a ``CachingFetcher`` for a samlcreds profile, a
     :class:`ChainedFetcher` for a chained one (its source resolved the same way).

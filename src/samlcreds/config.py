@@ -38,149 +38,33 @@ the same text, so both compute the same cache key.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 from samlcreds import errors, inifile
-from samlcreds.aws import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
+from samlcreds.aws import DEFAULT_DURATION
 from samlcreds.profile import (KEYS, config_file, default_profile_name, profile_of_section, read_profile,
                                resolve_values, section_name)
+from samlcreds.setting_values import (BROWSER_DRIVERS, browser_driver_for, parse_boolean, parse_browser_driver,
+                                      parse_duration, parse_text, parse_timeout, parse_url)
 
 __all__ = ["KEYS", "Settings", "config_path", "profile_of_section", "read_profile", "resolve",
            "section_name", "default_profile_name", "write_profile_settings", "DEFAULT_PROVIDER", "NOTED_OVERRIDES",
            "DEFAULT_TIMEOUT", "BROWSER_SIGNIN_TIMEOUT", "BROWSER_DRIVERS", "browser_driver_for",
-           "parse_browser_driver", "parse_duration", "parse_timeout", "parse_url"]
+           "parse_browser_driver", "parse_duration", "parse_timeout", "parse_url", "GivenAs"]
 
 DEFAULT_PROVIDER = "form"
+#: How messages name the settings :func:`resolve` is given: command-line flags or Python keyword arguments.
+GivenAs = Literal["flag", "argument"]
 #: Seconds to wait on each IdP and STS request when ``saml_timeout`` is unset.
 DEFAULT_TIMEOUT = 30.0
 #: Seconds the browser provider waits for a person to sign in when ``saml_timeout`` is unset.
 BROWSER_SIGNIN_TIMEOUT = 300.0
 
 
-def _text(value: str) -> str:
-    return value
-
-
-def parse_timeout(value: Any) -> float:
-    """A positive, finite number of seconds (``float``); :class:`~samlcreds.errors.UsageError` otherwise."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise errors.UsageError(f"timeout {value!r} is not a number of seconds") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise errors.UsageError(f"timeout {value!r} must be a positive number of seconds")
-    return seconds
-
-
-def parse_duration(value: Any) -> int:
-    """DurationSeconds, a whole number MIN_DURATION-MAX_DURATION (STS API reference, AssumeRoleWithSAML)."""
-    try:
-        seconds = int(str(value).strip())
-    except ValueError:
-        raise errors.UsageError(
-            f"duration {value!r} is not a whole number of seconds",
-            hint=f"Use a number from {MIN_DURATION} to {MAX_DURATION} (e.g. 3600 for one hour).",
-        ) from None
-    if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise errors.UsageError(
-            f"duration {seconds} is outside AWS's range {MIN_DURATION}-{MAX_DURATION} seconds",
-            hint="Use --duration 3600 for one hour; the role's MaxSessionDuration may be lower.",
-        )
-    return seconds
-
-
-def parse_url(value: Any) -> str | None:
-    """An IdP sign-in URL: absolute ``http://`` or ``https://`` with a host (RFC 3986), returned without
-    the spaces around it (``None`` for empty text).
-
-    Raises :class:`~samlcreds.errors.UsageError` for anything else: a URL that
-    does not parse (an unclosed ``[`` of an IPv6 address, a port that is not a
-    number), another scheme, no scheme or no host. The message does not repeat
-    the URL (it may hold ``user:password@``).
-    """
-    import urllib.parse
-
-    text = str(value).strip()
-    if not text:
-        return None
-    example = "Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."
-    # CPython's own words for these may quote a part of the URL (a password, for a ':' in it without '@' after)
-    try:
-        parts = urllib.parse.urlsplit(text)
-    except ValueError:
-        raise errors.UsageError("the sign-in URL does not parse: a '[' or ']' is out of place in its host",
-                                hint=example) from None
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
-    except ValueError:
-        raise errors.UsageError("the sign-in URL does not parse: its port is not a number from 0 to 65535",
-                                hint=example + " A user name or password does not belong in it.") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        what = f"starts with {parts.scheme}: instead of https://" if scheme and parts.netloc else \
-            "does not start with https://"
-        raise errors.UsageError(f"the sign-in URL {what}", hint=example)
-    if not parts.hostname:
-        raise errors.UsageError("the sign-in URL has no host", hint=example)
-    return text
-
-
-#: ``saml_browser_driver`` values: the browser with no driver attached (the default), or driven by Playwright.
-BROWSER_DRIVERS = ("native", "playwright")
-
-
-def parse_browser_driver(value: Any) -> str | None:
-    """``native`` or ``playwright`` (any case, spaces around ignored); ``None`` for empty text.
-
-    Raises :class:`~samlcreds.errors.UsageError` for any other value.
-    """
-    word = str(value).strip().lower()
-    if not word:
-        return None
-    if word not in BROWSER_DRIVERS:
-        raise errors.UsageError(f"unknown browser driver {str(value).strip()!r}",
-                                hint=f"Use one of: {', '.join(BROWSER_DRIVERS)}.")
-    return word
-
-
-def browser_driver_for(driver: str | None, autofill: bool) -> str:
-    """The driver a browser sign-in uses: ``driver`` (a parsed ``saml_browser_driver``), else
-    ``playwright`` with auto-fill, else ``native``.
-
-    Raises :class:`~samlcreds.errors.UsageError` for auto-fill with ``native``
-    (filling a form needs a driver); ``login`` meets it at the sign-in, ``configure`` before saving.
-    """
-    if autofill and driver == "native":
-        raise errors.UsageError(
-            "auto-fill (--autofill / saml_autofill) needs the Playwright driver, but the browser driver "
-            "(--browser-driver / saml_browser_driver) is native",
-            hint="Drop --autofill to sign in yourself in the browser window, or set saml_browser_driver = "
-                 "playwright (Google and other IdPs with anti-automation checks refuse a driven browser).",
-        )
-    return "playwright" if autofill else driver or "native"
-
-
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
-
-
-def _boolean(value: Any) -> bool:
-    """``true/yes/1/on`` or ``false/no/0/off`` (any case), or a bool."""
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise errors.UsageError(f"{value!r} is not true or false", hint="Use true or false.")
-
-
-def setting(default: Any, parse: Callable[[Any], Any] = _text):
+def setting(default: Any, parse: Callable[[Any], Any] = parse_text):
     """A :class:`Settings` field: its default and parser (text -> value).
 
     Its profile key and environment variable are :data:`samlcreds.profile.KEYS`'s entry of the field's name.
@@ -209,7 +93,7 @@ class Settings:
     #: Seconds per IdP/STS request (and for a browser sign-in); ``None``: see :attr:`sts_timeout`, :attr:`signin_timeout`.
     timeout: float | None = setting(None, parse_timeout)
     region: str | None = setting(None)
-    autofill: bool = setting(False, _boolean)
+    autofill: bool = setting(False, parse_boolean)
     username_selector: str | None = setting(None)
     password_selector: str | None = setting(None)
     submit_selector: str | None = setting(None)
@@ -219,23 +103,24 @@ class Settings:
     #: form provider: command printing a one-time code (run without a shell).
     otp_command: str | None = setting(None)
     #: form, ECP and browser auto-fill: allow sending a password over plain http to a non-loopback IdP (labs).
-    allow_http_idp: bool = setting(False, _boolean)
+    allow_http_idp: bool = setting(False, parse_boolean)
     #: store the IdP password in the OS keyring after a sign-in it succeeded with (samlcreds.keyring_store).
-    remember_password: bool = setting(False, _boolean)
+    remember_password: bool = setting(False, parse_boolean)
     given: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: whether the config file has a section for ``profile`` (``None``: not looked up)
     profile_found: bool | None = field(default=None, compare=False, repr=False)
     #: ``(setting, environment text, profile text)`` where a ``SAMLCREDS_*`` variable overrides a
     #: different value the profile itself sets (only :data:`NOTED_OVERRIDES`); see :meth:`override_notes`
     env_overrides: tuple[tuple[str, str, str], ...] = field(default=(), compare=False, repr=False)
-    #: where each given setting came from: ``"flag"``, ``"env"`` or ``"profile"``; see :meth:`origin`
+    #: where each given setting came from: ``"flag"`` (or ``"argument"``, the Python API's keyword
+    #: arguments: see :func:`resolve`), ``"env"`` or ``"profile"``; see :meth:`origin`
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in _SETTINGS:
             value = getattr(self, spec.name)
             parse = spec.metadata["parse"]
-            if value is not None and parse is not _text:
+            if value is not None and parse is not parse_text:
                 object.__setattr__(self, spec.name, parse(value))
 
     @property
@@ -257,8 +142,9 @@ class Settings:
         return name in self.given or getattr(self, name) != spec.default
 
     def origin(self, name: str) -> str | None:
-        """Where setting ``name`` came from, for messages: its flag (``--browser``), variable
-        (``SAMLCREDS_BROWSER``) or key (``saml_browser in [profile work]``); ``None`` when not given."""
+        """Where setting ``name`` came from, for messages: its flag (``--browser``), keyword argument
+        (``browser=``), variable (``SAMLCREDS_BROWSER``) or key (``saml_browser in [profile work]``);
+        ``None`` when not given."""
         kind = self.origins.get(name)
         return None if kind is None else _origin_text(name, kind, self.profile)
 
@@ -340,7 +226,7 @@ def config_path(environ: dict | None = None) -> Path:
     return Path(config_file(environ))
 
 
-def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = None, given_as: str = "flag",
+def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = None, given_as: GivenAs = "flag",
             **flags) -> Settings:
     """Settings for ``profile`` with precedence flags > ``SAMLCREDS_*`` env > config file.
 
@@ -354,6 +240,8 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
     :class:`~samlcreds.errors.UsageError` for an unknown setting name or a bad
     value (naming the flag, variable or profile key it came from).
     """
+    if given_as not in ("flag", "argument"):
+        raise ValueError(f"given_as must be 'flag' or 'argument', not {given_as!r}")
     unknown = set(flags) - set(KEYS)
     if unknown:
         raise errors.UsageError(f"unknown setting(s): {', '.join(sorted(unknown))}")
@@ -375,7 +263,7 @@ def resolve(profile: str | None = None, *, environ: Mapping[str, str] | None = N
                     **values)
 
 
-def _origin_kind(setting_name: str, flags: Mapping, env: Mapping, given_as: str = "flag") -> str:
+def _origin_kind(setting_name: str, flags: Mapping, env: Mapping, given_as: GivenAs = "flag") -> str:
     """``given_as`` (``"flag"`` or ``"argument"``), ``"env"`` or ``"profile"``: where a given setting's text
     came from (the precedence of :func:`samlcreds.profile.resolve_values`)."""
     if flags.get(setting_name) is not None:
@@ -389,7 +277,7 @@ def _origin_text(setting_name: str, kind: str, profile: str) -> str:
         kind, f"{key} in [{section_name(profile)}]")
 
 
-def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping, given_as: str = "flag") -> str:
+def _source(setting_name: str, profile: str, flags: Mapping, env: Mapping, given_as: GivenAs = "flag") -> str:
     kind = _origin_kind(setting_name, flags, env, given_as)
     text = _origin_text(setting_name, kind, profile)
     return f"{text} of {config_file(env)}" if kind == "profile" else f"from {text}"
@@ -401,12 +289,11 @@ def write_profile_settings(profile: str, values: dict[str, str], environ: dict |
     touching other bytes.
 
     Raises :class:`~samlcreds.errors.UsageError` for values or profile names
-    that would not stay one ini line (see :func:`samlcreds.inifile.check_entries`).
+    that would not stay one ini line (see :func:`samlcreds.inifile.check_entries`), and for a
+    profile name botocore would not read back from its header (:func:`section_name`: one with
+    ``"``, or a trailing backslash).
     """
-    if any(c in profile for c in "\"'"):  # section_name() quotes names with spaces
-        raise errors.UsageError(f"profile name {profile!r} cannot hold quotes",
-                                hint="Use letters, digits and -_.@ in profile names.")
-    if profile_of_section(section_name(profile)) != profile:  # e.g. a trailing backslash
+    if profile_of_section(section_name(profile)) != profile:
         raise errors.UsageError(f"profile name {profile!r} cannot be written so that botocore reads it back",
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)

@@ -113,8 +113,9 @@ def is_chained(values) -> bool:
 def section_name(profile: str) -> str:
     """Config-file section for ``profile``: ``default``, ``profile NAME``, or ``profile "NA ME"`` when
     botocore would read the plain form as another profile or none (spaces, a backslash: see
-    :func:`profile_of_section`). A name botocore reads back in neither form (one with a quote) gets
-    the quoted form; writers refuse it (:func:`samlcreds.config.write_profile_settings`)."""
+    :func:`profile_of_section`). A name botocore reads back in neither form (one with ``"``, or
+    ending in a backslash) gets the quoted form; writers refuse it
+    (:func:`samlcreds.config.write_profile_settings`)."""
     if profile == "default":
         return "default"
     plain = f"profile {profile}"

@@ -18,7 +18,7 @@ from datetime import timezone
 
 from samlcreds import errors
 from samlcreds.aws import DEFAULT_DURATION, PARTITION_DEFAULT_REGION, parse_signin_url
-from samlcreds.config import parse_duration
+from samlcreds.setting_values import parse_duration
 from samlcreds.creds import Credentials
 from samlcreds.roles import RolePair
 from samlcreds.stsclient import DEFAULT_STS_TIMEOUT, make_client, partition_of_region

@@ -445,6 +445,8 @@ def test_binary_input_gets_one_answer_as_bytes_or_as_text(data):
     with pytest.raises(errors.NotSamlResponse) as info:
         decode_saml_response(data)
     assert info.value.message.startswith("the input is neither base64 nor XML (it holds non-ASCII ")
+    if isinstance(data, str):
+        assert info.value.message.endswith("characters, such as U+FFFD)")
 
 
 def test_an_html_page_with_two_different_saml_responses_is_refused_not_guessed():
@@ -456,8 +458,10 @@ def test_an_html_page_with_two_different_saml_responses_is_refused_not_guessed()
         decode_saml_response(page)
     assert info.value.message == ("the HTML page holds 2 different SAMLResponse fields; samlcreds does not guess "
                                   "which one is for AWS")
-    same = page.replace(first, second)
+    same = page.replace(first, "\n".join(textwrap.wrap(second, 76)))  # one value, wrapped otherwise
     assert decode_saml_response(same) == base64.b64decode(second)
+    empty_first = page.replace(first, "")
+    assert decode_saml_response(empty_first) == base64.b64decode(second)
 
 
 def test_a_time_that_is_no_xs_datetime_is_warned_about_not_taken_as_missing():

@@ -385,8 +385,8 @@ def test_a_secret_never_goes_to_an_address_that_is_not_http():
     request = LoginRequest(url="ftp://idp.example/ecp", username="alice", get_password=asked.append)
     with pytest.raises(errors.LoginFlowError) as info:
         EcpProvider().fetch_saml_response(request)
-    assert info.value.message == ("credentials: ECP would send the password to a ftp: address; samlcreds sends "
-                                  "them only over https")
+    assert info.value.message == ("credentials: ECP would send the password to an address starting ftp:; "
+                                  "samlcreds sends secrets only over https")
     assert info.value.hint == "Use the IdP's https URL (saml_url)."
     assert asked == []  # refused before the password is asked for
 

@@ -394,5 +394,5 @@ def test_host_of_never_shows_user_info():
 def test_a_later_page_on_a_host_that_cannot_be_reached_does_not_blame_the_sign_in_url():
     with PageServer({"/": Reply("", 302, {"Location": "http://127.0.0.1:9/next"})}) as server:
         error = fails(server, errors.IdpUnreachable, "could not connect to the IdP at 127.0.0.1:9")
-    assert error.hint == ("The IdP's pages lead on to 127.0.0.1:9, which saml_url does not name: check the network "
-                          "and proxy settings (HTTPS_PROXY).")
+    assert error.hint == ("The IdP's pages lead on from saml_url to 127.0.0.1:9; check the network and proxy "
+                          "settings (HTTPS_PROXY).")

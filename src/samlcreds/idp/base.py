@@ -146,8 +146,10 @@ def request_for(settings, **fields) -> LoginRequest:
 
 def how_to_give(source: str) -> str:
     """How a hint tells the user to give setting ``source`` (as :meth:`Settings.origin` names it) another
-    value: ``Pass --browser`` or ``Pass url=`` (a flag or a Python argument), ``Set saml_url in [profile P] to``."""
-    return f"Pass {source}" if source.startswith("--") or source.endswith("=") else f"Set {source} to"
+    value: ``Pass --browser``, ``Give browser=`` (the Python API), ``Set saml_url in [profile P] to``."""
+    if source.startswith("--"):
+        return f"Pass {source}"
+    return f"Give {source}" if source.endswith("=") else f"Set {source} to"
 
 
 #: Hex digits of an account's key in the names of its state files (:func:`account_state_path`).
@@ -159,7 +161,7 @@ def idp_host(url: str | None) -> str:
 
     Any ``user:password@`` in the URL is left out: the host is shown in messages (``logout``).
     A URL that does not parse (``http://[::1``; settings refuse it, see
-    :func:`samlcreds.config.parse_url`) has no host.
+    :func:`samlcreds.setting_values.parse_url`) has no host.
     """
     try:
         return urllib.parse.urlsplit(url or "").netloc.rpartition("@")[2].lower()

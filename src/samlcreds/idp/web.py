@@ -48,8 +48,8 @@ def refuse_plain_http(request: LoginRequest, url: str, sending: str) -> None:
         return
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme != "http":
-        where = f"a {scheme}: address" if scheme else "an address without https://"
-        raise errors.LoginFlowError(f"credentials: {sending} to {where}; samlcreds sends them only over https",
+        where = f"an address starting {scheme}:" if scheme else "an address without https://"
+        raise errors.LoginFlowError(f"credentials: {sending} to {where}; samlcreds sends secrets only over https",
                                     hint=f"Use the IdP's https URL ({request.url_named}).")
     raise errors.LoginFlowError(
         f"credentials: {sending} over plain http to {host_of(url)}; samlcreds refuses to send it unencrypted",
@@ -121,7 +121,7 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
     url = getattr(getattr(exc, "request", None), "url", None) or url  # the request that failed: a redirect's too
     host = host_of(url)
     later = sign_in_url is not None and host != host_of(sign_in_url)
-    led = f"The IdP's pages lead on to {host}, which {url_named} does not name: " if later else ""
+    led = f"The IdP's pages lead on from {url_named} to {host}; " if later else ""
     if isinstance(exc, requests.exceptions.Timeout):
         said = "did not finish its answer" if getattr(exc, PAST_DEADLINE, False) else "did not answer"
         return errors.IdpUnreachable(f"the IdP at {host} {said} within {timeout:g} s",
@@ -137,7 +137,7 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
         return errors.IdpUnreachable(f"the IdP at {host} broke off its answer",
                                      hint="Try again; if it goes on, check the network and proxy settings (HTTPS_PROXY).")
     return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}",
-                                 hint=f"{led}try again." if led else f"Check the URL ({url_named}) and try again.")
+                                 hint=f"{led}try again later." if led else f"Check the URL ({url_named}) and try again.")
 
 
 def server_error(url: str, status: int) -> errors.IdpUnreachable:

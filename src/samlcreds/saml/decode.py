@@ -155,13 +155,14 @@ def _from_html_page(data: bytes, max_length: int | None) -> bytes:
             "the input is an HTML page without a SAMLResponse (probably the IdP's login or error page)",
             hint="Sign in at the IdP first; the page that posts to AWS holds the SAMLResponse.",
         )
-    if len(set(values)) > 1:
+    distinct = {"".join(str(value).split()) for value in values} - {""}  # the same value wrapped otherwise is one
+    if len(distinct) > 1:
         raise errors.NotSamlResponse(
-            f"the HTML page holds {len(set(values))} different SAMLResponse fields; samlcreds does not guess "
+            f"the HTML page holds {len(distinct)} different SAMLResponse fields; samlcreds does not guess "
             "which one is for AWS",
             hint="Paste only the value of the field in the form that posts to https://signin.aws.amazon.com/saml.",
         )
-    return _from_base64(str(values[0]), max_length)
+    return _from_base64(str(next((v for v in values if str(v).strip()), values[0])), max_length)
 
 
 def _check_encoded_length(length: int, max_length: int | None = MAX_BASE64_LENGTH) -> None:
@@ -190,7 +191,9 @@ _URLSAFE = str.maketrans("-_", "+/")
 def _base64_error(compact: str) -> errors.SamlAssertionError:
     """The precise error for base64 that did not decode."""
     if not compact.isascii():  # as bytes input is told (decode_saml_response)
-        return errors.NotSamlResponse("the input is neither base64 nor XML (it holds non-ASCII characters)",
+        bad = next(c for c in compact if not c.isascii())
+        return errors.NotSamlResponse(f"the input is neither base64 nor XML (it holds non-ASCII characters, "
+                                      f"such as U+{ord(bad):04X})",
                                       hint="Paste the SAMLResponse value exactly as the IdP sent it.")
     if len(compact) < MIN_BASE64_LENGTH or not _BASE64_RE.match(compact):
         bad = next((c for c in compact if not (c.isalnum() or c in "+/=")), None)

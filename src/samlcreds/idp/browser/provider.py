@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Callable, ClassVar, Iterable
 
 from samlcreds import errors
-from samlcreds.config import BROWSER_DRIVERS as DRIVERS, browser_driver_for, parse_browser_driver
+from samlcreds.setting_values import BROWSER_DRIVERS as DRIVERS, browser_driver_for, parse_browser_driver
 from samlcreds.idp.base import LoginRequest
 from samlcreds.idp.browser.capture import CaptureProxy
 from samlcreds.idp.browser.profile import PROFILE, ProfileLock, kill_profile_processes, profile_dir, scrub_profile
 
-#: ``saml_browser_driver`` values (:data:`samlcreds.config.BROWSER_DRIVERS`).
+#: ``saml_browser_driver`` values (:data:`samlcreds.setting_values.BROWSER_DRIVERS`).
 NATIVE, PLAYWRIGHT = DRIVERS
 
 
