@@ -90,8 +90,8 @@ class CachingFetcher:
                 raise errors.InteractionRequired(
                     f"profile {self.settings.profile} uses the paste provider, which cannot sign in again "
                     "by itself",
-                    hint=f"Run 'samlcreds login --profile {quote_word(self.settings.profile)}' with a fresh SAMLResponse, "
-                    "or use the form or browser provider.")
+                    hint=f"Run 'samlcreds login --profile {quote_word(self.settings.profile)}' with a fresh "
+                    "SAMLResponse, or use the form or browser provider.")
             result = flow.login(self.settings, self.request_factory(), picker=self.picker,
                                 progress=self.progress)
             if self.bind_chosen_role and not self.settings.role and len(result.assertion.roles) > 1:

@@ -33,7 +33,8 @@ def no_username_hint(request: LoginRequest) -> str:
     """The hint for a sign-in that needs a user name and has none: the flag, or configure for the profile
     that signs in (``request.profile_name``: for a chained profile its source, not the profile asked for)."""
     if request.profile_name:
-        return f"Pass --username or run 'samlcreds configure --profile {quote_word(request.profile_name)} --username NAME'."
+        return (f"Pass --username or run 'samlcreds configure --profile {quote_word(request.profile_name)} "
+                "--username NAME'.")
     return "Pass --username or set saml_username in the profile."
 
 
@@ -135,9 +136,11 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
                                      + " the network and proxy settings (HTTPS_PROXY).")
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return errors.IdpUnreachable(f"the IdP at {host} broke off its answer",
-                                     hint="Try again; if it goes on, check the network and proxy settings (HTTPS_PROXY).")
+                                     hint="Try again; if it goes on, check the network and proxy settings "
+                                     "(HTTPS_PROXY).")
     return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}",
-                                 hint=f"{led}try again later." if led else f"Check the URL ({url_named}) and try again.")
+                                 hint=f"{led}try again later." if led else
+                                 f"Check the URL ({url_named}) and try again.")
 
 
 def server_error(url: str, status: int) -> errors.IdpUnreachable:
