@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Union
@@ -285,10 +286,26 @@ def _for_python(exc: errors.SamlcredsError, settings: config.Settings) -> errors
           and (isinstance(exc, errors.InteractionRequired) or type(exc).__module__.startswith("samlcreds.idp.browser"))):
         hint = NO_DISPLAY_HINT
     if hint is None:
+        hint = keyword_hint(exc.hint) if exc.hint else exc.hint
+    if hint == exc.hint:
         return exc
     reworded = copy.copy(exc)
     reworded.hint = hint
     return reworded
+
+
+#: A flag in a hint, and a command line quoted in one (its flags are the command's: kept).
+_FLAG_OR_QUOTED = re.compile(r"'samlcreds [^']*'|(?<![\w-])--(?P<name>[a-z][a-z0-9-]*)")
+
+
+def keyword_hint(hint: str) -> str:
+    """``hint`` with the flags that stand for settings (and ``--role-arn``) named as this API's keyword
+    arguments: ``pass --url`` becomes ``pass url=``; quoted ``samlcreds ...`` command lines stay."""
+    def keyword(match: re.Match) -> str:
+        name = (match["name"] or "").replace("-", "_")
+        return f"{name}=" if name in config.KEYS or name == "role_arn" else match[0]
+
+    return _FLAG_OR_QUOTED.sub(keyword, hint)
 
 
 def _has_display(environ=None) -> bool:

@@ -375,6 +375,9 @@ def test_the_python_api_names_its_arguments_in_messages(isolated_env):
             samlcreds.credentials(url=server.base + "/sso", provider="form", username="alice",
                                   get_password=lambda prompt: "pw")
     assert missing.value.hint == "Check the sign-in URL (url=)."
+    with pytest.raises(errors.UsageError) as nowhere:
+        samlcreds.credentials(profile="nosuch")
+    assert nowhere.value.hint == "Run 'samlcreds configure --profile nosuch --url URL', or pass url=."
 
 
 def test_a_secret_never_goes_to_an_address_that_is_not_http():
@@ -442,3 +445,29 @@ def test_configure_refuses_a_config_file_login_could_not_read(isolated_env):
     assert config.read_bytes() == b"[profile a]\nregion = caf\xe9\n"
     login = run_main(["login", "--profile", "a"], env=isolated_env)
     assert login.stderr.splitlines()[0] == run.stderr.splitlines()[0]  # the same answer as login's
+
+
+def test_a_mistyped_command_gets_the_close_ones():
+    run = run_main(["logn"])
+    assert run.returncode == ExitCode.USAGE
+    assert "No such command 'logn'. Did you mean 'login' or 'logout'?" in run.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_the_documented_status_and_no_message(isolated_env, tmp_path):
+    """``samlcreds decode FILE | head -1``: the status of a failed write to stdout (6), silent for a closed pipe,
+    whichever command writes (click would exit 1 by itself)."""
+    import errno
+    import io
+
+    from samlcreds.cli.main import main
+    from samlcreds.cli.terminal import Environment
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    saml = tmp_path / "r.b64"
+    saml.write_text(b64(response_xml()))
+    err = io.StringIO()
+    status = main(["decode", str(saml)], Environment(stdout=ClosedPipe(), stderr=err, environ=isolated_env))
+    assert status == ExitCode.LOCAL_FILE and err.getvalue() == ""

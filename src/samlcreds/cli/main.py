@@ -63,7 +63,25 @@ class SamlcredsGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def invoke(self, ctx):
+        """The command, with a failed write to stdout passed to :func:`main` as such (click would answer
+        a closed pipe with status 1 by itself)."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from samlcreds.cli import stdout_failure
+
+            if stdout_failure(exc) is None:
+                raise
+            raise _StdoutFailed(exc) from None
+
     def resolve_command(self, ctx, args):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(args[0], list(COMMANDS), n=2)
+            if close:
+                ctx.fail(f"No such command {args[0]!r}. Did you mean {' or '.join(map(repr, close))}?")
         name, command, rest = super().resolve_command(ctx, args)
         _INVOKED[:] = [command, rest]  # for report(): hints name only this command's flags, and its profile
         return name, command, rest
@@ -79,6 +97,14 @@ class SamlcredsGroup(click.Group):
 
 
 _INVOKED: list = []  # the subcommand being run and its arguments
+
+
+class _StdoutFailed(Exception):
+    """A command's write to stdout failed (``error``: the OSError); see :func:`main`."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def report(exc: errors.SamlcredsError, command: click.Command | None = None, profile: str | None = None) -> None:
@@ -142,6 +168,11 @@ def _run(args: list[str]) -> int:
         command, rest = _INVOKED or (None, [])
         report(exc, command, profile_of(command, rest))
         return exc.exit_code
+    except _StdoutFailed as failed:
+        from samlcreds.cli import report_stdout_failure
+
+        report_stdout_failure(failed.error)
+        return ExitCode.LOCAL_FILE
     except click.ClickException as exc:  # usage errors: click words them
         exc.show()
         return exc.exit_code
