@@ -257,8 +257,20 @@ def _paste_login(settings: config.Settings, saml_response: SamlText, role_arn: s
             f"not {type(saml_response).__name__}")
     if not role_arn and settings.role and is_role_arn(settings.role):
         role_arn = settings.role  # with principal_arn: the pair for an encrypted assertion
-    return flow.login(dataclasses.replace(settings, provider="paste"), request, role_arn=role_arn,
-                      picker=offloop.on_caller(_picker(picker, settings.profile)))
+    try:
+        return flow.login(dataclasses.replace(settings, provider="paste"), request, role_arn=role_arn,
+                          picker=offloop.on_caller(_picker(picker, settings.profile)))
+    except errors.TruncatedSamlResponse as exc:
+        if isinstance(saml_response, (str, bytes)) and len(saml_response.strip()) in TERMINAL_LINE_LIMITS:
+            exc.hint = (f"It is {len(saml_response.strip()):,} characters long, where a terminal cuts a typed or "
+                        "pasted line (getpass() in a terminal Python): save it to a file and pass "
+                        "saml_response=pathlib.Path(FILE), or run 'samlcreds login --provider paste'.")
+        raise
+
+
+#: The lengths a terminal in canonical mode cuts an input line at (Linux N_TTY_BUF_SIZE - 1, macOS MAX_CANON),
+#: as ``input()`` or ``getpass()`` there hand it over.
+TERMINAL_LINE_LIMITS = (4095, 4096, 1023, 1024)
 
 
 def _not_refreshable() -> Credentials:

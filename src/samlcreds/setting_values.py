@@ -73,7 +73,7 @@ def parse_url(value: Any) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         what = f"starts with {parts.scheme}: instead of https://" if scheme and parts.netloc else \
-            "does not start with https://"
+            "does not start with https:// (or http://)"
         raise errors.UsageError(f"the sign-in URL {what}", hint=example)
     if not parts.hostname:
         raise errors.UsageError("the sign-in URL has no host", hint=example)

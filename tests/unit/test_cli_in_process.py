@@ -327,7 +327,7 @@ def test_a_bad_sign_in_url_is_blamed_on_where_it_came_from(isolated_env, given, 
 @pytest.mark.parametrize("url,said", [
     ("http://[::1", "the sign-in URL does not parse: a '[' or ']' is out of place in its host"),
     ("https://idp.example:99999/sso", "the sign-in URL does not parse: its port is not a number from 0 to 65535"),
-    ("idp.example.com/sso", "the sign-in URL does not start with https://"),
+    ("idp.example.com/sso", "the sign-in URL does not start with https:// (or http://)"),
     ("ftp://idp.example/sso", "the sign-in URL starts with ftp: instead of https://"),
     ("https:///sso", "the sign-in URL has no host"),
 ])
@@ -471,3 +471,23 @@ def test_a_reader_that_closes_the_pipe_early_gets_the_documented_status_and_no_m
     err = io.StringIO()
     status = main(["decode", str(saml)], Environment(stdout=ClosedPipe(), stderr=err, environ=isolated_env))
     assert status == ExitCode.LOCAL_FILE and err.getvalue() == ""
+
+
+def test_a_saml_response_cut_where_a_terminal_cuts_lines_says_why(isolated_env):
+    import samlcreds
+
+    cut = b64(response_xml(roles=[f"{ROLE_A},{PROV_1}"] * 40))[:4095]
+    with pytest.raises(errors.TruncatedSamlResponse) as info:
+        samlcreds.credentials(saml_response=cut)
+    assert info.value.hint.startswith("It is 4,095 characters long, where a terminal cuts a typed or pasted line")
+
+
+def test_a_role_choice_that_needs_a_person_also_names_the_lasting_fix(isolated_env):
+    from tests.unit.form_server import PageServer, aws_form
+
+    with PageServer({"/sso": aws_form(b64(response_xml()))}) as server:  # a live IdP session: two roles at once
+        Path(isolated_env["AWS_CONFIG_FILE"]).write_text(
+            f"[profile two]\nsaml_provider = form\nsaml_url = {server.base}/sso\nsaml_username = alice\n")
+        run = run_main(["env", "--profile", "two"], env=isolated_env)
+    assert run.returncode == ExitCode.USAGE, run.stderr
+    assert "or choose the role for good: samlcreds configure --profile two --role ROLE" in run.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from samlcreds import config, errors
-from samlcreds.cli.options import BROWSER_DRIVER_OPTION, BROWSER_OPTION
+from samlcreds.cli.options import BROWSER_DRIVER_OPTION, BROWSER_OPTION, complete_profiles
 from samlcreds.cli.terminal import current_terminal, info
 from samlcreds.idp.base import provider_names
 from samlcreds.sts import check_duration
@@ -31,7 +31,8 @@ Examples:
   samlcreds configure --profile lab --provider browser --browser chromium --autofill
   samlcreds configure --profile work --unset saml_otp_command --unset region
 """)
-@click.option("--profile", "-p", help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
+@click.option("--profile", "-p", shell_complete=complete_profiles,
+               help="Profile to configure (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default).")
 @click.option("--provider", help="IdP login provider (saml_provider).")
 @click.option("--url", help="The IdP's SSO sign-in URL (saml_url).")
 @click.option("--username", "-u", help="User name at the IdP (saml_username).")
@@ -123,8 +124,11 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
                                 hint=f"Choose one of: {', '.join(provider_names())}.")
     if "duration" in values:
         check_duration(values["duration"])
-    if "url" in values:
-        config.parse_url(values["url"])  # refused now, not at the first sign-in
+    if "url" in values:  # refused now, not at the first sign-in
+        try:
+            config.parse_url(values["url"])
+        except errors.UsageError as exc:
+            raise errors.UsageError(f"{exc.message} (from {'--url' if url else 'the answer'})", hint=exc.hint) from None
     if browser_driver is not None or autofill is not None:
         _check_browser_driver(name, values)
     if browser is not None:

@@ -8,7 +8,7 @@ from samlcreds import console as federation
 from samlcreds import errors
 from samlcreds.cli.exec_ import region_for
 from samlcreds.cli.fetching import fetch_with, make_fetcher
-from samlcreds.cli.options import pass_debug
+from samlcreds.cli.options import complete_profiles, pass_debug
 from samlcreds.cli.terminal import info
 from samlcreds.servers.redirect import BROWSER_WAIT
 from samlcreds.profile import quote_word
@@ -24,7 +24,8 @@ browser is sent to it by a one-use redirect on 127.0.0.1 (waiting up to {BROWSER
 is never on the browser's command line. When the browser runs on another machine (SSH, a
 remote container), use --print. Exit 2 when no browser starts or none opens the link.
 """)
-@click.option("--profile", "-p", help="Profile whose credentials to use (SAML or chained).")
+@click.option("--profile", "-p", shell_complete=complete_profiles,
+               help="Profile whose credentials to use (SAML or chained).")
 @click.option("--print", "print_only", is_flag=True, help="Print the sign-in URL on stdout instead of opening a browser.")
 @click.option("--destination", help="Console page to land on (default: the partition's console, in the profile's region).")
 @pass_debug

@@ -6,7 +6,7 @@ import click
 
 from samlcreds.cli.exec_ import region_for
 from samlcreds.cli.fetching import fetch_credentials
-from samlcreds.cli.options import pass_debug
+from samlcreds.cli.options import complete_profiles, pass_debug
 from samlcreds.creds import SHELL_NAMES
 
 
@@ -16,7 +16,8 @@ Examples:
   samlcreds env --profile work --shell fish | source
   samlcreds env --profile work --shell powershell | Invoke-Expression
 """)
-@click.option("--profile", "-p", help="Profile whose credentials to print.")
+@click.option("--profile", "-p", shell_complete=complete_profiles,
+               help="Profile whose credentials to print.")
 @click.option("--shell", type=click.Choice(SHELL_NAMES), default="sh", show_default=True,
               help="Shell syntax: sh (also bash, zsh, ksh, dash), fish or powershell (also pwsh).")
 @pass_debug

@@ -8,7 +8,7 @@ import click
 
 from samlcreds import errors
 from samlcreds.cli.fetching import fetch_credentials, fetch_with, make_fetcher
-from samlcreds.cli.options import pass_debug
+from samlcreds.cli.options import complete_profiles, pass_debug
 
 #: Variables that would make the child pick other credentials or a profile.
 REMOVED = (
@@ -78,7 +78,8 @@ Examples:
   samlcreds exec -p work -- terraform plan
   samlcreds exec --server -p work -- python long_job.py   # credentials that refresh themselves
 """)
-@click.option("--profile", "-p", help="Profile whose credentials to use.")
+@click.option("--profile", "-p", shell_complete=complete_profiles,
+               help="Profile whose credentials to use.")
 @click.option("--region", help="Region for the child (default: the profile's region).")
 @click.option("--server", is_flag=True,
               help="Serve refreshing credentials on a loopback port (AWS_CONTAINER_CREDENTIALS_FULL_URI) "

@@ -36,8 +36,10 @@ def fetch_with(fetcher):
         return fetcher.fetch()
     except (errors.InteractionRequired, errors.RoleSelectionError) as exc:
         profile = fetcher.settings.profile
-        raise type(exc)(f"profile {profile} needs you to sign in: {exc.message}",
-                        hint=f"Run this in a terminal: samlcreds login --profile {quote_word(profile)}") from None
+        hint = f"Run this in a terminal: samlcreds login --profile {quote_word(profile)}"
+        if isinstance(exc, errors.RoleSelectionError):  # a login's choice lasts as long as its credentials
+            hint += f"; or choose the role for good: samlcreds configure --profile {quote_word(profile)} --role ROLE"
+        raise type(exc)(f"profile {profile} needs you to sign in: {exc.message}", hint=hint) from None
 
 
 def fetch_credentials(profile: str | None, *, debug: bool = False, window: float | None = None,
@@ -58,5 +60,5 @@ def fetch_assertion(settings, request, *, prepare_sts: bool = False):
     from samlcreds import flow
 
     with status(enabled=True) as update:
-        update("signing in at the IdP")
+        update("checking the SAMLResponse" if settings.provider == "paste" else "signing in at the IdP")
         return flow.fetch_assertion(settings, request, prepare_sts=prepare_sts)

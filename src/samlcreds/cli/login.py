@@ -92,7 +92,7 @@ def run_login(options: LoginOptions) -> None:
     session_reused = False
     try:
         with status(enabled=True) as update:
-            update("signing in at the IdP")
+            update("checking the SAMLResponse" if settings.provider == "paste" else "signing in at the IdP")
             assertion = flow.fetch_assertion(settings, request, prepare_sts=True)
             session_reused = sign_in.password_stdin and not inputs.password_asked and settings.provider != "paste"
             result = flow.login(settings, request, role_arn=options.role_arn, principal_arn=options.principal_arn,

@@ -11,6 +11,7 @@ from samlcreds.cache import CredentialCache
 from samlcreds.cli.terminal import info
 from samlcreds.idp.base import forget_saved_state, remove_saved_state, saved_sessions
 from samlcreds.profile import quote_word
+from samlcreds.cli.options import complete_profiles
 
 
 @click.command(epilog="""\b
@@ -20,7 +21,8 @@ Examples:
   samlcreds logout --profile br --url https://idp.example.com/sso --username alice
   samlcreds logout --all
 """)
-@click.option("--profile", "-p", help="Forget this profile's cached credentials and IdP session.")
+@click.option("--profile", "-p", shell_complete=complete_profiles,
+               help="Forget this profile's cached credentials and IdP session.")
 @click.option("--url", help="With --profile: the IdP SSO URL it signed in with, when not its saml_url "
               "(as given to login --url).")
 @click.option("--username", "-u", help="With --profile: the IdP user name it signed in as, when not its "

@@ -15,6 +15,23 @@ from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
 from samlcreds.profile import quote_word
 
+def complete_profiles(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of ``--profile``: the config file's profiles starting with ``incomplete``."""
+    try:
+        from samlcreds.profile import profile_names
+
+        return [name for name in profile_names() if name.startswith(incomplete)]
+    except Exception:  # noqa: BLE001 - an unreadable config file completes nothing, quietly
+        return []
+
+
+def complete_providers(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of ``--provider``: the registered IdP login providers."""
+    from samlcreds.idp.base import provider_names
+
+    return [name for name in provider_names() if name.startswith(incomplete)]
+
+
 #: ``--browser`` and ``--browser-driver``, as the sign-in commands and ``configure`` take them.
 BROWSER_OPTION = click.option("--browser", help="Browser provider: Chrome/Chromium/Edge executable path or channel "
                               "(saml_browser).")
@@ -25,8 +42,10 @@ BROWSER_DRIVER_OPTION = click.option(
 
 #: The click parameters :func:`login_options` adds, in the order of ``--help``.
 _OPTIONS = (
-    click.option("--profile", "-p", help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
-    click.option("--provider", help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
+    click.option("--profile", "-p", shell_complete=complete_profiles,
+                 help="Profile to use (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or default)."),
+    click.option("--provider", shell_complete=complete_providers,
+                 help="IdP login provider: form, paste, browser, ecp (saml_provider)."),
     click.option("--url", help="The IdP's SSO sign-in URL (saml_url)."),
     click.option("--username", "-u", help="User name at the IdP (saml_username)."),
     click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line)."),

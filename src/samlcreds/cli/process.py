@@ -105,13 +105,15 @@ def _command():
     from samlcreds import errors
     from samlcreds.cache import MIN_VALIDITY
     from samlcreds.cli.fetching import fetch_credentials
+    from samlcreds.cli.options import complete_profiles
 
     @click.command(epilog="""\b
 In ~/.aws/config (samlcreds configure --credential-process writes it):
   [profile work]
   credential_process = samlcreds process --profile work
 """)
-    @click.option("--profile", "-p", help="Profile whose saml_* settings to use.")
+    @click.option("--profile", "-p", shell_complete=complete_profiles,
+                   help="Profile whose saml_* settings to use.")
     @click.option("--refresh-window", type=float, default=None,
                   help="Serve cached credentials only while at least this many seconds remain "
                   "[default: a third of their lifetime, 300-900 s].")
