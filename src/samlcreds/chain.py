@@ -180,15 +180,15 @@ class ChainedFetcher:
 def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=None,
                 window: float | None = None, lock_timeout: float = 300.0, overrides: dict | None = None,
                 environ: dict | None = None, bind_chosen_role: bool = False, given_as: config.GivenAs = "flag",
-                _seen: tuple = ()):
+                may_paste: bool = False, _seen: tuple = ()):
     """The fetcher for ``profile``: a ``CachingFetcher`` for a samlcreds profile, a
     :class:`ChainedFetcher` for a chained one (its source resolved the same way).
 
     ``request_factory_for(settings)`` returns the ``LoginRequest`` factory for
     the profile that signs in. ``overrides`` (settings by name) apply to the
     profile that signs in, named in messages as ``given_as`` says (:func:`samlcreds.config.resolve`);
-    ``bind_chosen_role`` is the ``CachingFetcher``'s. Raises :class:`~samlcreds.errors.UsageError` for a
-    chain loop or a source that is not a samlcreds profile.
+    ``bind_chosen_role`` and ``may_paste`` are the ``CachingFetcher``'s. Raises
+    :class:`~samlcreds.errors.UsageError` for a chain loop or a source that is not a samlcreds profile.
     """
     from samlcreds.fetcher import CachingFetcher
 
@@ -198,7 +198,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
         settings = config.resolve(name, given_as=given_as,
                                   **{k: v for k, v in (overrides or {}).items() if v is not None})
         return CachingFetcher(settings, request_factory_for(settings), picker=picker, window=window,
-                              lock_timeout=lock_timeout, bind_chosen_role=bind_chosen_role)
+                              lock_timeout=lock_timeout, bind_chosen_role=bind_chosen_role, may_paste=may_paste)
     if name in _seen or len(_seen) > MAX_CHAIN:
         raise errors.UsageError(f"profiles {' -> '.join(_seen + (name,))} form a source_profile loop")
     source_name = spec.source_profile
@@ -214,7 +214,7 @@ def fetcher_for(profile: str | None, request_factory_for: Callable, *, picker=No
             "or credential_process = samlcreds process --profile ...")
     source = fetcher_for(signer, request_factory_for, picker=picker, lock_timeout=lock_timeout,
                          overrides=overrides, environ=environ, bind_chosen_role=bind_chosen_role,
-                         given_as=given_as, _seen=_seen + (name,))
+                         given_as=given_as, may_paste=may_paste, _seen=_seen + (name,))
     return ChainedFetcher(spec, source, window=window, lock_timeout=lock_timeout)
 
 

@@ -48,6 +48,7 @@ class CachingFetcher:
         progress: Callable[[str], None] = lambda message: None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         bind_chosen_role: bool = False,
+        may_paste: bool = False,
     ) -> None:
         self.settings = settings
         self.request_factory = request_factory
@@ -58,6 +59,7 @@ class CachingFetcher:
         self.progress = progress
         self.clock = clock
         self.bind_chosen_role = bind_chosen_role
+        self.may_paste = may_paste
 
     @property
     def key(self) -> dict[str, str]:
@@ -76,7 +78,7 @@ class CachingFetcher:
 
         Raises any :class:`~samlcreds.errors.SamlcredsError` of the flow,
         :class:`~samlcreds.errors.InteractionRequired` when the paste provider
-        would have to sign in, or :class:`~samlcreds.errors.CacheError` when the
+        would have to sign in (unless ``may_paste``: ``login`` was handed a SAMLResponse), or :class:`~samlcreds.errors.CacheError` when the
         lock is not obtained.
         """
         found = self.cached()
@@ -86,7 +88,7 @@ class CachingFetcher:
             found = self.cached()  # another process may have just signed in
             if found is not None:
                 return found
-            if (self.settings.provider or "") == "paste":  # it would read a SAMLResponse from stdin
+            if (self.settings.provider or "") == "paste" and not self.may_paste:  # it would read stdin
                 raise errors.InteractionRequired(
                     f"profile {self.settings.profile} uses the paste provider, which cannot sign in again "
                     "by itself",

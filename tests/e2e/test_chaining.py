@@ -211,3 +211,17 @@ def test_login_on_a_chained_profile_signs_its_source_in_with_the_flags_given(san
     assert result.returncode == 0, result.stderr
     assert caller_arn(json.loads(result.stdout)) == TARGET_ASSUMED + "hop-test"
     assert sandbox_idp.login_count() == logins + 1
+
+
+def test_login_on_a_chained_profile_takes_a_saml_response_for_its_source(sandbox_env, sandbox_sts, sandbox_idp,
+                                                                         tmp_path):
+    from sandbox.idp import fetch_saml_response
+
+    sandbox_sts.create_chain_role(TARGET_ROLE, SOURCE_ROLE)
+    append_config(f"\n[profile pasted]\nsaml_provider = paste\n\n[profile hop2]\nrole_arn = {TARGET_ROLE}\n"
+                  "source_profile = pasted\nrole_session_name = hop2-test\n")
+    saml = tmp_path / "bob.b64"
+    saml.write_text(fetch_saml_response(sandbox_idp, "bob", "bob-pw"))
+    result = run_cli(["login", "--profile", "hop2", "--saml-file", str(saml), "--print", "json"])
+    assert result.returncode == 0, result.stderr
+    assert caller_arn(json.loads(result.stdout)) == TARGET_ASSUMED + "hop2-test"

@@ -134,3 +134,42 @@ def test_login_with_a_pasted_response_at_the_terminal(sandbox_env, sandbox_idp, 
     assert tty.wait() == 0, tty.output.decode(errors="replace")[-2000:]
     assert len(sandbox_sts.calls) == before + 1 and sandbox_sts.calls[-1]["SAMLAssertion"] == saml
     assert saml[:60].encode() not in tty.output
+
+
+def test_a_paste_stopped_with_ctrl_z_and_resumed_stays_unechoed_and_whole(sandbox_env):
+    """In an interactive shell with job control: Ctrl-Z mid-paste, the shell puts the terminal back to echo
+    and lines while the job is stopped, then fg; the rest of the paste must be read as before: not shown,
+    not cut at a line."""
+    import shlex
+
+    from tests.samples import b64, response_xml
+
+    roles = [f"arn:aws:iam::{n:012d}:role/Stop{n},arn:aws:iam::{n:012d}:saml-provider/IdP" for n in range(1, 81)]
+    saml = b64(response_xml(roles))
+    env = dict(os.environ, TERM="dumb", PS1="$ ")
+    env.pop("SAMLCREDS_NO_TTY", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # child: bash owns the terminal and runs the command as a job of its own
+        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
+    shell = Tty.__new__(Tty)
+    shell.pid, shell.fd, shell.output = pid, fd, b""
+    shell.expect("$ ")
+    shell.send(f"{shlex.quote(sys.executable)} -m samlcreds decode - --output json")
+    shell.expect("Paste the SAMLResponse, then press Ctrl-D")
+    half = len(saml) // 2
+    for start in range(0, half, 1000):
+        os.write(fd, saml[start:min(start + 1000, half)].encode())
+        time.sleep(0.01)
+    os.write(fd, b"\x1a")  # Ctrl-Z
+    shell.expect("Stopped")
+    shell.send("fg")
+    time.sleep(0.5)
+    paste(shell, saml[half:])
+    shell.expect('"warnings"')
+    shell.send("echo RC=$?")
+    shell.expect("RC=")
+    shell.send("exit")
+    shell.wait()
+    assert b"RC=0" in shell.output, shell.output.decode(errors="replace")[-2000:]
+    assert b"arn:aws:iam::000000000080:role/Stop80" in shell.output
+    assert saml[half + 100:half + 160].encode() not in shell.output  # typed after fg: not echoed

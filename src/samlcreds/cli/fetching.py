@@ -12,12 +12,13 @@ from samlcreds.profile import quote_word
 
 def make_fetcher(profile: str | None, *, debug: bool = False, window: float | None = None,
                  lock_timeout: float = DEFAULT_LOCK_TIMEOUT, inputs: Inputs | None = None,
-                 sign_in: SignInOptions | None = None, **overrides):
+                 sign_in: SignInOptions | None = None, may_paste: bool = False, **overrides):
     """A ``CachingFetcher`` (or ``ChainedFetcher`` for a role_arn + source_profile profile) for ``profile``.
 
     ``inputs`` defaults to the terminal (no ``--password-stdin``). ``sign_in``:
     the command's sign-in flags, which apply (with ``overrides``) to the profile
-    that signs in, for a chained profile its source.
+    that signs in, for a chained profile its source; ``may_paste``: the paste provider may sign in
+    (``login`` was handed a SAMLResponse).
     """
     terminal = current_terminal()
     inputs = inputs or Inputs(terminal=terminal)
@@ -26,7 +27,7 @@ def make_fetcher(profile: str | None, *, debug: bool = False, window: float | No
         profile,
         lambda settings: (lambda: sign_in.request(settings, inputs)),
         picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
-        window=window, lock_timeout=lock_timeout, overrides={**sign_in.overrides(), **overrides},
+        window=window, lock_timeout=lock_timeout, overrides={**sign_in.overrides(), **overrides}, may_paste=may_paste,
     )
 
 

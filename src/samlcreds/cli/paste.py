@@ -24,9 +24,9 @@ def read_paste(what: str = "SAMLResponse") -> bytes:
     last character and its kill key (Ctrl-U) all of them, Ctrl-C still
     interrupts, and the number of characters read is shown in place of the
     secret. The terminal's settings come back before returning, also on
-    SIGTERM or SIGHUP (which then end the process as they would have), and
-    what was typed after the end is dropped rather than left for the next
-    prompt or the shell. Without termios (Windows), stdin is read as it is.
+    SIGTERM, SIGHUP or SIGQUIT (which then end the process as they would
+    have) and while Ctrl-Z holds the process stopped, and what was typed after
+    the end is dropped rather than left for the next prompt or the shell. Without termios (Windows), stdin is read as it is.
     """
     stream = sys.stdin
     if not stream.isatty():
@@ -45,7 +45,8 @@ def read_paste(what: str = "SAMLResponse") -> bytes:
     raw[3] &= ~(termios.ICANON | termios.ECHO)
     raw[6][termios.VMIN], raw[6][termios.VTIME] = 1, 0
     pasted = bytearray()
-    with spinner_paused(), _terminal_restored_on_signals(fd, saved):
+    count = _Count()
+    with spinner_paused(), _terminal_restored_on_signals(fd, saved, raw):
         termios.tcsetattr(fd, termios.TCSANOW, raw)
         try:
             info(f"Paste the {what}, then press Ctrl-D:")  # only now: what is typed from here on is not echoed
@@ -55,16 +56,18 @@ def read_paste(what: str = "SAMLResponse") -> bytes:
                 for byte in chunk if end < 0 else chunk[:end]:
                     if byte in (erase, 0x7F, 0x08):
                         _erase_character(pasted)
+                        count.reset()
                     elif byte == kill:
                         pasted.clear()
+                        count.reset()
                     else:
                         pasted.append(byte)
                 if not chunk or end >= 0:
                     break
-                _show_count(pasted)
+                count.show(pasted)
         finally:
             termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
-            _show_count(pasted, done=True)
+            count.show(pasted, done=True)
     return bytes(pasted)
 
 
@@ -76,17 +79,22 @@ def _erase_character(pasted: bytearray) -> None:
 
 
 class _terminal_restored_on_signals:
-    """For the block: SIGTERM and SIGHUP put the terminal's ``saved`` settings back, then end the process
-    as they would have (main thread only; elsewhere the block changes nothing)."""
+    """For the block: SIGTERM, SIGHUP and SIGQUIT put the terminal's ``saved`` settings back, then end the
+    process as they would have; Ctrl-Z (SIGTSTP) puts them back before the process stops, and ``raw`` again
+    when it goes on, so the paste stays unechoed and uncut after ``fg`` (main thread only; elsewhere the
+    block changes nothing)."""
 
-    SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+    ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
 
-    def __init__(self, fd: int, saved) -> None:
-        self.fd, self.saved, self.previous = fd, saved, {}
+    def __init__(self, fd: int, saved, raw) -> None:
+        self.fd, self.saved, self.raw, self.previous = fd, saved, raw, {}
 
     def __enter__(self):
+        handlers = {number: self._restore_and_die for number in self.ENDING}
+        if hasattr(signal, "SIGTSTP"):
+            handlers[signal.SIGTSTP] = self._stop
         try:
-            self.previous = {number: signal.signal(number, self._restore_and_die) for number in self.SIGNALS}
+            self.previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
         except ValueError:  # not the main thread
             self.previous = {}
         return self
@@ -95,17 +103,40 @@ class _terminal_restored_on_signals:
         for number, handler in self.previous.items():
             signal.signal(number, handler)
 
-    def _restore_and_die(self, number, frame) -> None:
+    def _set(self, attributes) -> None:
         import termios
 
-        termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+        termios.tcsetattr(self.fd, termios.TCSANOW, attributes)
+
+    def _restore_and_die(self, number, frame) -> None:
+        self._set(self.saved)
         signal.signal(number, self.previous.get(number, signal.SIG_DFL))
         os.kill(os.getpid(), number)
 
+    def _stop(self, number, frame) -> None:
+        self._set(self.saved)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)  # stops here until SIGCONT (fg)
+        signal.signal(number, self._stop)
+        self._set(self.raw)
 
-def _show_count(pasted: bytearray, done: bool = False) -> None:
-    """How much of a paste has arrived, on one line of stderr redrawn in place."""
-    if sys.stderr.isatty():
-        count = len(pasted) if pasted.isascii() else len(pasted) - sum(1 for b in pasted if b & 0xC0 == 0x80)
-        sys.stderr.write(f"\r{count} characters read" + ("\n" if done else ""))
-        sys.stderr.flush()
+
+class _Count:
+    """How much of a paste has arrived, in characters, on one line of stderr redrawn in place; only the
+    bytes added since the last count are looked at (a paste of megabytes stays linear)."""
+
+    def __init__(self) -> None:
+        self.seen = self.continuations = 0
+
+    def reset(self) -> None:
+        """Count again from the start (after an erase or a kill)."""
+        self.seen = self.continuations = 0
+
+    def show(self, pasted: bytearray, done: bool = False) -> None:
+        new = pasted[self.seen:]
+        if not new.isascii():
+            self.continuations += sum(1 for byte in new if byte & 0xC0 == 0x80)
+        self.seen = len(pasted)
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{len(pasted) - self.continuations} characters read" + ("\n" if done else ""))
+            sys.stderr.flush()
