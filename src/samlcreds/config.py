@@ -298,5 +298,6 @@ def write_profile_settings(profile: str, values: dict[str, str], environ: dict |
                                 hint="Use letters, digits and -_.@ in profile names.")
     path = config_path(environ)
     inifile.update_section(path, section_name(profile), values, remove,
-                           matches=lambda header: profile_of_section(header) == profile, utf8=True)
+                           matches=lambda header: profile_of_section(header) == profile, utf8=True,
+                           private=False)
     return path

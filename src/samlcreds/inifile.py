@@ -224,31 +224,38 @@ def edited_file(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _replace(path: Path, shown: Path, text: str) -> None:
+def _replace(path: Path, shown: Path, text: str, private: bool = True) -> None:
     """:func:`~samlcreds.safefile.atomic_write` ``text`` over the file at ``path`` (``shown`` in messages),
-    unless the file may not be written: a rename would replace it anyway. Raises
-    :class:`~samlcreds.errors.LocalFileError` for one without its owner's write permission
-    (``chmod a-w``, which root ignores) or that this user cannot write."""
+    keeping its owner and group and its mode (``private``: no more than 0600, for a file holding
+    secrets; a new file is 0600), unless the file may not be written: a rename would replace it
+    anyway. Raises :class:`~samlcreds.errors.LocalFileError` for one without its owner's write
+    permission (``chmod a-w``, which root ignores) or that this user cannot write."""
     try:
-        mode = path.stat().st_mode
+        found = path.stat()
     except OSError:
-        mode = None  # missing: created
-    if mode is not None and not (mode & stat.S_IWUSR and os.access(path, os.W_OK)):
+        found = None  # missing: created
+    if found is None:
+        return atomic_write(path, text.encode("utf-8", "surrogateescape"))
+    mode = stat.S_IMODE(found.st_mode)
+    if not (mode & stat.S_IWUSR and os.access(path, os.W_OK)):
         from samlcreds.profile import quote_word
 
         raise errors.LocalFileError(
-            f"{shown} is read-only (mode {stat.S_IMODE(mode):04o}); samlcreds leaves it unchanged",
+            f"{shown} is read-only (mode {mode:04o}); samlcreds leaves it unchanged",
             hint=f"Make it writable (chmod u+w {quote_word(str(path))}) and run the command again.")
-    atomic_write(path, text.encode("utf-8", "surrogateescape"))
+    atomic_write(path, text.encode("utf-8", "surrogateescape"), mode=mode & 0o600 if private else mode,
+                 owner=(found.st_uid, found.st_gid))
 
 
 def update_section(path: Path, section: str, values: Mapping[str, str],
-                   remove: Iterable[str] = (), *, guard=None, matches=None, utf8: bool = False) -> None:
+                   remove: Iterable[str] = (), *, guard=None, matches=None, utf8: bool = False,
+                   private: bool = True) -> None:
     """Set ``values`` in ``[section]`` of the ini file at ``path``, atomically and locked.
 
     ``guard(existing_keys: dict)`` may raise to refuse the change after the
     current file is read under the lock. ``utf8``: refuse a file that is not
-    UTF-8 (:func:`validate`; else its other bytes are kept as they are). A
+    UTF-8 (:func:`validate`; else its other bytes are kept as they are);
+    ``private``: a file holding secrets, kept at 0600 or less (:func:`_replace`). A
     symlink is edited at its target (:func:`edited_file`); nothing to change
     writes nothing. Raises :class:`~samlcreds.errors.FileParseError` for an
     unparsable file (nothing changed) and
@@ -264,17 +271,18 @@ def update_section(path: Path, section: str, values: Mapping[str, str],
             guard(section_keys(text, section))
         updated = edit_section(text, section, values, remove, matches)
         validate(updated, shown)
+        _check_read_back(updated, section, values, matches, shown)
         if updated != text or not path.exists():
-            _replace(path, shown, updated)
+            _replace(path, shown, updated, private)
 
 
 def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: bool = False,
-                utf8: bool = False) -> bool:
+                utf8: bool = False, private: bool = True) -> bool:
     """Drop ``keys`` from ``[section]``; returns whether anything changed.
 
     ``drop_emptied``: when that leaves the section holding nothing (no key, no comment, no comment on
     its header line, only blank lines), remove the section too (:func:`drop_empty_section`).
-    The file, ``utf8`` and errors are as for :func:`update_section`.
+    The file, ``utf8``, ``private`` and errors are as for :func:`update_section`.
     """
     shown, path = path, edited_file(path)
     with locked(path):
@@ -295,8 +303,24 @@ def remove_keys(path: Path, section: str, keys: Iterable[str], *, drop_emptied: 
             dropped = "".join(drop_empty_section(lines, start))
             if dropped != updated and _parsed(dropped) == _parsed(updated, without=section):
                 updated = dropped  # else an odd file (an indented header would join the key before): keep it
-        _replace(path, shown, updated)
+        _replace(path, shown, updated, private)
         return True
+
+
+def _check_read_back(updated: str, section: str, values: Mapping[str, str], matches, shown: Path) -> None:
+    """Raise :class:`~samlcreds.errors.FileParseError` unless botocore's parser reads ``values`` back from
+    ``[section]`` of ``updated``: an indented header after a key is that key's next line to configparser,
+    so keys written below it would land in the section before."""
+    parsed = _parsed(updated) or {}
+    found: dict[str, str] = {}
+    for name, keys in parsed.items():
+        if matches(name) if matches else name == section:
+            found.update(keys)
+    if any(found.get(key.lower()) != str(value).strip() for key, value in values.items()):
+        raise errors.FileParseError(
+            f"{shown}: the settings would not be read back from [{section}] (an indented [section] line is "
+            "part of the line before it to botocore); samlcreds changed nothing",
+            hint="Remove the spaces before the file's [section] lines, then run the command again.")
 
 
 def _parsed(text: str, without: str | None = None) -> dict | None:

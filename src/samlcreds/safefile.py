@@ -58,16 +58,17 @@ def read_text(path) -> str | None:
         raise errors.LocalFileError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def atomic_write(path, data: bytes, mode: int = 0o600) -> None:
+def atomic_write(path, data: bytes, mode: int = 0o600, owner: tuple[int, int] | None = None) -> None:
     """Replace the file at ``path`` (a Path) with ``data``: temp file in the same directory, fsync, rename.
 
-    The directory is created 0700 when missing. SIGINT/SIGTERM wait until the
+    The new file has ``mode`` and, when given (and the process may: root), ``owner`` (uid, gid): root
+    editing a user's file must leave it the user's. The directory is created 0700 when missing. SIGINT/SIGTERM wait until the
     rename is done. On any failure the original file is untouched and the
     temp file removed. Raises :class:`~samlcreds.errors.LocalFileError`.
     """
     ensure_private_dir(path.parent)
     with signals_deferred():
-        _write_and_rename(path, data, mode)
+        _write_and_rename(path, data, mode, owner)
 
 
 @contextlib.contextmanager
@@ -89,13 +90,15 @@ def signals_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _write_and_rename(path, data: bytes, mode: int) -> None:
+def _write_and_rename(path, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
     import tempfile
 
     fd, tmp = -1, None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.fchmod(fd, mode)
+        if owner is not None and owner != (os.geteuid(), os.getegid()):
+            os.fchown(fd, *owner)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 
 import pytest
 
@@ -232,3 +233,27 @@ def test_a_config_file_that_is_not_utf8_is_refused_and_kept(tmp_path):
     path.write_text("[profile a]\n# café, in UTF-8\n")
     inifile.update_section(path, "profile a", {"saml_username": "me"}, utf8=True)
     assert path.read_text() == "[profile a]\n# café, in UTF-8\nsaml_username = me\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may edit another user's file")
+def test_root_editing_a_users_file_leaves_it_the_users(tmp_path):
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    for path in (config, credentials):
+        path.write_text("[profile a]\nregion = eu-west-1\n")
+        os.chown(path, 65534, 65534)
+        path.chmod(0o644)
+    inifile.update_section(config, "profile a", {"saml_username": "me"}, private=False)
+    inifile.update_section(credentials, "profile a", {"aws_session_token": "t"})
+    for path, mode in ((config, 0o644), (credentials, 0o600)):  # the credentials file holds secrets
+        found = path.stat()
+        assert (found.st_uid, found.st_gid, found.st_mode & 0o777) == (65534, 65534, mode), path
+
+
+def test_an_edit_below_an_indented_header_is_refused_not_written_into_the_section_before(tmp_path):
+    path = tmp_path / "config"
+    before = "[profile a]\nregion = us-east-1\n  [profile b]\n"  # to configparser: region = "us-east-1\n[profile b]"
+    path.write_text(before)
+    with pytest.raises(errors.FileParseError) as info:
+        inifile.update_section(path, "profile b", {"saml_username": "u"})
+    assert "the settings would not be read back from [profile b]" in info.value.message
+    assert path.read_text() == before

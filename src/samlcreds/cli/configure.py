@@ -160,7 +160,8 @@ def _write(profile: str, stored: dict[str, str], remove: list[str]):
     path = config.config_path()
     if not stored and not remove:
         return path
-    if not stored and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True, utf8=True):
+    if not stored and inifile.remove_keys(path, config.section_name(profile), remove, drop_emptied=True, utf8=True,
+                                          private=False):
         return path
     return config.write_profile_settings(profile, stored, remove=remove)
 
