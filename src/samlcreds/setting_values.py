@@ -59,6 +59,8 @@ def parse_url(value: Any) -> str | None:
     if not text:
         return None
     example = "Use the full address of the IdP's sign-in page, e.g. https://idp.example.com/sso."
+    if any(c.isspace() or not c.isprintable() for c in text):  # urllib drops tabs and newlines unseen
+        raise errors.UsageError("the sign-in URL has a space or a control character in it", hint=example)
     # CPython's own words for these may quote a part of the URL (a password, for a ':' in it without '@' after)
     try:
         parts = urllib.parse.urlsplit(text)

@@ -330,6 +330,7 @@ def test_a_bad_sign_in_url_is_blamed_on_where_it_came_from(isolated_env, given, 
     ("idp.example.com/sso", "the sign-in URL does not start with https:// (or http://)"),
     ("ftp://idp.example/sso", "the sign-in URL starts with ftp: instead of https://"),
     ("https:///sso", "the sign-in URL has no host"),
+    ("https://idp.exa\tmple/sso", "the sign-in URL has a space or a control character in it"),
 ])
 @pytest.mark.parametrize("command", [
     ["login"], ["process"], ["console", "--print"], ["exec", "--", "true"], ["env"], ["logout"],

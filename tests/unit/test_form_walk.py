@@ -396,3 +396,28 @@ def test_a_later_page_on_a_host_that_cannot_be_reached_does_not_blame_the_sign_i
         error = fails(server, errors.IdpUnreachable, "could not connect to the IdP at 127.0.0.1:9")
     assert error.hint == ("The IdP's pages lead on from saml_url to 127.0.0.1:9; check the network and proxy "
                           "settings (HTTPS_PROXY).")
+
+
+@pytest.mark.parametrize("route", [
+    {"/": Reply("", 302, {"Location": "http://[::1/x"})},
+    {"/": '<html><head><meta http-equiv="refresh" content="0; url=http://[::1/x"></head><body></body></html>'},
+])
+def test_an_address_that_does_not_parse_on_the_idps_pages_is_a_login_flow_error(route):
+    with PageServer(route) as server:
+        fails(server, errors.LoginFlowError, "the IdP's page leads to an address that does not parse")
+
+
+def test_a_redirect_to_another_scheme_names_the_redirects_scheme():
+    with PageServer({"/": Reply("", 302, {"Location": "file:///etc/passwd"})}) as server:
+        fails(server, errors.LoginFlowError, "the IdP's page leads to file:, which is not a web address")
+
+
+@pytest.mark.parametrize("url", ["https://bücher.example/sso", "http://[fe80::1%eth0]:80/sso"])
+def test_a_failure_at_the_sign_in_url_itself_blames_it_however_its_host_is_written(url):
+    import requests
+
+    from samlcreds.idp.web import request_failed
+
+    failed = requests.Session().prepare_request(requests.Request("GET", url))
+    error = request_failed(requests.exceptions.ConnectionError(request=failed), url, 30, "--url", url)
+    assert error.hint == "Check the URL (--url), the network and proxy settings (HTTPS_PROXY)."

@@ -121,7 +121,7 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
 
     url = getattr(getattr(exc, "request", None), "url", None) or url  # the request that failed: a redirect's too
     host = host_of(url)
-    later = sign_in_url is not None and host != host_of(sign_in_url)
+    later = sign_in_url is not None and _as_sent(url) != _as_sent(sign_in_url)
     led = f"The IdP's pages lead on from {url_named} to {host}; " if later else ""
     if isinstance(exc, requests.exceptions.Timeout):
         said = "did not finish its answer" if getattr(exc, PAST_DEADLINE, False) else "did not answer"
@@ -141,6 +141,18 @@ def request_failed(exc: Exception, url: str, timeout: float, url_named: str = "s
     return errors.IdpUnreachable(f"the request to {host} failed: {type(exc).__name__}",
                                  hint=f"{led}try again later." if led else
                                  f"Check the URL ({url_named}) and try again.")
+
+
+def _as_sent(url: str) -> str:
+    """The host of ``url`` as requests sends it (IDNA, percent-encoding), to compare two URLs' hosts."""
+    import requests
+
+    prepared = requests.models.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+    except Exception:  # noqa: BLE001 - requests' InvalidURL, or a ValueError from urllib
+        return host_of(url)
+    return host_of(prepared.url or url)
 
 
 def server_error(url: str, status: int) -> errors.IdpUnreachable:

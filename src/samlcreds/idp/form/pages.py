@@ -15,6 +15,8 @@ import re
 import urllib.parse
 from typing import Iterable, NamedTuple
 
+from samlcreds import errors
+
 #: Input types that are a button, not data.
 BUTTON_TYPES = frozenset({"submit", "image", "button", "reset"})
 #: Input types that hold typed text.
@@ -179,6 +181,25 @@ class Target(NamedTuple):
         return self.url.strip().lower().startswith("javascript:")
 
 
+def absolute(page_url: str, reference: str) -> str:
+    """``reference`` (a link, form action or refresh target on the page at ``page_url``) as an absolute URL.
+
+    Raises :class:`~samlcreds.errors.LoginFlowError` for one that does not parse (``http://[::1/x``:
+    urllib raises ``ValueError``), which only a broken page holds.
+    """
+    try:
+        return urllib.parse.urljoin(page_url, reference)
+    except ValueError:
+        raise unparsable_address() from None
+
+
+def unparsable_address() -> errors.LoginFlowError:
+    """The error for an address on the IdP's pages (a link, an action, a redirect) that does not parse."""
+    return errors.LoginFlowError("the IdP's page leads to an address that does not parse",
+                                 hint="The IdP's page is broken: use --provider browser (a real browser runs "
+                                 "the IdP's scripts).")
+
+
 def form_target(form, page_url: str, submitter=None) -> Target:
     """The absolute action URL and method of ``form`` (``formaction``/``formmethod`` of the submitter win)."""
     action = form.get("action")
@@ -191,7 +212,7 @@ def form_target(form, page_url: str, submitter=None) -> Target:
     action = (action or "").strip()
     if action.lower().startswith("javascript:"):
         return Target(action, "GET")
-    url = urllib.parse.urljoin(page_url, action) if action else page_url
+    url = absolute(page_url, action) if action else page_url
     url = urllib.parse.urldefrag(url)[0]
     is_post = (method or "").strip().lower() == "post"
     return Target(url, "POST" if is_post else "GET",
@@ -211,7 +232,7 @@ def meta_refresh(doc, page_url: str) -> str | None:
             continue
         delay = float(match.group(1) or 0)
         if delay <= MAX_REFRESH_DELAY:
-            return urllib.parse.urljoin(page_url, match.group(3).strip())
+            return absolute(page_url, match.group(3).strip())
     return None
 
 
@@ -229,7 +250,7 @@ def script_redirect(doc, page_url: str) -> str | None:
             target = _unescape_js(raw)
             if target.strip().lower().startswith("javascript:"):
                 continue
-            return urllib.parse.urljoin(page_url, target)
+            return absolute(page_url, target)
     return None
 
 
@@ -238,7 +259,7 @@ def noscript_link(doc, page_url: str) -> str | None:
     "Please click here" on redirect pages), else ``None``."""
     if next(doc.iter("form"), None) is not None:
         return None
-    links = {urllib.parse.urljoin(page_url, a.get("href").strip()) for a in doc.xpath("//noscript//a[@href]")
+    links = {absolute(page_url, a.get("href").strip()) for a in doc.xpath("//noscript//a[@href]")
              if a.get("href").strip() and not a.get("href").strip().lower().startswith(("javascript:", "#"))}
     return links.pop() if len(links) == 1 else None
 

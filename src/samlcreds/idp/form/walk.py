@@ -183,11 +183,14 @@ class Walk:
             raise
         except requests.exceptions.TooManyRedirects:
             raise errors.LoginFlowError(f"the IdP at {host_of(url)} redirects in a loop") from None
-        except requests.exceptions.InvalidSchema:
-            raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
+        except requests.exceptions.InvalidSchema as exc:
+            where = getattr(exc.request, "url", None) or _invalid_schema_url(exc) or url  # a redirect's, if one
+            raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(where)}, which is not a web address",
                                         hint=_BROWSER_HINT) from None
         except requests.exceptions.RequestException as exc:
             raise request_failed(exc, url, timeout, self.request.url_named, self.request.url) from None
+        except ValueError:  # a redirect to an address that does not parse (urllib: "Invalid IPv6 URL")
+            raise pages.unparsable_address() from None
         if response.status_code >= 500:
             raise server_error(response.url, response.status_code)
         return response
@@ -319,4 +322,14 @@ def _where(url: str) -> str:
 
 
 def _scheme(url: str) -> str:
-    return (urllib.parse.urlsplit(url).scheme or "an unknown scheme") + ":"
+    try:
+        return (urllib.parse.urlsplit(url).scheme or "an unknown scheme") + ":"
+    except ValueError:
+        return "an address that does not parse"
+
+
+def _invalid_schema_url(exc) -> str | None:
+    """The URL in requests' ``InvalidSchema`` message ("No connection adapters were found for 'file:///x'"):
+    for a redirect, the exception carries no request."""
+    text = str(exc)
+    return text.split("'")[1] if text.count("'") >= 2 else None
