@@ -73,3 +73,16 @@ def test_a_redirect_to_a_trickling_host_names_that_host():
                 sign_in(FormProvider(), server, "/sso", timeout=1)
     assert info.value.message == f"the IdP at 127.0.0.1:{slow.port} did not finish its answer within 1 s"
     assert info.value.hint == "Try again, or raise the timeout (saml_timeout / --timeout)."
+
+
+def test_an_element_with_a_flood_of_attributes_is_refused_before_the_quadratic_parse():
+    flood = "<html><body><form><input " + " ".join(f"a{n}=1" for n in range(400_000)) + "></form></body></html>"
+    with PageServer({"/sso": flood}) as server:
+        started = time.monotonic()
+        with pytest.raises(errors.LoginFlowError) as info:
+            sign_in(FormProvider(), server, "/sso")
+    assert "an element of over 2,000 attributes" in info.value.message
+    assert time.monotonic() - started < 10  # libxml2 would take minutes
+    # a SAMLResponse field, one long value in a tag of few words, is parsed as ever
+    with PageServer({"/sso": aws_form("QUJD" * 30_000)}) as server:
+        assert sign_in(FormProvider(), server, "/sso") == "QUJD" * 30_000

@@ -445,8 +445,9 @@ def test_binary_input_gets_one_answer_as_bytes_or_as_text(data):
     with pytest.raises(errors.NotSamlResponse) as info:
         decode_saml_response(data)
     assert info.value.message.startswith("the input is neither base64 nor XML (it holds non-ASCII ")
-    if isinstance(data, str):
-        assert info.value.message.endswith("characters, such as U+FFFD)")
+    assert info.value.message.endswith("characters, such as U+FFFD)")
+    with pytest.raises(errors.NotSamlResponse, match=r"such as U\+00E9\)"):
+        decode_saml_response("é…".encode() if isinstance(data, bytes) else "é…")
 
 
 def test_an_html_page_with_two_different_saml_responses_is_refused_not_guessed():

@@ -492,3 +492,25 @@ def test_a_role_choice_that_needs_a_person_also_names_the_lasting_fix(isolated_e
         run = run_main(["env", "--profile", "two"], env=isolated_env)
     assert run.returncode == ExitCode.USAGE, run.stderr
     assert "or choose the role for good: samlcreds configure --profile two --role ROLE" in run.stderr
+
+
+def test_exec_runs_a_command_after_double_dash_whatever_its_name(isolated_env, tmp_path):
+    import os
+    import stat
+
+    tool = tmp_path / "bin" / "--version"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\nexit 0\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    run = run_main(["exec", "--profile", "p", "--", "--version"],
+                   env=dict(isolated_env, PATH=f"{tool.parent}{os.pathsep}{isolated_env.get('PATH', '')}"))
+    assert "exec has no option" not in run.stderr  # it gets as far as the profile (which has no sign-in URL)
+    assert "profile p has no IdP sign-in URL" in run.stderr
+
+
+@pytest.mark.parametrize("command", ["login", "configure"])
+def test_a_profile_template_without_all_roles_is_refused_not_ignored(isolated_env, command):
+    run = run_main([command, "--profile", "p", "--profile-template", "{role}", "--url", "https://idp.example/sso"],
+                   env=isolated_env)
+    assert run.returncode == ExitCode.USAGE
+    assert "--profile-template goes with --all-roles" in run.stderr

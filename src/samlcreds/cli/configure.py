@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from samlcreds import config, errors
+from samlcreds.allroles import DEFAULT_TEMPLATE
 from samlcreds.cli.options import BROWSER_DRIVER_OPTION, BROWSER_OPTION, complete_profiles
 from samlcreds.cli.terminal import current_terminal, info
 from samlcreds.idp.base import provider_names
@@ -58,7 +59,7 @@ Examples:
 @click.option("--all-roles", is_flag=True,
               help="Sign in with the profile's settings and write one profile per granted role, each with "
               "credential_process (names from --profile-template).")
-@click.option("--profile-template", default="{account}-{role}", show_default=True,
+@click.option("--profile-template", default=DEFAULT_TEMPLATE, show_default=True,
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 @click.option("--password-stdin", is_flag=True, help="With --all-roles: read the IdP password from stdin.")
 @click.option("--unset", "unset", multiple=True, metavar="KEY",
@@ -77,6 +78,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
     removed = _keys_to_unset(unset)
     if removed and all_roles:
         raise errors.UsageError("--unset does not go with --all-roles")
+    if profile_template != DEFAULT_TEMPLATE and not all_roles:
+        raise errors.UsageError("--profile-template goes with --all-roles", hint="Add --all-roles, or drop it.")
     if otp_command is not None:
         _check_otp_command(otp_command)  # refused now (empty, or an unclosed quote), not at the first code
     if all_roles:

@@ -7,6 +7,7 @@ import os
 import click
 
 from samlcreds import errors
+from samlcreds.profile import KEYS
 from samlcreds.cli.fetching import fetch_credentials, fetch_with, make_fetcher
 from samlcreds.cli.options import complete_profiles, pass_debug
 
@@ -17,6 +18,10 @@ REMOVED = (
     "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 )
+#: Sign-in flags of other commands, which exec does not take: given before the command, they would be run as it
+#: (``exec -p work --url U -- aws``); anything else starting with '-' may be a command's name after ``--``.
+_SIGN_IN_FLAGS = frozenset(["--" + name.replace("_", "-") for name in KEYS]
+                           + ["--password-stdin", "--saml-file", "--role-arn", "--debug", "-u"])
 #: Set in the child so that a nested ``samlcreds exec`` refuses to run.
 MARKER = "SAMLCREDS_EXEC_PROFILE"
 
@@ -98,7 +103,7 @@ def exec_(profile, region, server, command, debug):
         raise errors.UsageError(
             f"already inside 'samlcreds exec' for profile {os.environ[MARKER]}; refusing to nest",
             hint="Run the command directly, or exit the outer samlcreds exec first.")
-    if command[0].startswith("-"):  # an option exec does not have, taken for the command (no command starts so)
+    if command[0].partition("=")[0] in _SIGN_IN_FLAGS:  # taken for the command: click passes unknown options on
         raise errors.UsageError(f"exec has no option {command[0].partition('=')[0]}",
                                 hint="exec takes --profile, --region and --server, then the command after '--'; "
                                 "sign-in settings come from the profile (samlcreds configure).")

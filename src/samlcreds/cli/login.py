@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import click
 
-from samlcreds import accounts, chain, config, credfile, errors, fetcher, flow
+from samlcreds import accounts, allroles, chain, config, credfile, errors, fetcher, flow
 from samlcreds.aws import DEFAULT_DURATION
 from samlcreds.cache import cache_key
 from samlcreds.cli.options import Inputs, SignInOptions, login_options
@@ -31,7 +31,7 @@ class LoginOptions(NamedTuple):
     overwrite_long_term_keys: bool = False
     remember_password: bool | None = None
     all_roles: bool = False
-    profile_template: str = "{account}-{role}"
+    profile_template: str = allroles.DEFAULT_TEMPLATE
 
 
 @click.command(epilog="""\b
@@ -57,7 +57,7 @@ Examples:
               help="Store the IdP password in the OS keyring after the sign-in succeeds (saml_remember_password).")
 @click.option("--all-roles", is_flag=True,
               help="Assume every role the sign-in grants, each into its own profile (see --profile-template).")
-@click.option("--profile-template", default="{account}-{role}", show_default=True,
+@click.option("--profile-template", default=allroles.DEFAULT_TEMPLATE, show_default=True,
               help="With --all-roles: profile names; {account} (name, else ID), {account_id}, {role}.")
 def login(sign_in: SignInOptions, **own) -> None:
     """Sign in at the IdP and get temporary AWS credentials for a role.
@@ -76,6 +76,8 @@ def run_login(options: LoginOptions) -> None:
                                 remember_password=True if options.remember_password else None)
     terminal = current_terminal()
     inputs = Inputs(password_stdin=sign_in.password_stdin, terminal=terminal)
+    if options.profile_template != allroles.DEFAULT_TEMPLATE and not options.all_roles:
+        raise errors.UsageError("--profile-template goes with --all-roles", hint="Add --all-roles, or drop it.")
     if options.all_roles:
         from samlcreds.cli.allroles import login_all_roles
 

@@ -74,10 +74,7 @@ def decode_saml_response(data: str | bytes, *, max_length: int | None = MAX_BASE
         try:
             text = stripped.decode("ascii")  # without a byte order mark, as the text path takes it
         except UnicodeDecodeError:
-            raise errors.NotSamlResponse(
-                "the input is neither base64 nor XML (it holds non-ASCII bytes)",
-                hint="Paste the SAMLResponse value exactly as the IdP sent it.",
-            ) from None
+            raise _base64_error(stripped.decode("utf-8", "replace")) from None  # names the first non-ASCII one
     else:
         text = data
     text = text.strip().lstrip("\ufeff")

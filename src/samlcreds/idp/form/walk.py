@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)  # steps and hosts only: never values, queries
 MAX_STEPS = 16
 #: Larger IdP pages are refused: libxml2's HTML parser is quadratic in some inputs.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
+#: Elements with more attributes are refused: libxml2's HTML parser takes time quadratic in an element's
+#: attribute count (25,000 take a second, 400,000 minutes), whatever the page's size.
+MAX_ATTRIBUTES = 2000
+#: Tags long enough to hold that many attributes (a SAMLResponse field is one long value, few words).
+_LONG_TAG = re.compile(rb"<[^<>]{16384,}")
 _BROWSER_HINT = "Use --provider browser (a real browser runs the IdP's scripts)."
 _OR_BROWSER = "use --provider browser (a real browser runs the IdP's scripts)."
 _CODE_HINT = "Check the code source (saml_otp_command, or the code you typed: is it the current one?) and try again."
@@ -245,7 +250,8 @@ def parse(response, url_named: str = "saml_url"):
     """The response's HTML as an lxml document root (an empty one when it does not parse).
 
     Raises :class:`~samlcreds.errors.LoginFlowError` for a page over
-    :data:`MAX_PAGE_BYTES` (its hint names the sign-in URL's setting as ``url_named``).
+    :data:`MAX_PAGE_BYTES` or with an element of over :data:`MAX_ATTRIBUTES` (its hint names the
+    sign-in URL's setting as ``url_named``).
 
     libxml2's HTML parser through ``lxml.etree.HTMLParser``, which is what
     ``lxml.html`` wraps; its element classes (which nothing here uses) cost
@@ -259,6 +265,11 @@ def parse(response, url_named: str = "saml_url"):
             f"the IdP at {host_of(response.url)} sent a page of over {MAX_PAGE_BYTES:,} bytes, the most samlcreds "
             "reads",
             hint=f"Check the sign-in URL ({url_named}); an IdP login page is far smaller.")
+    if any(len(tag.group().split()) > MAX_ATTRIBUTES for tag in _LONG_TAG.finditer(content)):
+        raise errors.LoginFlowError(
+            f"the IdP at {host_of(response.url)} sent a page with an element of over {MAX_ATTRIBUTES:,} "
+            "attributes, which samlcreds does not parse",
+            hint=f"Check the sign-in URL ({url_named}); an IdP login page has no such element.")
     try:
         root = etree.fromstring(content, etree.HTMLParser(), base_url=response.url)
     except Exception:  # noqa: BLE001 - lxml raises on odd documents
