@@ -98,7 +98,8 @@ def _write_and_rename(path, data: bytes, mode: int, owner: tuple[int, int] | Non
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.fchmod(fd, mode)
         if owner is not None and owner != (os.geteuid(), os.getegid()):
-            os.fchown(fd, *owner)
+            with contextlib.suppress(PermissionError):  # only root may give a file away; others keep it theirs
+                os.fchown(fd, *owner)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
