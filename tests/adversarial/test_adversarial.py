@@ -78,13 +78,15 @@ def test_configure_value_cannot_inject_a_key_in_two_steps(tmp_path, separator):
     """A value holding a character str.splitlines() splits on passes the single-line check;
     the next configure of that key then leaves the tail behind as a real line."""
     env = _isolated_env(tmp_path)
-    evil = f"https://idp.example/sso{separator}credential_process = /usr/bin/touch {tmp_path}/pwned"
-    first = run_cli(["configure", "--profile", "w", "--url", evil], env=env)
+    evil = f"alice{separator}credential_process = /usr/bin/touch {tmp_path}/pwned"
+    first = run_cli(["configure", "--profile", "w", "--username", evil], env=env)
     assert first.returncode == 2 and "spans several lines" in first.stderr, (first.returncode, first.stderr)
-    second = run_cli(["configure", "--profile", "w", "--url", "https://idp.example/new"], env=env)
+    url = run_cli(["configure", "--profile", "w", "--url", f"https://idp.example/sso{separator}x = y"], env=env)
+    assert url.returncode == 2 and "a space or a control character" in url.stderr, url.stderr  # refused sooner
+    second = run_cli(["configure", "--profile", "w", "--username", "bob"], env=env)
     assert second.returncode == 0, second.stderr
     scoped = _botocore_profile(env, "w")
-    assert "credential_process" not in scoped and scoped.get("saml_url") == "https://idp.example/new", scoped
+    assert "credential_process" not in scoped and scoped.get("saml_username") == "bob", scoped
     assert not (tmp_path / "pwned").exists()
 
 

@@ -219,6 +219,7 @@ def test_config_file_50_writers_x_20_rounds_with_botocore_readers(tmp_path):
     env = _env(tmp_path)
     path = tmp_path / "config"
     path.write_text(CONFIG_PRELUDE)
+    os.chmod(path, 0o640)  # the user's mode, kept
     readers = [[READER_INI, str(path), str(tmp_path / "stop"), "config"] for _ in range(READERS)]
     reports = _run(WRITER_CONFIG, [], readers, tmp_path, env)
     _check_reports(reports)
@@ -233,7 +234,7 @@ def test_config_file_50_writers_x_20_rounds_with_botocore_readers(tmp_path):
         assert section["saml_duration"] == str(900 + ROUNDS - 1)
     assert text.count("[profile worker") == WRITERS
     assert parsed["default"] == {"region": "eu-west-1", "output": "json"}
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # the user's mode: a config file holds no secrets
 
 
 def test_configure_command_in_parallel_keeps_every_profile(tmp_path):
