@@ -78,8 +78,8 @@ class CachingFetcher:
 
         Raises any :class:`~samlcreds.errors.SamlcredsError` of the flow,
         :class:`~samlcreds.errors.InteractionRequired` when the paste provider
-        would have to sign in (unless ``may_paste``: ``login`` was handed a SAMLResponse), or :class:`~samlcreds.errors.CacheError` when the
-        lock is not obtained.
+        would have to sign in (unless ``may_paste``: ``login`` was handed a SAMLResponse), or
+        :class:`~samlcreds.errors.CacheError` when the lock is not obtained.
         """
         found = self.cached()
         if found is not None:

@@ -13,8 +13,8 @@ The lock sits beside the file, not in the cache's ``locks/``: every process
 editing the file must find it, also one with another cache directory or
 another path to the file (a container's mount of ``~/.aws``). A file that is
 a symlink (dotfiles kept in a repository) is edited at its target, which stays
-where it is, and a file without its owner's write permission (``chmod a-w``) is
-refused, not replaced (:func:`edited_file`).
+where it is (:func:`edited_file`); the file keeps its owner and mode, and one
+without its owner's write permission (``chmod a-w``) is refused, not replaced.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def update_section(path: Path, section: str, values: Mapping[str, str],
         updated = edit_section(text, section, values, remove, matches)
         validate(updated, shown)
         _check_read_back(updated, section, values, matches, shown)
-        if updated != text or not path.exists():
+        if updated != text:
             _replace(path, shown, updated, private)
 
 

@@ -62,7 +62,8 @@ def atomic_write(path, data: bytes, mode: int = 0o600, owner: tuple[int, int] | 
     """Replace the file at ``path`` (a Path) with ``data``: temp file in the same directory, fsync, rename.
 
     The new file has ``mode`` and, when given (and the process may: root), ``owner`` (uid, gid): root
-    editing a user's file must leave it the user's. The directory is created 0700 when missing. SIGINT/SIGTERM wait until the
+    editing a user's file must leave it the user's. The directory is created 0700 when missing.
+    SIGINT/SIGTERM wait until the
     rename is done. On any failure the original file is untouched and the
     temp file removed. Raises :class:`~samlcreds.errors.LocalFileError`.
     """

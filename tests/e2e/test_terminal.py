@@ -38,6 +38,16 @@ class Tty:
                 assert chunk, f"process ended before {text!r}: {self.output.decode(errors='replace')!r}"
                 self.output += chunk
 
+    def _drain(self) -> None:
+        while select.select([self.fd], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # EIO: the other end is closed and nothing is left
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
     def send(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\r")
 
@@ -51,6 +61,7 @@ class Tty:
                 pass
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                self._drain()  # what the process wrote just before it ended is still in the pty
                 os.close(self.fd)
                 return os.waitstatus_to_exitcode(status)
         os.kill(self.pid, 9)

@@ -131,7 +131,8 @@ def configure(profile, provider, url, username, role, principal_arn, duration, t
         try:
             config.parse_url(values["url"])
         except errors.UsageError as exc:
-            raise errors.UsageError(f"{exc.message} (from {'--url' if url else 'the answer'})", hint=exc.hint) from None
+            origin = "--url" if url else "the answer"
+            raise errors.UsageError(f"{exc.message} (from {origin})", hint=exc.hint) from None
     if browser_driver is not None or autofill is not None:
         _check_browser_driver(name, values)
     if browser is not None:

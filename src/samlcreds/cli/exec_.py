@@ -20,7 +20,7 @@ REMOVED = (
 )
 #: Sign-in flags of other commands, which exec does not take: given before the command, they would be run as it
 #: (``exec -p work --url U -- aws``); anything else starting with '-' may be a command's name after ``--``.
-_SIGN_IN_FLAGS = frozenset(["--" + name.replace("_", "-") for name in KEYS]
+_SIGN_IN_FLAGS = frozenset(["--" + name.replace("_", "-") for name in KEYS if name != "region"]  # exec's own
                            + ["--password-stdin", "--saml-file", "--role-arn", "--debug", "-u"])
 #: Set in the child so that a nested ``samlcreds exec`` refuses to run.
 MARKER = "SAMLCREDS_EXEC_PROFILE"

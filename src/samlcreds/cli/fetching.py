@@ -27,7 +27,8 @@ def make_fetcher(profile: str | None, *, debug: bool = False, window: float | No
         profile,
         lambda settings: (lambda: sign_in.request(settings, inputs)),
         picker=make_picker(terminal, accounts.names(profile)) if terminal.available else None,
-        window=window, lock_timeout=lock_timeout, overrides={**sign_in.overrides(), **overrides}, may_paste=may_paste,
+        window=window, lock_timeout=lock_timeout, overrides={**sign_in.overrides(), **overrides},
+        may_paste=may_paste,
     )
 
 

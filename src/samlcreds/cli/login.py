@@ -154,8 +154,9 @@ def _login_chained(profile: str, inputs: Inputs, options: LoginOptions) -> None:
         raise errors.UsageError(
             f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not go with profile {profile}: it chains, "
             f"assuming its role_arn with the credentials of source_profile {source}",
-            hint=f"The SAML role is the source's: 'samlcreds configure --profile {quote_word(source)} --role ROLE'; "
-            f"the chained role and its length are role_arn and duration_seconds in [{config.section_name(profile)}].")
+            hint=f"The SAML role is the source's: 'samlcreds configure --profile {quote_word(source)} --role "
+            f"ROLE'; the chained role and its length are role_arn and duration_seconds in "
+            f"[{config.section_name(profile)}].")
     chained = make_fetcher(profile, inputs=inputs, sign_in=options.sign_in, may_paste=True)
     with status(enabled=True) as update:
         update("getting the source profile's credentials and calling STS AssumeRole")

@@ -13,13 +13,12 @@ from samlcreds import config, errors, paths
 from samlcreds.cli.paste import read_paste
 from samlcreds.cli.terminal import Terminal, current_terminal, info
 from samlcreds.idp.base import LoginRequest, request_for
-from samlcreds.profile import quote_word
+from samlcreds.profile import profile_names, quote_word
+
 
 def complete_profiles(ctx, param, incomplete: str) -> list[str]:
     """Shell completion of ``--profile``: the config file's profiles starting with ``incomplete``."""
     try:
-        from samlcreds.profile import profile_names
-
         return [name for name in profile_names() if name.startswith(incomplete)]
     except Exception:  # noqa: BLE001 - an unreadable config file completes nothing, quietly
         return []

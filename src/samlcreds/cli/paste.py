@@ -26,7 +26,8 @@ def read_paste(what: str = "SAMLResponse") -> bytes:
     secret. The terminal's settings come back before returning, also on
     SIGTERM, SIGHUP or SIGQUIT (which then end the process as they would
     have) and while Ctrl-Z holds the process stopped, and what was typed after
-    the end is dropped rather than left for the next prompt or the shell. Without termios (Windows), stdin is read as it is.
+    the end is dropped rather than left for the next prompt or the shell.
+    Without termios (Windows), stdin is read as it is.
     """
     stream = sys.stdin
     if not stream.isatty():

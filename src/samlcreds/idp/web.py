@@ -19,14 +19,11 @@ def host_of(url: str) -> str:
     """``host[:port]`` of ``url`` as :func:`~samlcreds.idp.base.idp_host` gives it, for messages; a URL
     without a host (``about:blank``) as it is, and one that does not parse as a placeholder (it may hold
     ``user:password``)."""
-    host = idp_host(url)
-    if host:
-        return host
     try:
         urllib.parse.urlsplit(url)
     except ValueError:
         return "(an address that does not parse)"
-    return url
+    return idp_host(url) or url
 
 
 def no_username_hint(request: LoginRequest) -> str:

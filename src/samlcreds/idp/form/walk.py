@@ -188,14 +188,10 @@ class Walk:
             raise
         except requests.exceptions.TooManyRedirects:
             raise errors.LoginFlowError(f"the IdP at {host_of(url)} redirects in a loop") from None
-        except requests.exceptions.InvalidSchema as exc:
-            where = getattr(exc.request, "url", None) or _invalid_schema_url(exc) or url  # a redirect's, if one
-            raise errors.LoginFlowError(f"the IdP's page leads to {_scheme(where)}, which is not a web address",
-                                        hint=_BROWSER_HINT) from None
+        except requests.exceptions.InvalidSchema:  # a redirect elsewhere than http(s) is refused in _on_answer
+            raise _not_web(url) from None
         except requests.exceptions.RequestException as exc:
             raise request_failed(exc, url, timeout, self.request.url_named, self.request.url) from None
-        except ValueError:  # a redirect to an address that does not parse (urllib: "Invalid IPv6 URL")
-            raise pages.unparsable_address() from None
         if response.status_code >= 500:
             raise server_error(response.url, response.status_code)
         return response
@@ -204,13 +200,18 @@ class Walk:
         """Every answer, each redirect included, as it arrives: its body read at once within the page size
         and the timeout (:func:`~samlcreds.idp.web.read_body`; requests would read it whole, even to follow
         a redirect), and a 307/308 redirect checked: it re-sends the body, so never to plain http off
-        loopback once a secret is in it."""
+        loopback once a secret is in it. A redirect to no web address (or to one that does not parse) is
+        refused before requests follows it."""
         # where requests keeps a body it has read: .content, .text and its redirect handling then use this one
         response._content = read_body(response, MAX_PAGE_BYTES + 1, self.request.timeout)
         response._content_consumed = True
+        if not response.is_redirect:
+            return response
+        location = pages.absolute(response.url, response.headers["location"])
+        if _scheme(location) not in ("http:", "https:"):
+            raise _not_web(location)
         if response.status_code in (307, 308) and response.request.method == "POST" and (
                 self.password_sent or self.code_sent):
-            location = urllib.parse.urljoin(response.url, response.headers.get("location", ""))
             self.check_destination(location, "password or code")
         return response
 
@@ -333,14 +334,10 @@ def _where(url: str) -> str:
 
 
 def _scheme(url: str) -> str:
-    try:
-        return (urllib.parse.urlsplit(url).scheme or "an unknown scheme") + ":"
-    except ValueError:
-        return "an address that does not parse"
+    return (urllib.parse.urlsplit(url).scheme.lower() or "an unknown scheme") + ":"
 
 
-def _invalid_schema_url(exc) -> str | None:
-    """The URL in requests' ``InvalidSchema`` message ("No connection adapters were found for 'file:///x'"):
-    for a redirect, the exception carries no request."""
-    text = str(exc)
-    return text.split("'")[1] if text.count("'") >= 2 else None
+def _not_web(url: str) -> errors.LoginFlowError:
+    """The error for the IdP's pages leading to ``url``, which is no http(s) address (``file:``, ``data:``)."""
+    return errors.LoginFlowError(f"the IdP's page leads to {_scheme(url)}, which is not a web address",
+                                 hint=_BROWSER_HINT)
